@@ -2,3 +2,8 @@
 export { type ConvGeometry, outputSize, convGeometry, windowsOverlap } from './geometry.js';
 export type { LinearOperator } from './operator.js';
 export { rng, randn, type Rng } from './random.js';
+export { gemm, type GemmOptions } from './gemm.js';
+export { im2col, col2im } from './im2col.js';
+export { conv2d, conv2dAdjoint, convOperator } from './conv.js';
+export { dot, nrm2, axpy, scal } from './blas1.js';
+export { projectToNullSpace, opNorm, type ProjectOptions, type ProjectResult, type OpNormOptions } from './project.js';

@@ -1,0 +1,195 @@
+// GEMM, C = alpha·op(A)·op(B) + beta·C, row-major, float64 and float32 from one generic body.
+//
+// GotoBLAS blocking: a KC×NC panel of op(B) and an MC×KC block of op(A) (alpha folded in) are
+// packed into the caller's workspace in micro-panel order, then an MR × NR register-blocked
+// micro-kernel (NR = 2 v128 vectors: 4 f64 or 8 f32 columns) accumulates each tile over KC.
+// Packing zero-pads partial panels so the micro-kernel always runs full tiles; a partial tile is
+// written through a small static buffer. The caller sizes the workspace with gemmWorkElems.
+// beta = 0 overwrites C (NaN/Inf already in C do not propagate, as in BLAS).
+
+const MR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 128; // multiple of MR
+const NC: i32 = 2048; // multiple of NR for both element sizes
+
+// one MR × NR tile (at most 4 × 8 × 8 bytes), 16-aligned
+const TILE: usize = memory.data(256, 16);
+
+@inline function nrOf<T>(): i32 { return 32 / sizeof<T>(); }
+@inline function roundUp(x: i32, m: i32): i32 { return (x + m - 1) / m * m; }
+@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+
+/** Workspace elements (of the GEMM's element type, 8 or 4 bytes) needed for an m×n×k product. */
+export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
+  const nr = 32 / elemBytes;
+  const kc = imin(KC, k);
+  return imin(MC, roundUp(m, MR)) * kc + kc * imin(NC, roundUp(n, nr));
+}
+
+@inline function scaleC<T>(m: i32, n: i32, beta: T, cPtr: usize, ldc: i32): void {
+  const es = <usize>sizeof<T>();
+  if (beta == <T>1) return;
+  for (let i = 0; i < m; i++) {
+    const row = cPtr + <usize>i * <usize>ldc * es;
+    if (beta == <T>0) { memory.fill(row, 0, <usize>n * es); continue; }
+    for (let j = 0; j < n; j++) store<T>(row + <usize>j * es, load<T>(row + <usize>j * es) * beta);
+  }
+}
+
+// op(A)[i0.., p0..] (mc × kc) → strips of MR rows: pack[s·MR·kc + p·MR + r], scaled by alpha.
+@inline function packA<T>(transA: bool, aPtr: usize, lda: i32, m: i32, i0: i32, mc: i32, p0: i32, kc: i32, alpha: T, pack: usize): void {
+  const es = <usize>sizeof<T>();
+  let dst = pack;
+  for (let s = 0; s < mc; s += MR) {
+    const rows = imin(MR, m - i0 - s);
+    if (!transA) {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const v: T = r < rows ? load<T>(aPtr + (<usize>(i0 + s + r) * <usize>lda + <usize>(p0 + p)) * es) * alpha : <T>0;
+          store<T>(dst + <usize>r * es, v);
+        }
+        dst += <usize>MR * es;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const src = aPtr + (<usize>(p0 + p) * <usize>lda + <usize>(i0 + s)) * es;
+        for (let r = 0; r < MR; r++) {
+          const v: T = r < rows ? load<T>(src + <usize>r * es) * alpha : <T>0;
+          store<T>(dst + <usize>r * es, v);
+        }
+        dst += <usize>MR * es;
+      }
+    }
+  }
+}
+
+// op(B)[p0.., j0..] (kc × nc) → strips of NR columns: pack[t·NR·kc + p·NR + j].
+@inline function packB<T>(transB: bool, bPtr: usize, ldb: i32, n: i32, j0: i32, nc: i32, p0: i32, kc: i32, pack: usize): void {
+  const es = <usize>sizeof<T>();
+  const NR = nrOf<T>();
+  let dst = pack;
+  for (let t = 0; t < nc; t += NR) {
+    const cols = imin(NR, n - j0 - t);
+    if (!transB) {
+      for (let p = 0; p < kc; p++) {
+        const src = bPtr + (<usize>(p0 + p) * <usize>ldb + <usize>(j0 + t)) * es;
+        if (cols == NR) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst + 16, v128.load(src + 16));
+        } else {
+          for (let j = 0; j < NR; j++) store<T>(dst + <usize>j * es, j < cols ? load<T>(src + <usize>j * es) : <T>0);
+        }
+        dst += <usize>NR * es;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < NR; j++) {
+          const v: T = j < cols ? load<T>(bPtr + (<usize>(j0 + t + j) * <usize>ldb + <usize>(p0 + p)) * es) : <T>0;
+          store<T>(dst + <usize>j * es, v);
+        }
+        dst += <usize>NR * es;
+      }
+    }
+  }
+}
+
+// C[rows × cols tile at cPtr] += Apanel (kc × MR) · Bpanel (kc × NR).
+@inline function micro<T>(kc: i32, ap: usize, bp: usize, cPtr: usize, ldc: i32, rows: i32, cols: i32): void {
+  const es = <usize>sizeof<T>();
+  const NR = nrOf<T>();
+  let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00;
+  let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load_splat<T>(ap);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap, sizeof<T>());
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap, 2 * sizeof<T>());
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(ap, 3 * sizeof<T>());
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    ap += <usize>MR * es;
+    bp += 32;
+  }
+  const ld = <usize>ldc * es;
+  if (rows == MR && cols == NR) {
+    let r = cPtr;
+    v128.store(r, v128.add<T>(v128.load(r), c00)); v128.store(r, v128.add<T>(v128.load(r, 16), c01), 16);
+    r += ld;
+    v128.store(r, v128.add<T>(v128.load(r), c10)); v128.store(r, v128.add<T>(v128.load(r, 16), c11), 16);
+    r += ld;
+    v128.store(r, v128.add<T>(v128.load(r), c20)); v128.store(r, v128.add<T>(v128.load(r, 16), c21), 16);
+    r += ld;
+    v128.store(r, v128.add<T>(v128.load(r), c30)); v128.store(r, v128.add<T>(v128.load(r, 16), c31), 16);
+    return;
+  }
+  v128.store(TILE, c00); v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+  v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
+  v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  for (let i = 0; i < rows; i++) {
+    const row = cPtr + <usize>i * ld;
+    const t = TILE + <usize>(i * NR) * es;
+    for (let j = 0; j < cols; j++) {
+      const d = row + <usize>j * es;
+      store<T>(d, load<T>(d) + load<T>(t + <usize>j * es));
+    }
+  }
+}
+
+@inline function gemmT<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: T,
+  aPtr: usize, lda: i32, bPtr: usize, ldb: i32, beta: T, cPtr: usize, ldc: i32, workPtr: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  const NR = nrOf<T>();
+  scaleC<T>(m, n, beta, cPtr, ldc);
+  if (alpha == <T>0 || k == 0) return;
+  const kcMax = imin(KC, k);
+  const packAPtr = workPtr;
+  const packBPtr = workPtr + <usize>(imin(MC, roundUp(m, MR)) * kcMax) * es;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = imin(NC, n - jc);
+    const ncPad = roundUp(nc, NR);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = imin(KC, k - pc);
+      packB<T>(transB, bPtr, ldb, n, jc, ncPad, pc, kc, packBPtr);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = imin(MC, m - ic);
+        const mcPad = roundUp(mc, MR);
+        packA<T>(transA, aPtr, lda, m, ic, mcPad, pc, kc, alpha, packAPtr);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bp = packBPtr + <usize>(jr * kc) * es;
+          const cols = imin(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const ap = packAPtr + <usize>(ir * kc) * es;
+            const cTile = cPtr + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * es;
+            micro<T>(kc, ap, bp, cTile, ldc, imin(MR, mc - ir), cols);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** f64 C (m×n, ldc) = alpha·op(A)·op(B) + beta·C; A is (m×k) or, transposed, (k×m) with row stride lda; same for B (k×n / n×k, ldb); work holds gemmWorkElems(m,n,k,8) f64. C must not alias A or B. */
+export function gemmF64(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64,
+  aPtr: usize, lda: i32, bPtr: usize, ldb: i32, beta: f64, cPtr: usize, ldc: i32, workPtr: usize,
+): void {
+  gemmT<f64>(transA != 0, transB != 0, m, n, k, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, workPtr);
+}
+
+/** f32 version of gemmF64; work holds gemmWorkElems(m,n,k,4) f32. C must not alias A or B. */
+export function gemmF32(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  aPtr: usize, lda: i32, bPtr: usize, ldb: i32, beta: f32, cPtr: usize, ldc: i32, workPtr: usize,
+): void {
+  gemmT<f32>(transA != 0, transB != 0, m, n, k, alpha, aPtr, lda, bPtr, ldb, beta, cPtr, ldc, workPtr);
+}

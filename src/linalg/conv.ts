@@ -1,0 +1,180 @@
+// 2-D convolution (NCHW, batch 1) and its exact adjoint, as im2col/col2im + GEMM in the WASM
+// core, plus the whole-layer LinearOperator A_img of DESIGN.md §1 (float64).
+// Internal: convPtr / convAdjointPtr (pointer-level, also used by other operators).
+import { core, type Core } from '../core/wasm.js';
+import { assertLength, invalidParameter } from '../core/errors.js';
+import type { ConvGeometry } from './geometry.js';
+import type { LinearOperator } from './operator.js';
+import { checkFinite, dtypeOf, type FloatArray } from './arrays.js';
+import { checkGeometry, col2imPtr, im2colPtr } from './im2col.js';
+import { gemmPtr } from './gemm.js';
+
+/** y (outC, oh·ow) = conv(x) per group; cols is scratch of (c·kh·kw)·oh·ow elements. Internal. */
+export function convPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: number,
+  wPtr: number, xPtr: number, colsPtr: number, yPtr: number): void {
+  const es = f64 ? 8 : 4;
+  const K = (g.c / g.groups) * g.kh * g.kw;
+  const M = g.outC / g.groups;
+  const N = oh * ow;
+  im2colPtr(c, f64, g, oh, ow, xPtr, colsPtr);
+  for (let gi = 0; gi < g.groups; gi++) {
+    gemmPtr(c, f64, false, false, M, N, K, 1, wPtr + gi * M * K * es, K, colsPtr + gi * K * N * es, N, 0, yPtr + gi * M * N * es, N);
+  }
+}
+
+/** x (c, h, w) = convᵀ(y), overwriting x; cols is scratch of (c·kh·kw)·oh·ow elements. Internal. */
+export function convAdjointPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: number,
+  wPtr: number, yPtr: number, colsPtr: number, xPtr: number): void {
+  const es = f64 ? 8 : 4;
+  const K = (g.c / g.groups) * g.kh * g.kw;
+  const M = g.outC / g.groups;
+  const N = oh * ow;
+  for (let gi = 0; gi < g.groups; gi++) {
+    // cols_g (K × N) = W_gᵀ (K × M) · y_g (M × N)
+    gemmPtr(c, f64, true, false, K, N, M, 1, wPtr + gi * M * K * es, K, yPtr + gi * M * N * es, N, 0, colsPtr + gi * K * N * es, N);
+  }
+  new Uint8Array(c.memory.buffer, xPtr, g.c * g.h * g.w * es).fill(0);
+  col2imPtr(c, f64, g, oh, ow, colsPtr, xPtr);
+}
+
+function checkWeight(weight: FloatArray, g: ConvGeometry, dtype: string): void {
+  if (dtypeOf('weight', weight) !== dtype) throw invalidParameter('weight', `a ${dtype} array like the input`, weight.constructor.name);
+  assertLength('weight', weight, g.outC * (g.c / g.groups) * g.kh * g.kw);
+  checkFinite('weight', weight);
+}
+
+/**
+ * Convolution y = W ⊛ x (+ bias), ONNX Conv semantics for batch 1.
+ *
+ * @param x (c, h, w) row-major
+ * @param weight (outC, c/groups, kh, kw) row-major, same dtype as x
+ * @param g geometry (stride, asymmetric padding, dilation, groups)
+ * @param bias optional (outC)
+ * @returns (outC, oh, ow) row-major, dtype of x
+ * @throws TypeError/RangeError on a bad geometry, mixed dtypes, wrong lengths or non-finite values
+ *
+ * Notes: im2col + one GEMM per group (W_g · cols_g), see im2col.ts for the layout.
+ */
+export function conv2d<T extends FloatArray>(x: T, weight: T, g: ConvGeometry, bias?: T): T {
+  const dtype = dtypeOf('x', x);
+  const { oh, ow } = checkGeometry(g);
+  assertLength('x', x, g.c * g.h * g.w);
+  checkFinite('x', x);
+  checkWeight(weight, g, dtype);
+  if (bias !== undefined) {
+    if (dtypeOf('bias', bias) !== dtype) throw invalidParameter('bias', `a ${dtype} array like x`, bias.constructor.name);
+    assertLength('bias', bias, g.outC);
+    checkFinite('bias', bias);
+  }
+  const f64 = dtype === 'float64';
+  const ny = g.outC * oh * ow;
+  const y = (f64 ? new Float64Array(ny) : new Float32Array(ny)) as T;
+  core.scoped(() => {
+    const es = f64 ? 8 : 4;
+    const wPtr = core.put(weight);
+    const xPtr = core.put(x);
+    const colsPtr = core.alloc(g.c * g.kh * g.kw * oh * ow * es);
+    const yPtr = core.alloc(ny * es);
+    convPtr(core, f64, g, oh, ow, wPtr, xPtr, colsPtr, yPtr);
+    y.set(f64 ? core.f64(yPtr, ny) : core.f32(yPtr, ny));
+  });
+  if (bias !== undefined) {
+    const plane = oh * ow;
+    for (let o = 0; o < g.outC; o++) {
+      const b = bias[o]!;
+      for (let q = o * plane, end = q + plane; q < end; q++) y[q] += b;
+    }
+  }
+  return y;
+}
+
+/**
+ * The exact adjoint of conv2d without bias: x = Wᵀ ⊛ y, so ⟨conv2d(x), y⟩ = ⟨x, conv2dAdjoint(y)⟩.
+ *
+ * @param y (outC, oh, ow) row-major
+ * @param weight (outC, c/groups, kh, kw), same dtype as y
+ * @returns (c, h, w) row-major, dtype of y
+ * @throws TypeError/RangeError on a bad geometry, mixed dtypes, wrong lengths or non-finite values
+ *
+ * Notes: one GEMM per group (W_gᵀ · y_g) then col2im.
+ */
+export function conv2dAdjoint<T extends FloatArray>(y: T, weight: T, g: ConvGeometry): T {
+  const dtype = dtypeOf('y', y);
+  const { oh, ow } = checkGeometry(g);
+  assertLength('y', y, g.outC * oh * ow);
+  checkFinite('y', y);
+  checkWeight(weight, g, dtype);
+  const f64 = dtype === 'float64';
+  const nx = g.c * g.h * g.w;
+  const x = (f64 ? new Float64Array(nx) : new Float32Array(nx)) as T;
+  core.scoped(() => {
+    const es = f64 ? 8 : 4;
+    const wPtr = core.put(weight);
+    const yPtr = core.put(y);
+    const colsPtr = core.alloc(g.c * g.kh * g.kw * oh * ow * es);
+    const xPtr = core.alloc(nx * es);
+    convAdjointPtr(core, f64, g, oh, ow, wPtr, yPtr, colsPtr, xPtr);
+    x.set(f64 ? core.f64(xPtr, nx) : core.f32(xPtr, nx));
+  });
+  return x;
+}
+
+/**
+ * The whole convolution layer at one input size as a float64 linear operator (DESIGN.md §1):
+ * rows = outC·oh·ow, cols = c·h·w; apply = conv without bias, applyT = its exact adjoint.
+ *
+ * @param weight (outC, c/groups, kh, kw) Float64Array (copied; later changes do not leak in)
+ * @param geometry geometry (copied)
+ * @throws TypeError/RangeError on a bad geometry or weight
+ *
+ * Notes: products validate lengths but not finiteness (solvers call them thousands of times);
+ * each product runs in an arena scope of the WASM core, so repeated products reuse the same
+ * memory and allocate only the result array in JS (none when `out` is given).
+ */
+export function convOperator(weight: Float64Array, geometry: ConvGeometry): LinearOperator {
+  const { oh, ow } = checkGeometry(geometry);
+  const g: ConvGeometry = { ...geometry };
+  checkWeight(weight, g, 'float64');
+  const w = weight.slice();
+  const rows = g.outC * oh * ow;
+  const cols = g.c * g.h * g.w;
+  const colsLen = g.c * g.kh * g.kw * oh * ow;
+  const target = (name: string, out: Float64Array | undefined, n: number): Float64Array => {
+    if (out === undefined) return new Float64Array(n);
+    if (!(out instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', out);
+    assertLength(name, out, n);
+    return out;
+  };
+  return {
+    rows,
+    cols,
+    apply(x: Float64Array, out?: Float64Array): Float64Array {
+      if (!(x instanceof Float64Array)) throw invalidParameter('x', 'a Float64Array', x);
+      assertLength('x', x, cols);
+      const y = target('out', out, rows);
+      core.scoped(() => {
+        const wPtr = core.put(w);
+        const xPtr = core.put(x);
+        const colsPtr = core.alloc(colsLen * 8);
+        const yPtr = core.alloc(rows * 8);
+        convPtr(core, true, g, oh, ow, wPtr, xPtr, colsPtr, yPtr);
+        y.set(core.f64(yPtr, rows));
+      });
+      return y;
+    },
+    applyT(yIn: Float64Array, out?: Float64Array): Float64Array {
+      if (!(yIn instanceof Float64Array)) throw invalidParameter('y', 'a Float64Array', yIn);
+      assertLength('y', yIn, rows);
+      const x = target('out', out, cols);
+      core.scoped(() => {
+        const wPtr = core.put(w);
+        const yPtr = core.put(yIn);
+        const colsPtr = core.alloc(colsLen * 8);
+        const xPtr = core.alloc(cols * 8);
+        convAdjointPtr(core, true, g, oh, ow, wPtr, yPtr, colsPtr, xPtr);
+        x.set(core.f64(xPtr, cols));
+      });
+      return x;
+    },
+  };
+}
