@@ -1,0 +1,150 @@
+// The theory-against-practice experiment (DESIGN.md §2): for each α and each channel (a)–(f),
+// feed x and a perturbed x′ through the model and measure the first-layer and output deviation
+// and the prediction agreement; plus, for one α, the layer-by-layer profile in float32 and float64.
+// Every channel except (b) runs in float64 so that it isolates one effect (storage, clipping,
+// overlap); (b) isolates float32 arithmetic.
+import { compareOutputs, predictionAgreement, worstRelative, type Outputs } from './compare.js';
+import { relativeL2 } from './metrics.js';
+import type { FirstLayerForward } from './first-layer.js';
+import type { DriftChannel } from './channels.js';
+import type { DriftRow, LayerProfile } from './records.js';
+import { invalidParameter } from '../core/errors.js';
+
+/** The model as drift drives it; all tensors are flattened model-space CHW of the model input. */
+export interface DriftRunner {
+  run64(x: Float64Array): Promise<Outputs>;
+  run32(x: Float32Array): Promise<Outputs>;
+  firstLayer: FirstLayerForward;
+  /** runs that return exposed intermediate outputs, for the layer profile (optional) */
+  layers?: {
+    /** the exposed tensors in graph order */
+    list: { name: string; op: string }[];
+    run64(x: Float64Array): Promise<Outputs>;
+    run32(x: Float32Array): Promise<Outputs>;
+  };
+}
+
+export interface DriftInput {
+  /** the original image, model space (CHW) */
+  x: Float64Array;
+  /** a direction in ker(A_img), model space; rescaled here to unit RMS */
+  delta: Float64Array;
+  /** the paper's patch-mode direction (channel f); rescaled to unit RMS; omit to skip (f) */
+  patchDelta?: Float64Array;
+  /** per model channel: pixel = model·std + mean, pixels in [0, 1] */
+  mean: readonly number[];
+  std: readonly number[];
+  /** α values: x′ = x + α·δ̂ with δ̂ of unit RMS (model-space units) */
+  alphas: readonly number[];
+  /** α of the layer profile (default: the α closest to 1 on a log scale) */
+  profileAlpha?: number;
+  /** channels to run (default all that the inputs allow) */
+  channels?: readonly DriftChannel[];
+  /** called after each α (progress) */
+  onAlpha?: (done: number, total: number) => void;
+}
+
+export interface DriftResult {
+  rows: DriftRow[];
+  profile?: LayerProfile;
+}
+
+/** Parses "lo:hi:n" (log-spaced, inclusive) or a comma list into α values. @throws TypeError/RangeError */
+export function parseAlphas(spec: string): number[] {
+  const s = spec.trim();
+  const m = /^([^:]+):([^:]+):(\d+)$/.exec(s);
+  let out: number[];
+  if (m) {
+    const lo = Number(m[1]), hi = Number(m[2]), n = Number(m[3]);
+    if (!(lo > 0) || !(hi >= lo) || !Number.isFinite(hi) || !(n >= 1) || n > 1000) throw invalidParameter('alphas', 'lo:hi:n with 0 < lo ≤ hi and 1 ≤ n ≤ 1000', spec, RangeError);
+    out = n === 1 ? [lo] : Array.from({ length: n }, (_, i) => 10 ** (Math.log10(lo) + (i * (Math.log10(hi) - Math.log10(lo))) / (n - 1)));
+  } else {
+    out = s.split(',').map((t) => Number(t.trim()));
+    if (out.length === 0 || out.some((a) => !(a > 0) || !Number.isFinite(a))) throw invalidParameter('alphas', 'positive numbers separated by commas, or lo:hi:n', spec, RangeError);
+  }
+  return out;
+}
+
+function unitRms(v: Float64Array): Float64Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const rms = Math.sqrt(s / v.length);
+  if (!(rms > 0)) throw new RangeError('drift: the perturbation direction is zero');
+  return v.map((a) => a / rms);
+}
+
+function rmsDiff(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s / a.length);
+}
+
+/**
+ * x′ as stored: mapped to pixels, clipped to [0, 1], optionally rounded to the grid of a
+ * `bits`-bit PNG (k / (2^bits − 1)), mapped back to model space.
+ */
+export function storeAsPixels(xm: Float64Array, mean: readonly number[], std: readonly number[], bits?: number): Float64Array {
+  const plane = xm.length / mean.length;
+  const levels = bits ? 2 ** bits - 1 : 0;
+  const out = new Float64Array(xm.length);
+  for (let i = 0; i < xm.length; i++) {
+    const ch = Math.floor(i / plane);
+    let p = xm[i]! * std[ch]! + mean[ch]!;
+    p = p < 0 ? 0 : p > 1 ? 1 : p;
+    if (levels) p = Math.round(p * levels) / levels;
+    out[i] = (p - mean[ch]!) / std[ch]!;
+  }
+  return out;
+}
+
+/** Runs the drift table (and the profile, when the runner exposes layers). */
+export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<DriftResult> {
+  const { x, mean, std, alphas } = input;
+  if (input.delta.length !== x.length) throw new RangeError(`drift: δ has ${input.delta.length} values but x has ${x.length}`);
+  if (mean.length !== std.length || x.length % mean.length !== 0) throw new RangeError(`drift: mean/std must give one value per model channel (${mean.length}, ${std.length})`);
+  const delta = unitRms(input.delta);
+  const patch = input.patchDelta ? unitRms(input.patchDelta) : undefined;
+  const want = new Set<DriftChannel>(input.channels ?? ['exact-f64', 'float32', 'png16', 'png8', 'clipped', 'patch']);
+  if (!patch) want.delete('patch');
+
+  const x32 = Float32Array.from(x);
+  const ref64 = await runner.run64(x);
+  const ref32 = await runner.run32(x32);
+  const fl64 = runner.firstLayer.f64(x);
+  const fl32 = runner.firstLayer.f32(x32);
+
+  const rows: DriftRow[] = [];
+  const cell64 = async (channel: DriftChannel, alpha: number, xp: Float64Array) => {
+    const cmp = compareOutputs(ref64, await runner.run64(xp));
+    rows.push({ alpha, channel, firstLayerDeviation: relativeL2(fl64, runner.firstLayer.f64(xp)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rmsDiff(xp, x) });
+  };
+  for (let k = 0; k < alphas.length; k++) {
+    const alpha = alphas[k]!;
+    const xa = x.map((v, i) => v + alpha * delta[i]!);
+    if (want.has('exact-f64')) await cell64('exact-f64', alpha, xa);
+    if (want.has('float32')) {
+      const xa32 = Float32Array.from(xa);
+      const cmp = compareOutputs(ref32, await runner.run32(xa32));
+      rows.push({ alpha, channel: 'float32', firstLayerDeviation: relativeL2(fl32, runner.firstLayer.f32(xa32)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rmsDiff(Float64Array.from(xa32), x) });
+    }
+    if (want.has('png16')) await cell64('png16', alpha, storeAsPixels(xa, mean, std, 16));
+    if (want.has('png8')) await cell64('png8', alpha, storeAsPixels(xa, mean, std, 8));
+    if (want.has('clipped')) await cell64('clipped', alpha, storeAsPixels(xa, mean, std));
+    if (want.has('patch') && patch) await cell64('patch', alpha, x.map((v, i) => v + alpha * patch[i]!));
+    input.onAlpha?.(k + 1, alphas.length);
+  }
+
+  let profile: LayerProfile | undefined;
+  if (runner.layers && alphas.length > 0) {
+    const alpha = input.profileAlpha ?? alphas.reduce((b, a) => (Math.abs(Math.log10(a)) < Math.abs(Math.log10(b)) ? a : b));
+    const xa = x.map((v, i) => v + alpha * delta[i]!);
+    const [a64, b64] = [await runner.layers.run64(x), await runner.layers.run64(xa)];
+    const [a32, b32] = [await runner.layers.run32(x32), await runner.layers.run32(Float32Array.from(xa))];
+    const layers = runner.layers.list.map((l, index) => {
+      const rel = (p: Outputs, q: Outputs) => (p[l.name] && q[l.name] ? relativeL2(p[l.name]!.data, q[l.name]!.data) : NaN);
+      return { index, name: l.name, op: l.op, f32: rel(a32, b32), f64: rel(a64, b64) };
+    });
+    profile = { alpha, layers };
+  }
+  return { rows, profile };
+}
