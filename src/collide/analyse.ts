@@ -1,0 +1,58 @@
+// The once-per-(model, input size) facts about A_img: its norm, a lower bound on its nullity
+// and, when that bound is 0, the smallest singular values — which decide between an exact
+// collision (σ_min ≈ 0) and the plain statement that none exists at this layer and size.
+import { smallestSingularTriplets } from '../linalg/lanczos.js';
+import type { ImageOperator } from './operator.js';
+import type { NullityFigures } from './report.js';
+import type { WindowKernel } from './window.js';
+import type { ApproximateBasis } from './approximate.js';
+
+const EPS = 2.220446049250313e-16;
+
+export interface AnalyseOptions {
+  /** ‖A‖₂ (computed by the caller with opNorm) */
+  norm: number;
+  /** σ/‖A‖ at or below this counts as zero; default max(rows, cols)·eps (numpy's matrix_rank) */
+  rtol?: number;
+  /** how many smallest singular triplets to compute when the bound is 0 (kept for approximate mode) */
+  k?: number;
+  seed?: number;
+  maxIter?: number;
+}
+
+/** Nullity figures and, when computed, the smallest singular triplets (reused by approximate mode). */
+export interface Analysis {
+  figures: NullityFigures;
+  smallest?: ApproximateBasis;
+}
+
+/**
+ * Analyses A_img.
+ * Notes: a wide operator (or one with unread inputs) has a non-trivial kernel by counting alone;
+ * otherwise Lanczos on AᵀA (src/linalg/lanczos.ts) estimates σ_min, and the kernel is called
+ * trivial when σ_min/‖A‖ exceeds rtol. A Lanczos estimate is an upper bound on σ_min, so
+ * "trivial" rests on that estimate having converged (its residual is reported with the vectors).
+ */
+export function analyse(a: ImageOperator, kernels: WindowKernel[] | undefined, opts: AnalyseOptions): Analysis {
+  const rtol = opts.rtol ?? Math.max(a.rows, a.cols) * EPS;
+  const shape = a.rows < a.cols ? 'wide' : a.rows === a.cols ? 'square' : 'tall';
+  const figures: NullityFigures = {
+    rows: a.rows, cols: a.cols, shape, overlap: a.overlap, freeInputs: a.freeCount,
+    lowerBound: a.nullityLowerBound, norm: opts.norm, trivial: false, tol: rtol,
+  };
+  if (kernels) {
+    figures.windowNullity = kernels.map((k) => k.k);
+    figures.window = { m: kernels[0]!.m, n: kernels[0]!.n, groups: kernels.length };
+  }
+  if (a.nullityLowerBound > 0) return { figures };
+  const k = Math.max(1, Math.min(opts.k ?? 4, a.cols));
+  const r = smallestSingularTriplets(a.op, k, { seed: opts.seed ?? 0, maxIter: opts.maxIter ?? 800, tol: 1e-8 });
+  const values = Float64Array.from(r.values);
+  const smallest: ApproximateBasis = {
+    values, vectors: Float64Array.from(r.vectors), residuals: Float64Array.from(r.residuals), k: values.length, cols: a.cols,
+  };
+  const rel = opts.norm > 0 ? values[0]! / opts.norm : 0;
+  figures.sigmaMinRelative = rel;
+  figures.trivial = rel > rtol;
+  return { figures, smallest };
+}
