@@ -10,6 +10,12 @@ export interface TensorSpec {
   /** Values; stored in `dtype` (default: float32 for Float32Array/number[], float64 for Float64Array). */
   data: ArrayLike<number> | ArrayLike<bigint>;
   dtype?: DTypeName;
+  /**
+   * Store the values outside the model: the proto gets data_location EXTERNAL and these
+   * key/values instead of raw_data (the caller writes the file, e.g. with rawBytes).
+   * Offset and length are written as given, so tests can craft bad records.
+   */
+  external?: { location: string; offset?: number | string; length?: number | string };
 }
 
 export interface ValueSpec {
@@ -100,6 +106,13 @@ export function tensorProto(t: TensorSpec): InstanceType<typeof onnx.TensorProto
   const dtype = t.dtype ?? (t.data instanceof Float64Array ? 'float64' : t.data instanceof BigInt64Array ? 'int64' : 'float32');
   const count = t.dims.reduce((a, b) => a * b, 1);
   if (count !== t.data.length) throw new RangeError(`tensor ${t.name}: dims ${JSON.stringify(t.dims)} hold ${count} values but data has ${t.data.length}`);
+  if (t.external) {
+    const e = t.external;
+    const externalData = [{ key: 'location', value: e.location }];
+    if (e.offset !== undefined) externalData.push({ key: 'offset', value: String(e.offset) });
+    if (e.length !== undefined) externalData.push({ key: 'length', value: String(e.length) });
+    return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType: DataType[dtype], dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData });
+  }
   return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType: DataType[dtype], rawData: rawBytes(t.data, dtype) });
 }
 

@@ -1,0 +1,80 @@
+// Where the census's singular values are computed: in this thread, or on a pool of workers
+// (--threads) so that a big model's census uses every core. Both give the same numbers: the
+// same matrixRank code runs in each worker. Internal: groupRank.
+import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
+import { SvdPool } from '../linalg/pool.js';
+import { EPS32, EPS64 } from '../linalg/tolerance.js';
+import type { ToleranceOptions } from './report.js';
+
+/** One matrix: (m × n) row-major. */
+export interface RankJob { a: Float64Array; m: number; n: number }
+
+/** Rank of one matrix at the census tolerance and at float64 eps. */
+export interface GroupRank {
+  rank: number;
+  rankF64: number;
+  tol: number;
+  sigmaMax: number;
+  /** σ_min(m, n) (0 for an empty matrix) */
+  sigmaMin: number;
+  /** 'jacobi', 'gram', … as reported by matrixRank (+ 'jacobi' when the f64 rank needed a recheck) */
+  path: string;
+}
+
+export interface RankEngine {
+  rank(job: RankJob, tol: ToleranceOptions): Promise<GroupRank>;
+  close(): Promise<void>;
+  /** number of worker threads (0: this thread) */
+  readonly threads: number;
+}
+
+type RankFn = (a: Float64Array, m: number, n: number, opts: Record<string, unknown>) => Promise<MatrixRankResult> | MatrixRankResult;
+
+/** Matrices at most this big run in this thread even with a pool (a message costs more). */
+const SMALL = 64 * 64;
+
+/**
+ * The census rank of one matrix. The default tolerance is numpy's matrix_rank rule at float32
+ * eps (weights are stored in float32 or less); rankF64 uses eps(float64). The 'gram' path
+ * (eigenvalues of AᵀA) is accurate for σ ≥ ~√(eps·n)·σmax only, which covers the float32 rule but
+ * not the float64 one: when a σ falls below that floor, rankF64 is recomputed with Jacobi.
+ */
+async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promise<GroupRank> {
+  const { m, n } = job;
+  const k = Math.min(m, n);
+  if (k === 0) return { rank: 0, rankF64: 0, tol: 0, sigmaMax: 0, sigmaMin: 0, path: 'empty' };
+  const r = await fn(job.a, m, n, { rtol: tol.rtol, atol: tol.atol, eps: EPS32, method: 'auto' });
+  const s = r.s;
+  const sigmaMax = s[0] ?? 0;
+  const tol64 = sigmaMax * Math.max(m, n) * EPS64;
+  let rankF64 = 0;
+  let path = r.path;
+  const floor = 10 * Math.sqrt(EPS64 * Math.max(m, n)) * sigmaMax;
+  if (r.path !== 'jacobi' && s.some((x) => x < floor)) {
+    const exact = await fn(job.a, m, n, { eps: EPS64, method: 'jacobi' });
+    rankF64 = exact.rank;
+    path += '+jacobi';
+  } else {
+    for (const x of s) if (x > tol64) rankF64++;
+  }
+  return { rank: r.rank, rankF64, tol: r.tol, sigmaMax, sigmaMin: s[k - 1] ?? 0, path };
+}
+
+/** Runs every matrix in this thread. */
+export function localEngine(): RankEngine {
+  const fn: RankFn = (a, m, n, o) => matrixRank(a, m, n, o);
+  return { threads: 0, rank: (job, tol) => groupRank(fn, job, tol), close: async () => {} };
+}
+
+/** Runs matrices bigger than 64×64 on a pool of `threads` workers, small ones in this thread. */
+export async function poolEngine(threads: number): Promise<RankEngine> {
+  const pool = await SvdPool.create(threads);
+  const local: RankFn = (a, m, n, o) => matrixRank(a, m, n, o);
+  // A subarray view would post its whole buffer; send a compact copy.
+  const remote: RankFn = (a, m, n, o) => pool.matrixRank(a.byteLength === a.buffer.byteLength ? a : a.slice(), m, n, o);
+  return {
+    threads,
+    rank: (job, tol) => groupRank(job.m * job.n <= SMALL ? local : remote, job, tol),
+    close: async () => { await pool.close(); },
+  };
+}
