@@ -1,0 +1,273 @@
+// Lowerings of the ops onnxruntime lacks in float64 into ops it has in float64. Each lowering
+// reads concrete shapes (probed for the actual input size), emits replacement nodes that write the
+// original node's outputs, and leaves the arithmetic to onnxruntime:
+//   Conv / ConvTranspose — Reshape + (Concat zero) + Gather with precomputed im2col indices, then
+//     MatMul by the weight viewed as (groups, out/groups, in/groups·taps); depthwise convs use
+//     Mul + ReduceSum instead of a batch of one-row products;
+//   AveragePool — the same Gather, ReduceSum, Mul by 1/count; GlobalAveragePool — ReduceMean;
+//   HardSigmoid / HardSwish / Clip (opset < 13) — Mul, Add, Max, Min;
+//   Resize / Upsample (nearest) — Gather along each spatial axis with precomputed indices.
+// Internal: every name here except LOWERINGS and LowerContext.
+import { InputError } from '../core/errors.js';
+import { attrFloat, attrInt, attrInts, attrString, hasAttr, type NodeLike } from '../onnx/edit.js';
+import type { NodeSpec } from '../onnx/writer.js';
+import { autoPads, convGather, convTransposeGather, poolCounts, type GatherPlan, type WindowGeometry } from './gather-index.js';
+
+/** What a lowering may ask of the rewrite in progress. */
+export interface LowerContext {
+  /** default-domain opset version of the model */
+  opset: number;
+  /** concrete dims of a tensor (probed or constant); throws when unknown */
+  dims(name: string): number[];
+  /** value of a constant tensor as float64, or undefined when the tensor is not constant */
+  constant(name: string): Float64Array | undefined;
+  /** a fresh tensor name derived from `base` */
+  fresh(base: string): string;
+  /** adds a float64 initializer and returns its name */
+  f64(base: string, data: Float64Array, dims: number[]): string;
+  /** adds (or reuses an equal) int64 initializer and returns its name */
+  i64(base: string, data: BigInt64Array | number[], dims: number[]): string;
+  /** appends a node */
+  emit(node: NodeSpec): void;
+}
+
+export type Lowering = (node: NodeLike, cx: LowerContext) => void;
+
+const where = (node: NodeLike) => `node ${node.name || node.opType}`;
+
+function reshape(cx: LowerContext, x: string, dims: number[], out?: string): string {
+  const y = out ?? cx.fresh(`${x}_r`);
+  cx.emit({ op: 'Reshape', inputs: [x, cx.i64('shape', dims, [dims.length])], outputs: [y] });
+  return y;
+}
+
+function reduceSum(cx: LowerContext, x: string, axis: number, out?: string): string {
+  const y = out ?? cx.fresh(`${x}_sum`);
+  if (cx.opset >= 13) cx.emit({ op: 'ReduceSum', inputs: [x, cx.i64('axes', [axis], [1])], outputs: [y], attrs: { keepdims: 0 } });
+  else cx.emit({ op: 'ReduceSum', inputs: [x], outputs: [y], attrs: { axes: [axis], keepdims: 0 } });
+  return y;
+}
+
+function binary(cx: LowerContext, op: string, a: string, b: string, out?: string): string {
+  const y = out ?? cx.fresh(`${a}_${op.toLowerCase()}`);
+  cx.emit({ op, inputs: [a, b], outputs: [y] });
+  return y;
+}
+
+const scalar = (cx: LowerContext, v: number) => cx.f64('c', new Float64Array([v]), []);
+
+/** Input and geometry of a 1-D or 2-D window op, normalised to 2-D. */
+interface Window {
+  n: number; c: number;
+  geom: WindowGeometry;
+  /** spatial rank of the original op (1 or 2) */
+  rank: number;
+}
+
+function windowOf(node: NodeLike, cx: LowerContext, kernel: number[], transpose: boolean): Window {
+  const xd = cx.dims(node.input![0]!);
+  const rank = xd.length - 2;
+  if (rank !== 1 && rank !== 2) throw new InputError(`${where(node)}: ${node.opType} with ${rank} spatial dimensions is not supported in float64 (1-D and 2-D are)`);
+  const two = (v: number[], fill: number) => (rank === 1 ? [fill, v[0] ?? fill] : [v[0] ?? fill, v[1] ?? fill]);
+  const [h, w] = rank === 1 ? [1, xd[2]!] : [xd[2]!, xd[3]!];
+  const [kh, kw] = two(kernel, 1);
+  const [sh, sw] = two(attrInts(node, 'strides', []), 1);
+  const [dh, dw] = two(attrInts(node, 'dilations', []), 1);
+  const p = attrInts(node, 'pads', []);
+  let [pt, pl] = two(p.slice(0, rank), 0);
+  let [pb, pr] = two(p.slice(rank), 0);
+  const auto = attrString(node, 'auto_pad', 'NOTSET');
+  if (auto !== 'NOTSET') {
+    if (transpose) throw new InputError(`${where(node)}: ConvTranspose with auto_pad=${auto} is not supported in float64 (explicit pads are)`);
+    const y = autoPads(auto, h, kh!, sh!, dh!);
+    const x = autoPads(auto, w, kw!, sw!, dw!);
+    [pt, pb, pl, pr] = rank === 1 ? [0, 0, x.begin, x.end] : [y.begin, y.end, x.begin, x.end];
+  }
+  return { n: xd[0]!, c: xd[1]!, rank, geom: { h, w, kh: kh!, kw: kw!, sh: sh!, sw: sw!, dh: dh!, dw: dw!, pt: pt!, pl: pl!, pb: pb!, pr: pr! } };
+}
+
+function checkOutput(node: NodeLike, cx: LowerContext, expected: number[]): void {
+  const got = cx.dims(node.output![0]!);
+  if (got.join() !== expected.join()) throw new RangeError(`${where(node)}: float64 lowering computed output dims [${expected}] but onnxruntime reports [${got}]`);
+}
+
+/** The im2col tensor (n, c, taps, l) of a gather plan, or the input itself as (n, c, l) for pointwise windows. */
+function columns(cx: LowerContext, x: string, win: Window, plan: GatherPlan, identity: boolean): string {
+  const { n, c, geom } = win;
+  const flat = reshape(cx, x, [n, c, geom.h * geom.w]);
+  if (identity) return flat;
+  let src = flat;
+  if (plan.usesZero) {
+    src = cx.fresh(`${x}_z`);
+    cx.emit({ op: 'Concat', inputs: [flat, cx.f64('zero', new Float64Array(n * c), [n, c, 1])], outputs: [src], attrs: { axis: 2 } });
+  }
+  const cols = cx.fresh(`${x}_cols`);
+  cx.emit({ op: 'Gather', inputs: [src, cx.i64('im2col', plan.index, [plan.taps, plan.ho * plan.wo])], outputs: [cols], attrs: { axis: 2 } });
+  return cols;
+}
+
+function outDims(win: Window, channels: number, plan: GatherPlan): number[] {
+  return win.rank === 1 ? [win.n, channels, plan.wo] : [win.n, channels, plan.ho, plan.wo];
+}
+
+const conv: Lowering = (node, cx) => {
+  const [x, w, b] = (node.input ?? []) as string[];
+  const wd = cx.dims(w!);
+  const kernel = attrInts(node, 'kernel_shape', wd.slice(2));
+  const win = windowOf(node, cx, kernel, false);
+  const g = attrInt(node, 'group', 1);
+  const o = wd[0]!;
+  const cg = win.c / g, og = o / g;
+  if (!Number.isInteger(cg) || !Number.isInteger(og) || wd[1] !== cg) throw new InputError(`${where(node)}: weight dims [${wd}] do not match ${win.c} input channels in ${g} groups`);
+  const geom = win.geom;
+  const plan = convGather(geom);
+  const taps = plan.taps, l = plan.ho * plan.wo;
+  const out = outDims(win, o, plan);
+  checkOutput(node, cx, out);
+  const identity = taps === 1 && geom.sh === 1 && geom.sw === 1 && !plan.usesZero && plan.ho === geom.h && plan.wo === geom.w;
+  const cols = columns(cx, x!, win, plan, identity);
+  let y: string;
+  if (cg === 1 && og === 1 && taps > 1) {
+    // depthwise: (n, c, taps, l) · (c, taps, 1), summed over taps
+    const prod = binary(cx, 'Mul', cols, reshape(cx, w!, [o, taps, 1]));
+    y = reduceSum(cx, prod, 2);
+  } else {
+    const colsG = reshape(cx, cols, [win.n, g, cg * taps, l]);
+    y = binary(cx, 'MatMul', reshape(cx, w!, [g, og, cg * taps]), colsG);
+  }
+  if (b) y = binary(cx, 'Add', y, reshape(cx, b, cg === 1 && og === 1 && taps > 1 ? [o, 1] : [g, og, 1]));
+  reshape(cx, y, out, node.output![0]!);
+};
+
+const convTranspose: Lowering = (node, cx) => {
+  const [x, w, b] = (node.input ?? []) as string[];
+  const wd = cx.dims(w!);
+  if (hasAttr(node, 'output_shape')) throw new InputError(`${where(node)}: ConvTranspose with output_shape is not supported in float64 (pads and output_padding are)`);
+  const kernel = attrInts(node, 'kernel_shape', wd.slice(2));
+  const win = windowOf(node, cx, kernel, true);
+  const g = attrInt(node, 'group', 1);
+  const cg = win.c / g, og = wd[1]!, o = og * g;
+  if (wd[0] !== win.c || !Number.isInteger(cg)) throw new InputError(`${where(node)}: weight dims [${wd}] do not match ${win.c} input channels in ${g} groups`);
+  const op = attrInts(node, 'output_padding', []);
+  const [oph, opw] = win.rank === 1 ? [0, op[0] ?? 0] : [op[0] ?? 0, op[1] ?? 0];
+  const plan = convTransposeGather(win.geom, oph, opw);
+  const taps = plan.taps, l = plan.ho * plan.wo;
+  const out = outDims(win, o, plan);
+  checkOutput(node, cx, out);
+  const cols = reshape(cx, columns(cx, x!, win, plan, false), [win.n, g, cg * taps, l]);
+  // weight (c, og, kh, kw) → (g, og, cg·taps): in-channel and tap become the contraction axis
+  const wt = cx.fresh(`${w}_t`);
+  cx.emit({ op: 'Transpose', inputs: [reshape(cx, w!, [g, cg, og, taps])], outputs: [wt], attrs: { perm: [0, 2, 1, 3] } });
+  let y = binary(cx, 'MatMul', reshape(cx, wt, [g, og, cg * taps]), cols);
+  if (b) y = binary(cx, 'Add', y, reshape(cx, b, [g, og, 1]));
+  reshape(cx, y, out, node.output![0]!);
+};
+
+const averagePool: Lowering = (node, cx) => {
+  const win = windowOf(node, cx, attrInts(node, 'kernel_shape', []), false);
+  const plan = convGather(win.geom, attrInt(node, 'ceil_mode', 0) === 1);
+  const out = outDims(win, win.c, plan);
+  checkOutput(node, cx, out);
+  const counts = poolCounts(win.geom, plan, attrInt(node, 'count_include_pad', 0) === 1);
+  const sum = reduceSum(cx, columns(cx, node.input![0]!, win, plan, false), 2);
+  const inv = counts.every((c) => c === counts[0]) ? scalar(cx, 1 / counts[0]!) : cx.f64('invcount', counts.map((c) => 1 / c), [counts.length]);
+  reshape(cx, binary(cx, 'Mul', sum, inv), out, node.output![0]!);
+};
+
+const globalAveragePool: Lowering = (node, cx) => {
+  const rank = cx.dims(node.input![0]!).length;
+  const axes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+  if (cx.opset >= 18) cx.emit({ op: 'ReduceMean', inputs: [node.input![0]!, cx.i64('axes', axes, [axes.length])], outputs: [node.output![0]!], attrs: { keepdims: 1 } });
+  else cx.emit({ op: 'ReduceMean', inputs: [node.input![0]!], outputs: [node.output![0]!], attrs: { axes, keepdims: 1 } });
+};
+
+function hardSigmoidInto(cx: LowerContext, x: string, alpha: number, beta: number, out?: string): string {
+  const t = binary(cx, 'Add', binary(cx, 'Mul', x, scalar(cx, alpha)), scalar(cx, beta));
+  return binary(cx, 'Min', binary(cx, 'Max', t, scalar(cx, 0)), scalar(cx, 1), out);
+}
+
+const hardSigmoid: Lowering = (node, cx) => {
+  hardSigmoidInto(cx, node.input![0]!, attrFloat(node, 'alpha', 0.2), attrFloat(node, 'beta', 0.5), node.output![0]!);
+};
+
+const hardSwish: Lowering = (node, cx) => {
+  binary(cx, 'Mul', node.input![0]!, hardSigmoidInto(cx, node.input![0]!, 1 / 6, 0.5), node.output![0]!);
+};
+
+const clip: Lowering = (node, cx) => {
+  let lo: string | undefined, hi: string | undefined;
+  if (cx.opset < 11) {
+    if (hasAttr(node, 'min')) lo = scalar(cx, attrFloat(node, 'min', 0));
+    if (hasAttr(node, 'max')) hi = scalar(cx, attrFloat(node, 'max', 0));
+  } else {
+    lo = node.input![1] || undefined;
+    hi = node.input![2] || undefined;
+  }
+  const x = node.input![0]!, y = node.output![0]!;
+  if (!lo && !hi) { cx.emit({ op: 'Identity', inputs: [x], outputs: [y] }); return; }
+  const mid = lo ? binary(cx, 'Max', x, lo, hi ? undefined : y) : x;
+  if (hi) binary(cx, 'Min', mid, hi, y);
+};
+
+/** Source index of each output position along one axis for nearest-neighbour resizing. */
+function nearestIndex(node: NodeLike, nIn: number, nOut: number, scale: number, upsample: boolean): BigInt64Array {
+  const mode = upsample ? 'asymmetric' : attrString(node, 'coordinate_transformation_mode', 'half_pixel');
+  const round = upsample ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor');
+  const idx = new BigInt64Array(nOut);
+  for (let i = 0; i < nOut; i++) {
+    let s: number;
+    switch (mode) {
+      case 'asymmetric': s = i / scale; break;
+      case 'half_pixel': s = (i + 0.5) / scale - 0.5; break;
+      case 'pytorch_half_pixel': s = nOut > 1 ? (i + 0.5) / scale - 0.5 : 0; break;
+      case 'align_corners': s = nOut > 1 ? (i * (nIn - 1)) / (nOut - 1) : 0; break;
+      case 'tf_half_pixel_for_nearest': s = (i + 0.5) / scale; break;
+      default: throw new InputError(`${where(node)}: Resize coordinate_transformation_mode=${mode} is not supported in float64`);
+    }
+    let r: number;
+    switch (round) {
+      case 'floor': r = Math.floor(s); break;
+      case 'ceil': r = Math.ceil(s); break;
+      case 'round_prefer_ceil': r = Math.round(s); break;
+      default: r = Number.isInteger(s - 0.5) ? Math.floor(s) : Math.round(s); break; // round_prefer_floor
+    }
+    idx[i] = BigInt(Math.min(Math.max(r, 0), nIn - 1));
+  }
+  return idx;
+}
+
+function resizeWith(upsample: boolean): Lowering {
+  return (node, cx) => {
+    const x = node.input![0]!;
+    const xd = cx.dims(x), yd = cx.dims(node.output![0]!);
+    const mode = attrString(node, 'mode', 'nearest');
+    if (mode !== 'nearest') throw new InputError(`${where(node)}: ${node.opType} mode=${mode} is not supported in float64 (nearest is)`);
+    const scalesName = upsample ? (cx.opset >= 9 ? node.input![1] : undefined) : node.input![cx.opset >= 11 ? 2 : 1];
+    const given = scalesName ? cx.constant(scalesName) : undefined;
+    const legacy = upsample && cx.opset < 9 ? attrInts(node, 'scales', []) : undefined;
+    let cur = x;
+    for (let axis = 0; axis < xd.length; axis++) {
+      const scale = given && given.length === xd.length ? given[axis]! : legacy?.[axis] ?? yd[axis]! / xd[axis]!;
+      if (xd[axis] === yd[axis] && scale === 1) continue;
+      const last = axis === xd.length - 1 || xd.slice(axis + 1).every((d, k) => d === yd[axis + 1 + k]);
+      const y = last ? node.output![0]! : cx.fresh(`${x}_rs${axis}`);
+      const idx = nearestIndex(node, xd[axis]!, yd[axis]!, scale, upsample);
+      cx.emit({ op: 'Gather', inputs: [cur, cx.i64('nearest', idx, [idx.length])], outputs: [y], attrs: { axis } });
+      cur = y;
+    }
+    if (cur === x) cx.emit({ op: 'Identity', inputs: [x], outputs: [node.output![0]!] });
+  };
+}
+
+/** Lowerings by op type; `when` limits a lowering to opsets where onnxruntime lacks the float64 kernel. */
+export const LOWERINGS: Readonly<Record<string, { lower: Lowering; when?: (opset: number) => boolean }>> = Object.freeze({
+  Conv: { lower: conv },
+  ConvTranspose: { lower: convTranspose },
+  AveragePool: { lower: averagePool },
+  GlobalAveragePool: { lower: globalAveragePool },
+  HardSigmoid: { lower: hardSigmoid },
+  HardSwish: { lower: hardSwish },
+  Clip: { lower: clip, when: (opset) => opset < 13 },
+  Resize: { lower: resizeWith(false) },
+  Upsample: { lower: resizeWith(true) },
+});
