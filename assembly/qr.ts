@@ -1,0 +1,99 @@
+// Householder QR for the SVD: the matrix X (len × k, k ≤ len) is stored by columns, i.e. as k
+// contiguous rows of `ld` elements, so every reflector touches contiguous memory.
+// Reflector j lives in row j from element j on (v[0] = 1 stored explicitly), LAPACK's convention
+// H_j = I − tau_j v vᵀ, Q = H_0 H_1 ⋯ H_{k−1}; R's diagonal goes to rdiag, R's strict upper part
+// stays in row j, elements 0..j−1 (R[i][j] = row j, element i).
+import { dot, axpy, scal, zero } from './vec';
+
+// Reflectors are applied to trailing columns a panel at a time, one column at a time (the column
+// stays in L1 while the panel's NB reflectors stream from L2): the unblocked arithmetic in a
+// cache-friendly order.
+const NB = 32;
+
+@inline function applyReflector<T>(v: usize, y: usize, n: i32, tau: f64): void {
+  if (tau == 0) return;
+  const s = dot<T>(v, y, n);
+  axpy<T>(v, y, n, -tau * s);
+}
+
+/** Householder vector of x (n elements, in place: v[0] = 1); tau and the new leading entry go to f64 slots. */
+export function house<T>(x: usize, n: i32, tau: usize, rdiag: usize): void {
+  const alpha = <f64>load<T>(x);
+  const tail = n > 1 ? dot<T>(x + sizeof<T>(), x + sizeof<T>(), n - 1) : 0.0;
+  if (tail == 0) {
+    store<f64>(tau, 0);
+    store<f64>(rdiag, alpha);
+    store<T>(x, <T>1);
+    return;
+  }
+  const norm = Math.sqrt(alpha * alpha + tail);
+  const beta = alpha >= 0 ? -norm : norm;
+  scal<T>(x + sizeof<T>(), n - 1, 1.0 / (alpha - beta));
+  store<T>(x, <T>1);
+  store<f64>(tau, (beta - alpha) / beta);
+  store<f64>(rdiag, beta);
+}
+
+function qrHouse<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void {
+  const es = <usize>sizeof<T>();
+  const rb = <usize>ld * es;
+  const kr = min(k, len); // reflectors; columns kr..k−1 (a wide X) are only transformed
+  for (let p0 = 0; p0 < kr; p0 += NB) {
+    const p1 = min(p0 + NB, kr);
+    for (let j = p0; j < p1; j++) {
+      const vj = w + <usize>j * rb + <usize>j * es;
+      house<T>(vj, len - j, tau + (<usize>j << 3), rdiag + (<usize>j << 3));
+      const tj = load<f64>(tau + (<usize>j << 3));
+      for (let r = j + 1; r < p1; r++) applyReflector<T>(vj, w + <usize>r * rb + <usize>j * es, len - j, tj);
+    }
+    for (let r = p1; r < k; r++) {
+      const row = w + <usize>r * rb;
+      for (let j = p0; j < p1; j++) {
+        applyReflector<T>(w + <usize>j * rb + <usize>j * es, row + <usize>j * es, len - j, load<f64>(tau + (<usize>j << 3)));
+      }
+    }
+  }
+}
+
+function qrR<T>(w: usize, k: i32, kr: i32, ld: i32, rdiag: usize, out: usize, ldo: i32): void {
+  const es = <usize>sizeof<T>();
+  for (let j = 0; j < k; j++) {
+    const src = w + <usize>j * <usize>ld * es;
+    const dst = out + <usize>j * <usize>ldo * es;
+    const above = min(j, kr);
+    memory.copy(dst, src, <usize>above * es);
+    if (j < kr) store<T>(dst + <usize>j * es, <T>load<f64>(rdiag + (<usize>j << 3)));
+    const filled = j < kr ? j + 1 : kr;
+    zero<T>(dst + <usize>filled * es, ldo - filled);
+  }
+}
+
+// Row blocks of Y share each reflector while it is in cache.
+const RB = 8;
+
+function qrApply<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, rows: i32, ldy: i32): void {
+  const es = <usize>sizeof<T>();
+  for (let r0 = 0; r0 < rows; r0 += RB) {
+    const r1 = min(r0 + RB, rows);
+    for (let j = k - 1; j >= 0; j--) {
+      const tj = load<f64>(tau + (<usize>j << 3));
+      const vj = w + <usize>j * <usize>ld * es + <usize>j * es;
+      for (let r = r0; r < r1; r++) applyReflector<T>(vj, y + <usize>r * <usize>ldy * es + <usize>j * es, len - j, tj);
+    }
+  }
+}
+
+/** Householder QR of X (len×k, columns = the k rows of w, row stride ld elements), in place; tau and rdiag hold min(k, len) f64. */
+export function qrHouseF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void { qrHouse<f64>(w, k, len, ld, tau, rdiag); }
+/** float32 qrHouseF64 (tau, rdiag stay f64). */
+export function qrHouseF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void { qrHouse<f32>(w, k, len, ld, tau, rdiag); }
+
+/** Writes R's columns as rows: out (k × ldo) row j = R[0..kr−1][j] (kr = min(k, len)), zero below the diagonal and in the padding. */
+export function qrRF64(w: usize, k: i32, kr: i32, ld: i32, rdiag: usize, out: usize, ldo: i32): void { qrR<f64>(w, k, kr, ld, rdiag, out, ldo); }
+/** float32 qrRF64. */
+export function qrRF32(w: usize, k: i32, kr: i32, ld: i32, rdiag: usize, out: usize, ldo: i32): void { qrR<f32>(w, k, kr, ld, rdiag, out, ldo); }
+
+/** y_r ← Q·y_r for each of `rows` vectors (rows × ldy, length len) with Q from qrHouse. */
+export function qrApplyF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, rows: i32, ldy: i32): void { qrApply<f64>(w, k, len, ld, tau, y, rows, ldy); }
+/** float32 qrApplyF64. */
+export function qrApplyF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, rows: i32, ldy: i32): void { qrApply<f32>(w, k, len, ld, tau, y, rows, ldy); }

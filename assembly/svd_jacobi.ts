@@ -1,0 +1,178 @@
+// One-sided (Hestenes) Jacobi SVD. The matrix X (len × k, k ≤ len) is stored by columns: k
+// contiguous rows of w, stride ld. Plane rotations orthogonalise the rows until every pair
+// satisfies |x_i·x_j| ≤ tol·‖x_i‖‖x_j‖ — a test relative to the column norms, which is what keeps
+// small singular values accurate to high relative precision (Demmel & Veselić 1992).
+// On return row i of w is σ_i·u_i, norms[i] = σ_i (descending) and, if v ≠ 0, row i of v
+// (k × ldv) is the right singular vector v_i.
+import { dot, rot, rotNorm, rotA, rotB, swap, scal, axpy, zero } from './vec';
+
+/** Status returned when the sweep limit is reached; keep in step with src/linalg/svd.ts. */
+export const NOT_CONVERGED: i32 = -1;
+
+function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol: f64, maxSweeps: i32, norms: usize): i32 {
+  const es = <usize>sizeof<T>();
+  const rb = <usize>ld * es;
+  const rv = <usize>ldv * es;
+  if (v != 0) {
+    zero<T>(v, k * ldv);
+    for (let i = 0; i < k; i++) store<T>(v + <usize>i * rv + <usize>i * es, <T>1);
+  }
+  let sweeps = 0;
+  let converged = false;
+  while (sweeps < maxSweeps && !converged) {
+    sweeps++;
+    // Fresh squared norms each sweep; within the sweep rotNorm recomputes them from the data.
+    for (let i = 0; i < k; i++) {
+      const x = w + <usize>i * rb;
+      store<f64>(norms + (<usize>i << 3), dot<T>(x, x, len));
+    }
+    let rotations = 0;
+    for (let i = 0; i < k - 1; i++) {
+      // de Rijk's pivoting: bring the largest remaining column to position i. Sweeps converge
+      // faster and the output is nearly sorted.
+      let p = i;
+      let best = load<f64>(norms + (<usize>i << 3));
+      for (let j = i + 1; j < k; j++) {
+        const nj = load<f64>(norms + (<usize>j << 3));
+        if (nj > best) { best = nj; p = j; }
+      }
+      if (p != i) {
+        swap<T>(w + <usize>i * rb, w + <usize>p * rb, len);
+        if (v != 0) swap<T>(v + <usize>i * rv, v + <usize>p * rv, k);
+        store<f64>(norms + (<usize>p << 3), load<f64>(norms + (<usize>i << 3)));
+        store<f64>(norms + (<usize>i << 3), best);
+      }
+      const xi = w + <usize>i * rb;
+      for (let j = i + 1; j < k; j++) {
+        const a = load<f64>(norms + (<usize>i << 3));
+        const b = load<f64>(norms + (<usize>j << 3));
+        if (a == 0 || b == 0) continue; // an exactly zero column is orthogonal to everything
+        const xj = w + <usize>j * rb;
+        const g = dot<T>(xi, xj, len);
+        if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) continue;
+        rotations++;
+        // The rotation that diagonalises [[a, g], [g, b]] (Golub & Van Loan, sym.schur2).
+        const zeta = (b - a) / (2 * g);
+        const az = Math.abs(zeta);
+        const t = (zeta >= 0 ? 1.0 : -1.0) / (az > 1e150 ? 2 * az : az + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        rotNorm<T>(xi, xj, len, c, s);
+        store<f64>(norms + (<usize>i << 3), rotA);
+        store<f64>(norms + (<usize>j << 3), rotB);
+        if (v != 0) rot<T>(v + <usize>i * rv, v + <usize>j * rv, k, c, s);
+      }
+    }
+    converged = rotations == 0;
+  }
+  // σ_i = ‖x_i‖, sorted descending (selection sort: k swaps of whole rows).
+  for (let i = 0; i < k; i++) {
+    const x = w + <usize>i * rb;
+    store<f64>(norms + (<usize>i << 3), Math.sqrt(dot<T>(x, x, len)));
+  }
+  for (let i = 0; i < k - 1; i++) {
+    let p = i;
+    let best = load<f64>(norms + (<usize>i << 3));
+    for (let j = i + 1; j < k; j++) {
+      const nj = load<f64>(norms + (<usize>j << 3));
+      if (nj > best) { best = nj; p = j; }
+    }
+    if (p != i) {
+      swap<T>(w + <usize>i * rb, w + <usize>p * rb, len);
+      if (v != 0) swap<T>(v + <usize>i * rv, v + <usize>p * rv, k);
+      store<f64>(norms + (<usize>p << 3), load<f64>(norms + (<usize>i << 3)));
+      store<f64>(norms + (<usize>i << 3), best);
+    }
+  }
+  return converged ? sweeps : NOT_CONVERGED;
+}
+
+// Rows whose norm is 0 or whose reciprocal overflows carry no direction and are zeroed.
+function rowsNormalize<T>(w: usize, k: i32, len: i32, ld: i32, norms: usize): i32 {
+  const es = <usize>sizeof<T>();
+  let zeros = 0;
+  for (let i = 0; i < k; i++) {
+    const x = w + <usize>i * <usize>ld * es;
+    const nrm = load<f64>(norms + (<usize>i << 3));
+    const inv = 1 / nrm;
+    if (nrm > 0 && isFinite(inv)) scal<T>(x, len, inv);
+    else { zero<T>(x, len); zeros++; }
+  }
+  return zeros;
+}
+
+// Replaces zero rows of an otherwise orthonormal set by unit vectors orthogonal to all others:
+// the projection of a coordinate vector e_c onto the complement, twice (Gram–Schmidt "twice is
+// enough"), accepted when the first projection keeps at least 0.5/√len of its length (some c
+// always keeps ≥ 1/√len because the complement is non-trivial).
+function rowsComplete<T>(w: usize, k: i32, len: i32, ld: i32): i32 {
+  const es = <usize>sizeof<T>();
+  const rb = <usize>ld * es;
+  const accept = 0.5 / Math.sqrt(<f64>len);
+  let cand = 0;
+  let filled = 0;
+  for (let r = 0; r < k; r++) {
+    const x = w + <usize>r * rb;
+    if (dot<T>(x, x, len) != 0) continue;
+    let tries = 0;
+    while (tries < 2 * len) {
+      zero<T>(x, len);
+      store<T>(x + <usize>(cand % len) * es, <T>1);
+      cand++;
+      tries++;
+      let nrm: f64 = 0;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let s = 0; s < k; s++) {
+          if (s == r) continue;
+          const y = w + <usize>s * rb;
+          const p = dot<T>(y, x, len);
+          if (p != 0) axpy<T>(y, x, len, -p);
+        }
+        nrm = Math.sqrt(dot<T>(x, x, len));
+        if (pass == 0 && nrm < accept) break;
+      }
+      if (nrm >= accept) { scal<T>(x, len, 1 / nrm); filled++; break; }
+    }
+    if (tries >= 2 * len) { zero<T>(x, len); return -1; }
+  }
+  return filled;
+}
+
+function transpose<T>(src: usize, m: i32, n: i32, lds: i32, dst: usize, ldd: i32): void {
+  const es = <usize>sizeof<T>();
+  const B = 16;
+  for (let i0 = 0; i0 < m; i0 += B) {
+    const i1 = min(i0 + B, m);
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = min(j0 + B, n);
+      for (let i = i0; i < i1; i++) {
+        const s = src + <usize>i * <usize>lds * es;
+        for (let j = j0; j < j1; j++) store<T>(dst + (<usize>j * <usize>ldd + <usize>i) * es, load<T>(s + <usize>j * es));
+      }
+    }
+  }
+}
+
+/** Jacobi SVD of X (len × k, columns = rows of w, stride ld); v: 0 or k × ldv; norms: k f64 out (σ, descending). Returns sweeps or NOT_CONVERGED. */
+export function jacobiF64(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol: f64, maxSweeps: i32, norms: usize): i32 {
+  return jacobi<f64>(w, k, len, ld, v, ldv, tol, maxSweeps, norms);
+}
+/** float32 jacobiF64 (norms stay f64). */
+export function jacobiF32(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol: f64, maxSweeps: i32, norms: usize): i32 {
+  return jacobi<f32>(w, k, len, ld, v, ldv, tol, maxSweeps, norms);
+}
+
+/** Divides row i of w (k × ld, len used) by norms[i] (f64); zero/denormal rows become 0. Returns how many were zeroed. */
+export function rowsNormalizeF64(w: usize, k: i32, len: i32, ld: i32, norms: usize): i32 { return rowsNormalize<f64>(w, k, len, ld, norms); }
+/** float32 rowsNormalizeF64. */
+export function rowsNormalizeF32(w: usize, k: i32, len: i32, ld: i32, norms: usize): i32 { return rowsNormalize<f32>(w, k, len, ld, norms); }
+
+/** Fills the zero rows of w (k × ld, k ≤ len, other rows orthonormal) with an orthonormal completion. Returns rows filled, −1 on failure. */
+export function rowsCompleteF64(w: usize, k: i32, len: i32, ld: i32): i32 { return rowsComplete<f64>(w, k, len, ld); }
+/** float32 rowsCompleteF64. */
+export function rowsCompleteF32(w: usize, k: i32, len: i32, ld: i32): i32 { return rowsComplete<f32>(w, k, len, ld); }
+
+/** dst (n × ldd) = srcᵀ for src (m × lds); the caller zeroes any padding. */
+export function transposeF64(src: usize, m: i32, n: i32, lds: i32, dst: usize, ldd: i32): void { transpose<f64>(src, m, n, lds, dst, ldd); }
+/** float32 transposeF64. */
+export function transposeF32(src: usize, m: i32, n: i32, lds: i32, dst: usize, ldd: i32): void { transpose<f32>(src, m, n, lds, dst, ldd); }

@@ -1,0 +1,34 @@
+// Rank tolerances, written once. Every rank decision in the tool goes through here so that the
+// rule and the tolerance actually used can be reported.
+
+/** Unit roundoff of float64 (2^−52). */
+export const EPS64 = 2 ** -52;
+/** Unit roundoff of float32 (2^−23). */
+export const EPS32 = 2 ** -23;
+
+/**
+ * The default absolute rank tolerance σmax·max(m, n)·eps.
+ *
+ * Notes: numpy.linalg.matrix_rank's rule (after Press et al., Numerical Recipes §2.6). The default
+ * eps is float32's because the weights this tool reads are stored in float32: their rounding
+ * already perturbs every singular value by about σmax·eps32, so nothing smaller is meaningful.
+ * Override it with an absolute tolerance when the data carry a known noise level (for example
+ * atol = ½·(1/255)·√(m·n) for 8-bit quantised inputs), or with eps = EPS64 for data that really
+ * are exact in float64.
+ */
+export function defaultTolerance(sigmaMax: number, m: number, n: number, eps: number = EPS32): number {
+  return sigmaMax * Math.max(m, n) * eps;
+}
+
+/**
+ * The smallest relative tolerance (of σmax) for which the values-only Gram path may decide rank.
+ *
+ * Notes: the eigenvalues of the float64 Gram matrix AᵀA (or AAᵀ) carry an absolute error of about
+ * c·eps64·σmax² with c ≈ max(m, n) (the length of its inner products), so a singular value at the
+ * tolerance σ = rtol·σmax comes out with relative error ≈ c·eps64 / (2·rtol²). Requiring that to be
+ * ≤ 1e-3 gives rtol ≥ √(500·max(m, n)·eps64) ≈ 3.3e-7·√max(m, n) — at least 20·√eps64. The default
+ * float32 rule (rtol = max(m, n)·eps32) clears it for every max(m, n) ≥ 8; the float64 rule never does.
+ */
+export function gramMinRtol(m: number, n: number): number {
+  return Math.sqrt(500 * Math.max(m, n, 1) * EPS64);
+}
