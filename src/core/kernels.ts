@@ -27,6 +27,37 @@ export interface Kernels {
     padTop: number, padLeft: number, oh: number, ow: number, colsPtr: number, xPtr: number): void;
   col2imF32(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     padTop: number, padLeft: number, oh: number, ow: number, colsPtr: number, xPtr: number): void;
+  // SVD family (assembly/svd_jacobi.ts, qr.ts, sym_eigen.ts). A "column set" is k vectors of
+  // length len stored as k rows of stride ld elements; norms/tau/rdiag are f64 in both precisions.
+  /** (wPtr, k, len, ld, vPtr|0, ldv, tol, maxSweeps, normsPtr) → sweeps, or −1 if not converged */
+  jacobiF64(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
+  jacobiF32(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
+  /** (wPtr, k, len, ld, normsPtr) → rows zeroed */
+  rowsNormalizeF64(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;
+  rowsNormalizeF32(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;
+  /** (wPtr, k, len, ld) → rows filled, −1 on failure */
+  rowsCompleteF64(wPtr: number, k: number, len: number, ld: number): number;
+  rowsCompleteF32(wPtr: number, k: number, len: number, ld: number): number;
+  /** (srcPtr, m, n, lds, dstPtr, ldd): dst = srcᵀ */
+  transposeF64(srcPtr: number, m: number, n: number, lds: number, dstPtr: number, ldd: number): void;
+  transposeF32(srcPtr: number, m: number, n: number, lds: number, dstPtr: number, ldd: number): void;
+  /** (wPtr, k, len, ld, tauPtr, rdiagPtr): Householder QR of the column set, in place */
+  qrHouseF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number): void;
+  qrHouseF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number): void;
+  /** (wPtr, k, kr = min(k, len), ld, rdiagPtr, outPtr, ldo): out row j = column j of R (kr entries) */
+  qrRF64(wPtr: number, k: number, kr: number, ld: number, rdiagPtr: number, outPtr: number, ldo: number): void;
+  qrRF32(wPtr: number, k: number, kr: number, ld: number, rdiagPtr: number, outPtr: number, ldo: number): void;
+  /** (wPtr, k, len, ld, tauPtr, yPtr, rows, ldy): y_r ← Q·y_r */
+  qrApplyF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, rows: number, ldy: number): void;
+  qrApplyF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, rows: number, ldy: number): void;
+  /** (xPtr, k, len, ld even, gPtr): G (k×k) = X·Xᵀ, f64 */
+  gramF64(xPtr: number, k: number, len: number, ld: number, gPtr: number): void;
+  /** (aPtr, n, dPtr, ePtr, workPtr 3n) → 0, or −1 if QL did not converge; d descending */
+  symEigvalsF64(aPtr: number, n: number, dPtr: number, ePtr: number, workPtr: number): number;
+
+  // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
+  /** (aPtr n×n in/out: eigenvalues on the diagonal, n, vPtr n×n out: eigenvectors in columns, maxSweeps) → sweeps or −1 */
+  symEigJacobiF64(aPtr: number, n: number, vPtr: number, maxSweeps: number): number;
 }
 
 export function bindKernels(exports: WebAssembly.Exports): Kernels {
