@@ -53,7 +53,7 @@ export async function inspectModels(args: InspectArgs, engine: RankEngine): Prom
   const size = parseSize(args.size);
   const reports: ModelReport[] = [];
   for (const path of args.models) {
-    const f = readModelFile(path, args.maxBytes);
+    const f = readModelFile(path);
     const large = f.model.graph!.node!.length + (f.model.graph!.initializer?.length ?? 0) > 50;
     const bar = process.stderr.isTTY && large
       ? new cliProgress.SingleBar({ stream: process.stderr, format: `${f.label} [{bar}] {value}/{total} weights`, clearOnComplete: true }, cliProgress.Presets.shades_classic)
@@ -91,7 +91,7 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .option('rtol', { type: 'number', describe: 'relative rank tolerance: tol = rtol·σmax, default max(m,n)·eps(float32)' })
     .option('atol', { type: 'number', describe: 'absolute rank tolerance: tol = max(atol, rtol·σmax), default none' })
     .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for the SVDs, default: all cores' })
-    .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest tensor (and model file) in bytes, default 4 GiB' })
+    .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest tensor in bytes (stored or decoded to float64), default 4 GiB' })
     .option('dump-weights', { type: 'string', describe: 'also write every weight as float64 .npy with a manifest into DIR/<model>/' }) as unknown as Argv<InspectArgs>;
 }
 

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/proto.js';
-import { DEFAULT_MAX_BYTES, type ExternalReader, type ExternalRef } from '../onnx/limits.js';
+import { type ExternalReader, type ExternalRef } from '../onnx/limits.js';
 
 export interface ModelFile {
   path: string;
@@ -63,15 +63,15 @@ export function externalReader(folder: string, label: string): ExternalReader {
 }
 
 /**
- * Reads and decodes a model file.
+ * Reads and decodes a model file (tensor sizes are checked when tensors are decoded).
  * @throws InputError when the file is missing, too big, not ONNX or truncated
  */
-export function readModelFile(path: string, maxBytes = DEFAULT_MAX_BYTES): ModelFile {
+export function readModelFile(path: string): ModelFile {
   const label = basename(path);
   let size: number;
   try { size = statSync(path).size; } catch { throw new InputError(`${label}: cannot read ${path} (no such file)`); }
-  if (size > Math.min(MAX_PROTO_BYTES, Math.max(maxBytes, 1))) {
-    throw new InputError(`${label}: file of ${size} bytes is above the limit of ${Math.min(MAX_PROTO_BYTES, maxBytes)} bytes (--max-bytes)`);
+  if (size > MAX_PROTO_BYTES) {
+    throw new InputError(`${label}: file of ${size} bytes is above the 2 GiB limit of one protobuf message (large models keep their weights in external data)`);
   }
   const bytes = readFileSync(path);
   const model = decodeModel(bytes, label);
