@@ -2,12 +2,12 @@
 // and, when that bound is 0, the smallest singular values — which decide between an exact
 // collision (σ_min ≈ 0) and the plain statement that none exists at this layer and size.
 import { smallestSingularTriplets } from '../linalg/lanczos.js';
+import { EPS64 } from '../linalg/tolerance.js';
 import type { ImageOperator } from './operator.js';
 import type { NullityFigures } from './report.js';
 import type { WindowKernel } from './window.js';
 import type { ApproximateBasis } from './approximate.js';
 
-const EPS = 2.220446049250313e-16;
 
 export interface AnalyseOptions {
   /** ‖A‖₂ (computed by the caller with opNorm) */
@@ -34,7 +34,7 @@ export interface Analysis {
  * "trivial" rests on that estimate having converged (its residual is reported with the vectors).
  */
 export function analyse(a: ImageOperator, kernels: WindowKernel[] | undefined, opts: AnalyseOptions): Analysis {
-  const rtol = opts.rtol ?? Math.max(a.rows, a.cols) * EPS;
+  const rtol = opts.rtol ?? Math.max(a.rows, a.cols) * EPS64;
   const shape = a.rows < a.cols ? 'wide' : a.rows === a.cols ? 'square' : 'tall';
   const figures: NullityFigures = {
     rows: a.rows, cols: a.cols, shape, overlap: a.overlap, freeInputs: a.freeCount,

@@ -5,7 +5,7 @@
 // anything that computes on the pixels first would make A_img something else.
 import { InputError } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
-import type { GraphProto } from '../onnx/proto.js';
+import type { GraphProto, ModelProto } from '../onnx/proto.js';
 import { indexGraph } from '../onnx/graph.js';
 import { weightReader, attrInt, type WeightReader } from '../onnx/weights.js';
 import { firstLayer, type FirstLayer } from '../onnx/first-layer.js';
@@ -40,14 +40,15 @@ function biasOf(reader: WeightReader, found: FirstLayer, len: number, scale = 1)
 
 /**
  * The first layer of a model at an input size.
+ * @param source the model's bytes, or the model already decoded
  * @param size H×W replacing the input's spatial dimensions (required when they are dynamic)
  * @param where file name for messages
  * @throws InputError when the model has no usable first layer, a dynamic size without --size, or
  * pixel arithmetic before the layer
  */
-export function loadFirstLayer(bytes: Uint8Array, opts: { where?: string; size?: { h: number; w: number }; external?: ExternalReader } = {}): LoadedLayer {
+export function loadFirstLayer(source: Uint8Array | ModelProto, opts: { where?: string; size?: { h: number; w: number }; external?: ExternalReader } = {}): LoadedLayer {
   const where = opts.where ?? 'model';
-  const model = decodeModel(bytes, where);
+  const model = source instanceof Uint8Array ? decodeModel(source, where) : source;
   const idx = indexGraph(model.graph as GraphProto, where);
   const reader = weightReader(idx, { where, external: opts.external });
   const found = firstLayer(idx, reader, where, opts.size);

@@ -14,6 +14,7 @@ import { prepareCollider, type Collider, type ColliderOptions } from './collider
 import { verdictOf, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
 import type { ChannelAffine } from './space.js';
 import type { ExternalReader } from '../onnx/limits.js';
+import type { ModelProto } from '../onnx/proto.js';
 
 export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask' | 'maskImage'> {
   /** mean/std/bgr of the preprocessing (channels come from the model) */
@@ -28,6 +29,8 @@ export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask'
   mask?: Image;
   /** --target, already decoded (one target for every image) */
   target?: Image;
+  /** SHA-256 of the model file (computed from the bytes when they are given and this is not) */
+  sha256?: string;
   /** file name of the model, for messages */
   modelName?: string;
   external?: ExternalReader;
@@ -81,8 +84,8 @@ function colourData(img: Image): Float64Array {
  * Loads the model's first layer, builds the collider and returns the per-image processor.
  * @throws InputError for a bad model; NoExactCollision when ker(A_img) is trivial without allowApproximate
  */
-export async function createPipeline(modelBytes: Uint8Array, opts: PipelineOptions): Promise<Pipeline> {
-  const layer = loadFirstLayer(modelBytes, { where: opts.modelName ?? 'model', size: opts.size, external: opts.external });
+export async function createPipeline(model: Uint8Array | ModelProto, opts: PipelineOptions): Promise<Pipeline> {
+  const layer = loadFirstLayer(model, { where: opts.modelName ?? 'model', size: opts.size, external: opts.external });
   const [, C, H, W] = layer.input.dims;
   if (C !== 1 && C !== 3) throw new InputError(`${opts.modelName ?? 'model'}: input ${layer.input.name} has ${C} channels; collide handles 1 or 3`);
   const normalization: ModelInputOptions = { ...opts.normalization, channels: C };
@@ -95,7 +98,7 @@ export async function createPipeline(modelBytes: Uint8Array, opts: PipelineOptio
   const collider = prepareCollider(layer.spec, { ...opts, mask: undefined, affine, maskImage: opts.mask });
   const targetModel = opts.target ? toModelTensor(atSize(opts.target, 'target'), normalization, 'target') : undefined;
   const targetPixels = targetModel ? colourData(fromModelTensor(targetModel, normalization, atSize(opts.target!, 'target'))) : undefined;
-  const sha256 = await sha256Hex(modelBytes);
+  const sha256 = opts.sha256 ?? (model instanceof Uint8Array ? await sha256Hex(model) : '');
   const bitDepth = opts.bitDepth ?? 16;
   const op = collider.image.op;
   const bias = layer.spec.bias;

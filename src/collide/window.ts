@@ -2,6 +2,7 @@
 // [O, C/g, kh, kw] gives g matrices (O/g, C/g·kh·kw); a dense layer is one window (m, n).
 // ker(W) is what the paper's Table 1 counts and what --method patch and --basis K fold.
 import { nullSpace } from '../linalg/nullspace.js';
+import { EPS64 } from '../linalg/tolerance.js';
 import type { FirstLayerSpec } from './layer.js';
 
 /** One group's window matrix and its kernel. */
@@ -23,12 +24,14 @@ export const MAX_WINDOW_ENTRIES = 8_000_000;
 /**
  * ker(W_g) for every group of the layer.
  * @returns one record per group (one for a dense layer), or undefined when W is too large to factor
- * Notes: a float64 SVD (src/linalg/nullspace.ts) with the default rank tolerance σ₁·max(m, n)·eps.
+ * Notes: a float64 Jacobi SVD (src/linalg/nullspace.ts) with the float64 rule σ₁·max(m, n)·eps64:
+ * a collision is exact only if W v vanishes to float64 rounding, so float32's looser rule would
+ * admit vectors that move the first layer by ~1e-7.
  */
 export function windowKernels(layer: FirstLayerSpec): WindowKernel[] | undefined {
   if (layer.kind === 'dense') {
     if (layer.m * layer.n > MAX_WINDOW_ENTRIES) return undefined;
-    const r = nullSpace(layer.weight, layer.m, layer.n);
+    const r = nullSpace(layer.weight, layer.m, layer.n, { eps: EPS64 });
     return [{ group: 0, m: layer.m, n: layer.n, basis: r.basis, k: r.k, rank: r.rank, tol: r.tol }];
   }
   const g = layer.geometry;
@@ -37,7 +40,7 @@ export function windowKernels(layer: FirstLayerSpec): WindowKernel[] | undefined
   const out: WindowKernel[] = [];
   for (let gi = 0; gi < g.groups; gi++) {
     const wg = layer.weight.subarray(gi * m * n, (gi + 1) * m * n);
-    const r = nullSpace(wg, m, n);
+    const r = nullSpace(wg, m, n, { eps: EPS64 });
     out.push({ group: gi, m, n, basis: r.basis, k: r.k, rank: r.rank, tol: r.tol });
   }
   return out;
