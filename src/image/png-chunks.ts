@@ -211,7 +211,8 @@ export class PngScanner {
   truncated(len: number): InputError {
     const where = len < 8 ? 'inside the PNG signature'
       : this.current ? `inside the ${this.current} chunk`
-        : `after ${this.chunks} complete chunk${this.chunks === 1 ? '' : 's'}, before IEND`;
+        : len > this.pos ? `inside the header of chunk ${this.chunks + 1}`
+          : `after ${this.chunks} complete chunk${this.chunks === 1 ? '' : 's'}, before IEND`;
     return new InputError(`${this.location}: image is truncated (input ended after ${len} bytes, ${where})`);
   }
 }
