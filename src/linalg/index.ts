@@ -7,3 +7,6 @@ export { im2col, col2im } from './im2col.js';
 export { conv2d, conv2dAdjoint, convOperator } from './conv.js';
 export { dot, nrm2, axpy, scal } from './blas1.js';
 export { projectToNullSpace, opNorm, type ProjectOptions, type ProjectResult, type OpNormOptions } from './project.js';
+export { denseOperator } from './dense-operator.js';
+export { symmetricEigen, type SymmetricEigen } from './ritz.js';
+export { smallestSingularTriplets, sigmaMinEstimate, type LanczosOptions, type SingularTriplets, type SigmaMinEstimate } from './lanczos.js';

@@ -1,0 +1,55 @@
+// A dense matrix as a LinearOperator (float64): Gemm/MatMul first layers acting on the flattened
+// input. Products run through the WASM GEMM (gemm.ts); nothing is re-implemented here.
+import { core } from '../core/wasm.js';
+import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
+import type { LinearOperator } from './operator.js';
+import { checkFinite } from './arrays.js';
+import { gemmPtr } from './gemm.js';
+
+/**
+ * y = W x for a dense W.
+ *
+ * @param w (m, n) row-major Float64Array (copied)
+ * @param m rows (length of W x)
+ * @param n cols (length of x)
+ * @returns LinearOperator with rows = m, cols = n; apply = W x, applyT = Wᵀ y
+ * @throws TypeError/RangeError on bad sizes, a wrong length or non-finite entries
+ *
+ * Notes: each product copies W into the WASM arena for the call (one pass over W, the same
+ * order of work as the product itself) so that no memory stays pinned between calls.
+ */
+export function denseOperator(w: Float64Array, m: number, n: number): LinearOperator {
+  if (!(w instanceof Float64Array)) throw invalidParameter('w', 'a Float64Array', w);
+  assertInt('m', m); assertInt('n', n);
+  assertLength('w', w, m * n);
+  checkFinite('w', w);
+  const mat = w.slice();
+  const product = (trans: boolean, x: Float64Array, out: Float64Array | undefined): Float64Array => {
+    const inLen = trans ? m : n, outLen = trans ? n : m;
+    const name = trans ? 'y' : 'x';
+    if (!(x instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', x);
+    assertLength(name, x, inLen);
+    if (out !== undefined) {
+      if (!(out instanceof Float64Array)) throw invalidParameter('out', 'a Float64Array', out);
+      assertLength('out', out, outLen);
+    }
+    const y = out ?? new Float64Array(outLen);
+    if (outLen === 0) return y;
+    if (inLen === 0) return y.fill(0);
+    core.scoped(() => {
+      const wPtr = core.put(mat);
+      const xPtr = core.put(x);
+      const yPtr = core.alloc(outLen * 8);
+      // y (outLen × 1) = op(W) · x (inLen × 1)
+      gemmPtr(core, true, trans, false, outLen, 1, inLen, 1, wPtr, n, xPtr, 1, 0, yPtr, 1);
+      y.set(core.f64(yPtr, outLen));
+    });
+    return y;
+  };
+  return {
+    rows: m,
+    cols: n,
+    apply: (x, out) => product(false, x, out),
+    applyT: (y, out) => product(true, y, out),
+  };
+}

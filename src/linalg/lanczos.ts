@@ -1,0 +1,192 @@
+// Smallest singular values and right singular vectors of an operator given only by products:
+// thick-restart Lanczos on B = AᵀA with full reorthogonalisation (float64). Also sigmaMinEstimate,
+// the rank evidence collide needs (is A_img injective / of full row rank?).
+// Internal: lanczosSmallest (shared by both exports).
+import { invalidParameter, assertInt } from '../core/errors.js';
+import type { LinearOperator } from './operator.js';
+import { rng } from './random.js';
+import { axpy, dot, nrm2, scal } from './blas1.js';
+import { gemm } from './gemm.js';
+import { symmetricEigen, type SymmetricEigen } from './ritz.js';
+
+export interface LanczosOptions {
+  /** seed of the random start vector, default 0 */
+  seed?: number;
+  /** cap on products with B = AᵀA (each = one apply + one applyT), default 3000 */
+  maxIter?: number;
+  /** converged when every wanted Ritz pair has ‖B y − θ y‖ ≤ tol·θmax, default 1e-10 */
+  tol?: number;
+  /** Krylov basis size before a restart, default max(2k + 20, 40) capped at cols; memory is basis·cols doubles */
+  basis?: number;
+}
+
+export interface SingularTriplets {
+  /** the k smallest singular values found, ascending */
+  values: Float64Array;
+  /** (k, cols) row-major: row i is the unit right singular vector of values[i] */
+  vectors: Float64Array;
+  /** ‖AᵀA v_i − σ_i² v_i‖ recomputed with fresh products (absolute, in units of σ²) */
+  residuals: Float64Array;
+  /** products with B used */
+  iterations: number;
+  /** every wanted pair met the tolerance */
+  converged: boolean;
+  /** largest Ritz value seen, sqrt'ed: a lower bound on σmax(A) */
+  sigmaMax: number;
+}
+
+function checkOperator(op: LinearOperator): void {
+  if (typeof op !== 'object' || op === null || typeof op.apply !== 'function' || typeof op.applyT !== 'function') {
+    throw invalidParameter('op', 'a LinearOperator { rows, cols, apply, applyT }', op);
+  }
+  assertInt('op.rows', op.rows);
+  assertInt('op.cols', op.cols, 1);
+}
+
+/** Thick-restart Lanczos for the k smallest eigenpairs of AᵀA. Internal. */
+export function lanczosSmallest(op: LinearOperator, k: number, opts: LanczosOptions): SingularTriplets {
+  const n = op.cols;
+  const { seed = 0, maxIter = 3000, tol = 1e-10 } = opts;
+  assertInt('maxIter', maxIter, 1);
+  if (!(typeof tol === 'number' && tol > 0 && tol < 1)) throw invalidParameter('tol', 'a number in (0, 1)', tol, RangeError);
+  const mMax = Math.min(n, opts.basis ?? Math.max(2 * k + 20, 40));
+  assertInt('basis', mMax, Math.min(n, k + 1));
+  const Q = new Float64Array(mMax * n);
+  const T = new Float64Array(mMax * mMax);
+  const y = new Float64Array(op.rows);
+  const w = new Float64Array(n);
+  const g = rng(seed);
+  const row = (i: number) => Q.subarray(i * n, (i + 1) * n);
+  const orthoRandom = (i: number): void => {
+    // a fresh random direction orthogonal to q_0..q_{i-1}, written into row i
+    const q = row(i);
+    for (let t = 0; t < n; t++) q[t] = g.normal();
+    for (let pass = 0; pass < 2; pass++) for (let t = 0; t < i; t++) axpy(-dot(row(t), q), row(t), q);
+    scal(1 / nrm2(q), q);
+  };
+  orthoRandom(0);
+  let start = 0, iterations = 0, thetaMax = 0;
+  let ritz: SymmetricEigen = { values: new Float64Array(0), vectors: new Float64Array(0) };
+  let resid = new Float64Array(0);
+  let converged = false;
+  for (;;) {
+    let beta = 0;
+    for (let i = start; i < mMax; i++) {
+      const q = row(i);
+      op.apply(q, y);
+      op.applyT(y, w);
+      iterations++;
+      // classical Gram–Schmidt twice against the whole basis: keeps Q orthonormal to rounding
+      for (let pass = 0; pass < 2; pass++) {
+        for (let t = 0; t <= i; t++) {
+          const h = dot(row(t), w);
+          T[t * mMax + i] += h;
+          axpy(-h, row(t), w);
+        }
+      }
+      beta = nrm2(w);
+      thetaMax = Math.max(thetaMax, T[i * mMax + i]!);
+      if (i + 1 < mMax) {
+        if (beta <= 1e-13 * Math.max(thetaMax, Number.MIN_VALUE)) {
+          // invariant subspace: continue the basis with a new random direction
+          orthoRandom(i + 1);
+          T[(i + 1) * mMax + i] = 0;
+        } else {
+          const next = row(i + 1);
+          for (let t = 0; t < n; t++) next[t] = w[t]! / beta;
+          T[(i + 1) * mMax + i] = beta;
+        }
+      }
+    }
+    ritz = symmetricEigen(T, mMax);
+    thetaMax = Math.max(thetaMax, ritz.values[mMax - 1]!);
+    resid = new Float64Array(k);
+    for (let i = 0; i < k; i++) resid[i] = beta * Math.abs(ritz.vectors[i * mMax + mMax - 1]!);
+    converged = mMax === n || resid.every((r) => r <= tol * thetaMax);
+    if (converged || iterations >= maxIter) break;
+    // thick restart: keep the l smallest Ritz vectors, continue from the residual direction
+    const l = Math.min(mMax - 1, k + Math.floor((mMax - k) / 2));
+    const keep = gemm(ritz.vectors.subarray(0, l * mMax), Q, l, n, mMax);
+    Q.set(keep);
+    const next = row(l);
+    for (let t = 0; t < n; t++) next[t] = w[t]! / beta;
+    T.fill(0);
+    for (let t = 0; t < l; t++) {
+      T[t * mMax + t] = ritz.values[t]!;
+      T[l * mMax + t] = beta * ritz.vectors[t * mMax + mMax - 1]!;
+    }
+    start = l;
+  }
+  const vectors = gemm(ritz.vectors.subarray(0, k * mMax), Q, k, n, mMax);
+  const values = new Float64Array(k);
+  const residuals = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const v = vectors.subarray(i * n, (i + 1) * n);
+    scal(1 / nrm2(v), v);
+    const theta = ritz.values[i]!;
+    values[i] = Math.sqrt(Math.max(theta, 0));
+    op.apply(v, y);
+    op.applyT(y, w);
+    axpy(-theta, v, w);
+    residuals[i] = nrm2(w);
+  }
+  return { values, vectors, residuals, iterations, converged, sigmaMax: Math.sqrt(thetaMax) };
+}
+
+/**
+ * The k smallest singular values of A and their right singular vectors.
+ *
+ * @param op A (rows × cols), float64 products
+ * @param k how many (1 ≤ k < cols, or k = cols for tiny operators)
+ * @returns { values (k, ascending), vectors (k × cols, row-major, unit), residuals, iterations, converged, sigmaMax }
+ * @throws TypeError/RangeError on a bad operator or options; LinAlgError if the small eigensolver fails
+ *
+ * Notes: thick-restart Lanczos (Wu & Simon) on B = AᵀA with full reorthogonalisation (CGS2),
+ * Rayleigh–Ritz by Jacobi on the projected matrix. Working on AᵀA squares the condition number:
+ * singular values below ~1e-8·σmax come out with absolute accuracy ~1e-8·σmax only, and the
+ * smallest end of a convolution's spectrum is clustered, so convergence there can be slow; when
+ * maxIter is reached the best Ritz pairs are returned with converged = false and their true
+ * residuals. Each Ritz value is an upper bound of the corresponding eigenvalue of AᵀA from the
+ * bottom (Cauchy interlacing), so values[0] ≥ σmin(A) always; the residual r_i gives an eigenvalue
+ * of AᵀA within r_i of values[i]², which does not by itself prove that no smaller one exists.
+ */
+export function smallestSingularTriplets(op: LinearOperator, k: number, opts: LanczosOptions = {}): SingularTriplets {
+  checkOperator(op);
+  assertInt('k', k, 1, op.cols);
+  return lanczosSmallest(op, k, opts);
+}
+
+export interface SigmaMinEstimate {
+  /** smallest Ritz value's sqrt: an upper bound on σmin of the chosen side */
+  sigmaMin: number;
+  /** largest Ritz value's sqrt: a lower bound on σmax */
+  sigmaMax: number;
+  /** products used */
+  iterations: number;
+  /** the smallest Ritz pair met the tolerance */
+  converged: boolean;
+  /** ‖B v − θ v‖ of that pair, B = AᵀA (side cols) or A Aᵀ (side rows) */
+  residual: number;
+}
+
+/**
+ * Estimate of the smallest singular value of A on one side, for rank decisions on A_img:
+ * side 'cols' uses AᵀA (tall A: full column rank ⇔ injective ⇔ σmin > 0, ker(A) trivial),
+ * side 'rows' uses A Aᵀ (wide A: full row rank ⇔ λmin(A Aᵀ) > 0).
+ *
+ * @throws TypeError/RangeError on a bad operator, side or options
+ *
+ * Notes: Lanczos (see smallestSingularTriplets) with k = 1 and a 30-vector basis by default.
+ * What it establishes: sigmaMin is an upper bound (Ritz values interlace from above), so
+ * sigmaMin ≈ 0 with a small residual proves (numerical) rank deficiency. A clearly positive
+ * sigmaMin with converged = true is strong evidence of full rank but not a proof: a Krylov
+ * method can miss an eigenvector the start vector barely touches. Report it as an estimate.
+ */
+export function sigmaMinEstimate(op: LinearOperator, side: 'rows' | 'cols', opts: LanczosOptions = {}): SigmaMinEstimate {
+  checkOperator(op);
+  if (side !== 'rows' && side !== 'cols') throw invalidParameter('side', 'one of "rows", "cols"', side);
+  const target: LinearOperator = side === 'cols' ? op : { rows: op.cols, cols: op.rows, apply: op.applyT.bind(op), applyT: op.apply.bind(op) };
+  if (target.cols === 0) throw invalidParameter('op', `a non-empty ${side} dimension`, 0, RangeError);
+  const r = lanczosSmallest(target, 1, { basis: 30, ...opts });
+  return { sigmaMin: r.values[0]!, sigmaMax: r.sigmaMax, iterations: r.iterations, converged: r.converged, residual: r.residuals[0]! };
+}
