@@ -6,6 +6,7 @@
 //     Mul + ReduceSum instead of a batch of one-row products;
 //   AveragePool — the same Gather, ReduceSum, Mul by 1/count; GlobalAveragePool — ReduceMean;
 //   HardSigmoid / HardSwish / Clip (opset < 13) — Mul, Add, Max, Min;
+//   LeakyRelu — Max/Min/Mul/Add; GlobalMaxPool — ReduceMax; Mean — Sum·1/n;
 //   Resize / Upsample (nearest) — Gather along each spatial axis with precomputed indices.
 // Internal: every name here except LOWERINGS and LowerContext.
 import { InputError } from '../core/errors.js';
@@ -209,6 +210,26 @@ const clip: Lowering = (node, cx) => {
   if (hi) binary(cx, 'Min', mid, hi, y);
 };
 
+const leakyRelu: Lowering = (node, cx) => {
+  const x = node.input![0]!;
+  const neg = binary(cx, 'Mul', binary(cx, 'Min', x, scalar(cx, 0)), scalar(cx, attrFloat(node, 'alpha', 0.01)));
+  binary(cx, 'Add', binary(cx, 'Max', x, scalar(cx, 0)), neg, node.output![0]!);
+};
+
+const globalMaxPool: Lowering = (node, cx) => {
+  const rank = cx.dims(node.input![0]!).length;
+  const axes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+  if (cx.opset >= 18) cx.emit({ op: 'ReduceMax', inputs: [node.input![0]!, cx.i64('axes', axes, [axes.length])], outputs: [node.output![0]!], attrs: { keepdims: 1 } });
+  else cx.emit({ op: 'ReduceMax', inputs: [node.input![0]!], outputs: [node.output![0]!], attrs: { axes, keepdims: 1 } });
+};
+
+const mean: Lowering = (node, cx) => {
+  const ins = (node.input ?? []).filter(Boolean);
+  const sum = ins.length === 1 ? ins[0]! : cx.fresh('mean_sum');
+  if (ins.length > 1) cx.emit({ op: 'Sum', inputs: ins, outputs: [sum] });
+  binary(cx, 'Mul', sum, scalar(cx, 1 / ins.length), node.output![0]!);
+};
+
 /** Source index of each output position along one axis for nearest-neighbour resizing. */
 function nearestIndex(node: NodeLike, nIn: number, nOut: number, scale: number, upsample: boolean): BigInt64Array {
   const mode = upsample ? 'asymmetric' : attrString(node, 'coordinate_transformation_mode', 'half_pixel');
@@ -268,6 +289,9 @@ export const LOWERINGS: Readonly<Record<string, { lower: Lowering; when?: (opset
   HardSigmoid: { lower: hardSigmoid },
   HardSwish: { lower: hardSwish },
   Clip: { lower: clip, when: (opset) => opset < 13 },
+  LeakyRelu: { lower: leakyRelu },
+  GlobalMaxPool: { lower: globalMaxPool },
+  Mean: { lower: mean },
   Resize: { lower: resizeWith(false) },
   Upsample: { lower: resizeWith(true) },
 });
