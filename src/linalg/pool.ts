@@ -1,0 +1,145 @@
+// Independent SVDs on worker threads, one WASM instance each, so every core works (the WASM core
+// itself is single-threaded). In a browser, or with threads = 0, jobs run inline.
+import { env } from '../env.js';
+import { LinAlgError, assertInt } from '../core/index.js';
+import { singularValues, type SingularValuesOptions, type SingularValuesResult } from './singular-values.js';
+import { matrixRank, type MatrixRankOptions, type MatrixRankResult } from './rank.js';
+import type { Matrix } from './svd-input.js';
+
+/** A job as posted to a worker (internal). */
+export type PoolJob =
+  | { id: number; op: 'singularValues'; a: Matrix; m: number; n: number; opts?: SingularValuesOptions }
+  | { id: number; op: 'matrixRank'; a: Matrix; m: number; n: number; opts?: MatrixRankOptions };
+/** A worker's answer (internal). */
+export interface PoolReply { id: number; ready?: boolean; result?: unknown; error?: { name: string; message: string } }
+
+interface WorkerLike {
+  postMessage(v: unknown): void;
+  on(ev: string, fn: (v: any) => void): void;
+  terminate(): Promise<number>;
+}
+
+const ERRORS: Record<string, new (m: string) => Error> = { LinAlgError, TypeError, RangeError };
+
+function revive(e: { name: string; message: string }): Error {
+  return new (ERRORS[e.name] ?? Error)(e.message);
+}
+
+/** The worker script next to this module, with the same extension (.ts under tsx/ts-node, .js from dist/). */
+function workerUrl(): { url: URL; typescript: boolean } {
+  const here = import.meta.url;
+  const typescript = /\.ts$/.test(new URL(here).pathname);
+  return { url: new URL(`./pool-worker${typescript ? '.ts' : '.js'}`, here), typescript };
+}
+
+export class SvdPool {
+  private readonly idle: WorkerLike[] = [];
+  private readonly queue: { job: PoolJob; resolve: (v: any) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending = new Map<number, { worker: WorkerLike; resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(private readonly workers: WorkerLike[]) {
+    this.idle.push(...workers);
+  }
+
+  /** Number of worker threads (0: jobs run inline). */
+  get threads(): number { return this.workers.length; }
+
+  /**
+   * Starts `threads` workers (default: the number of logical CPUs) and waits until each has
+   * loaded its WASM core. In a browser the pool runs jobs inline.
+   */
+  static async create(threads?: number): Promise<SvdPool> {
+    if (!env.isNode) return new SvdPool([]);
+    const os = await import('node:os');
+    const count = threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    assertInt('SvdPool threads', count, 0, 256);
+    const { Worker } = await import('node:worker_threads');
+    const { url, typescript } = workerUrl();
+    // Under tsx/ts-node the worker is TypeScript source. Node 20 does not apply the parent's
+    // --import loader hooks to a worker's entry module, so the worker registers tsx itself and
+    // then imports the script (checked with both `node --import tsx` and tap's ts-node loader).
+    const spawn = typescript
+      ? () => new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+      : () => new Worker(url);
+    const workers: WorkerLike[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const w = spawn() as unknown as WorkerLike;
+        workers.push(w);
+        await new Promise<void>((resolve, reject) => {
+          w.on('message', (r: PoolReply) => { if (r.ready) resolve(); });
+          w.on('error', reject);
+          w.on('exit', (code: number) => reject(new Error(`SvdPool worker exited with code ${code} before it was ready`)));
+        });
+      }
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    const pool = new SvdPool(workers);
+    for (const w of workers) {
+      w.on('message', (r: PoolReply) => pool.settle(w, r));
+      w.on('error', (e: Error) => pool.fail(w, e));
+    }
+    return pool;
+  }
+
+  /** singularValues on a worker; same arguments and record. */
+  singularValues(a: Matrix, m: number, n: number, opts: SingularValuesOptions = {}): Promise<SingularValuesResult> {
+    return this.run({ id: 0, op: 'singularValues', a, m, n, opts });
+  }
+
+  /** matrixRank on a worker; same arguments and record. */
+  matrixRank(a: Matrix, m: number, n: number, opts: MatrixRankOptions = {}): Promise<MatrixRankResult> {
+    return this.run({ id: 0, op: 'matrixRank', a, m, n, opts });
+  }
+
+  /** Stops the workers; pending jobs are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(new Error('SvdPool closed'));
+    for (const p of this.pending.values()) p.reject(new Error('SvdPool closed'));
+    this.pending.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private run<T>(job: PoolJob): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('SvdPool is closed'));
+    if (this.workers.length === 0) {
+      try {
+        return Promise.resolve((job.op === 'singularValues'
+          ? singularValues(job.a, job.m, job.n, job.opts)
+          : matrixRank(job.a, job.m, job.n, job.opts)) as T);
+      } catch (e) { return Promise.reject(e); }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const { job, resolve, reject } = this.queue.shift()!;
+      this.pending.set(job.id, { worker: w, resolve, reject });
+      w.postMessage(job);
+    }
+  }
+
+  private settle(w: WorkerLike, r: PoolReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    this.idle.push(w);
+    if (r.error) p.reject(revive(r.error));
+    else p.resolve(r.result);
+    this.pump();
+  }
+
+  private fail(w: WorkerLike, e: Error): void {
+    for (const [id, p] of this.pending) if (p.worker === w) { this.pending.delete(id); p.reject(e); }
+  }
+}
