@@ -108,3 +108,30 @@ export function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < b.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
   return Math.sqrt(num / (den || 1));
 }
+
+/**
+ * A text-like test image in PP-OCR model space (3, h, w): a white page with rows of dark
+ * glyph-like strokes, normalised by the ImageNet mean/std the PP-OCR models were trained with.
+ * Smooth noise alone leaves the detector saturated at background, where its sigmoid is flat.
+ */
+export function textImage(h: number, w: number): Float64Array {
+  const x = new Float64Array(3 * h * w);
+  const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+    const line = Math.floor(i / 24), yi = i % 24;
+    let ink = 0;
+    if (yi >= 6 && yi < 18) {
+      const glyph = Math.floor(j / 12), xj = j % 12;
+      const seed = Math.sin(glyph * 12.9898 + line * 78.233) * 43758.5453;
+      const r = seed - Math.floor(seed);
+      if (xj >= 2 && xj < 10 && glyph % 7 !== 6) {
+        if (r < 0.33) ink = xj < 4 || yi < 8 ? 1 : 0;
+        else if (r < 0.66) ink = (yi >= 11 && yi < 13) || (xj >= 5 && xj < 7) ? 1 : 0;
+        else ink = xj < 4 || xj >= 8 || yi >= 16 ? 1 : 0;
+      }
+    }
+    const v = 0.95 - 0.85 * ink + 0.03 * Math.sin(i / 7) * Math.cos(j / 11);
+    for (let c = 0; c < 3; c++) x[(c * h + i) * w + j] = (v - mean[c]!) / std[c]!;
+  }
+  return x;
+}
