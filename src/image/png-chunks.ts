@@ -59,6 +59,18 @@ export function rawImageBytes(h: PngHeader): number {
   return h.interlace ? rows + 7 * h.height + 64 : rows;
 }
 
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+/** Exact size of the inflated IDAT stream: filter byte plus packed samples per scanline, per Adam7 pass if interlaced. */
+export function inflatedSize(h: PngHeader): number {
+  const bitsPerPixel = SAMPLES[h.colorType]! * h.bitDepth;
+  const rows = (w: number, n: number) => (w > 0 && n > 0 ? n * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0);
+  if (!h.interlace) return rows(h.width, h.height);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) total += rows(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy));
+  return total;
+}
+
 /**
  * Resumable validator of one PNG image at the start of a byte buffer.
  * Call scan(buf, len) with ever longer prefixes of the same image; it returns the image's byte length
@@ -69,6 +81,8 @@ export class PngScanner {
   header: PngHeader | undefined;
   /** Offset and total length (with length, type and CRC fields) of the tRNS chunk, if any. */
   trns: { offset: number; length: number } | undefined;
+  /** Payload offset and length of every IDAT chunk, in order. */
+  readonly idat: { offset: number; length: number }[] = [];
   private pos = 0;
   private checkedAt = -1;
   private chunks = 0;
@@ -127,6 +141,7 @@ export class PngScanner {
       this.pos = at + 12 + length;
       if (type === 'IHDR') this.readHeader(buf, at + 8);
       else if (type === 'tRNS') this.trns = { offset: at, length: 12 + length };
+      else if (type === 'IDAT') this.idat.push({ offset: at + 8, length });
       else if (type === 'IEND') {
         if (!this.sawIdat) this.fail('no IDAT chunk before IEND');
         return this.pos;

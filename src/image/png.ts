@@ -3,9 +3,11 @@
 // (pngjs always hands back RGBA). Encoding writes gray / gray+alpha / RGB / RGBA at 8 or 16 bits.
 // Browser-safe given pngjs's own requirements (a Buffer and zlib shim in bundles).
 import pngjs from 'pngjs';
+// The same 'zlib' pngjs itself requires (Node's, or the bundler's shim in a browser).
+import { inflateSync } from 'zlib';
 import { InputError, invalidParameter } from '../core/errors.js';
 import { checkImage, hasAlpha, type Channels, type Image } from './image.js';
-import { PngScanner, type PngLimits } from './png-chunks.js';
+import { PngScanner, inflatedSize, type PngLimits } from './png-chunks.js';
 
 const { PNG } = pngjs;
 
@@ -35,6 +37,30 @@ function withoutChunk(bytes: Uint8Array, offset: number, length: number): Uint8A
 }
 
 /**
+ * Inflates the IDAT stream once with an output cap and checks it has exactly the size IHDR implies. pngjs
+ * does not: for Adam7 images it inflates without a limit (a small IDAT could expand without bound), and a
+ * short stream is padded with uninitialized memory instead of being refused.
+ */
+function checkInflatedSize(bytes: Uint8Array, scanner: PngScanner, location: string): void {
+  const header = scanner.header!;
+  const expected = inflatedSize(header);
+  const total = scanner.idat.reduce((a, c) => a + c.length, 0);
+  const z = new Uint8Array(total);
+  let at = 0;
+  for (const c of scanner.idat) { z.set(bytes.subarray(c.offset, c.offset + c.length), at); at += c.length; }
+  let size: number;
+  try {
+    size = inflateSync(z, { maxOutputLength: expected }).length;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InputError(`${location}: image data inflates to more than the ${expected} bytes a ${header.width}×${header.height} image needs`);
+    }
+    throw new InputError(`${location}: cannot decode PNG (${(err as Error).message})`, { cause: err });
+  }
+  if (size < expected) throw new InputError(`${location}: image data is too short (inflates to ${size} of ${expected} bytes)`);
+}
+
+/**
  * Decodes one PNG file.
  *
  * Returns an Image with the PNG's own layout: colour type 0 → 1 channel, 4 → 2, 2 → 3, 6 → 4, palette →
@@ -56,6 +82,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Im
     throw new InputError(`${location}: ${bytes.length - end} bytes after the IEND chunk (several PNGs in one file? read it as a stream)`);
   }
   const header = scanner.header!;
+  checkInflatedSize(bytes, scanner, location);
   let input = bytes;
   if (scanner.trns && header.colorType !== 3) input = withoutChunk(bytes, scanner.trns.offset, scanner.trns.length);
 

@@ -2,6 +2,7 @@ import t from 'tap';
 import { decodePng, encodePng } from '../../src/image/png.js';
 import type { Channels, Image } from '../../src/image/image.js';
 import { InputError } from '../../src/core/errors.js';
+import { deflateSync } from 'node:zlib';
 import { chunk, chunksOf, ihdr, makePng, prng, SIGNATURE } from './fixtures.js';
 
 function randomImage(width: number, height: number, channels: Channels, bitDepth: 8 | 16, seed: number): Image {
@@ -70,13 +71,38 @@ t.test('decodePng scales 1-, 2- and 4-bit gray onto the exact k/255 grid', (t) =
   t.end();
 });
 
-t.test('decodePng reads Adam7-interlaced images like progressive ones', (t) => {
+t.test('decodePng reads Adam7-interlaced images like progressive ones, at every depth and odd sizes', (t) => {
   const r = prng(5);
-  const samples = Array.from({ length: 9 * 10 * 3 }, () => Math.floor(r() * 256));
-  const plain = decodePng(makePng({ width: 9, height: 10, bitDepth: 8, colorType: 2, samples }));
-  const laced = decodePng(makePng({ width: 9, height: 10, bitDepth: 8, colorType: 2, samples, interlace: 1 }));
-  t.same(Array.from(laced.data), Array.from(plain.data));
-  t.same(Array.from(plain.data), samples.map((k) => k / 255));
+  for (const [bitDepth, colorType, spp] of [[1, 0, 1], [4, 0, 1], [8, 2, 3], [16, 6, 4]] as const) {
+    for (const [width, height] of [[1, 1], [3, 5], [9, 10], [17, 3]] as const) {
+      const samples = Array.from({ length: width * height * spp }, () => Math.floor(r() * 2 ** bitDepth));
+      const plain = decodePng(makePng({ width, height, bitDepth, colorType, samples }));
+      const laced = decodePng(makePng({ width, height, bitDepth, colorType, samples, interlace: 1 }));
+      t.same(Array.from(laced.data), Array.from(plain.data), `${bitDepth}-bit colour type ${colorType}, ${width}×${height}`);
+      t.same(Array.from(plain.data), samples.map((k) => k / (2 ** bitDepth - 1)).map((v, i) => (bitDepth === 16 ? samples[i]! / 65535 : Math.round(v * 255) / 255)));
+    }
+  }
+  t.end();
+});
+
+t.test('decodePng refuses image data that inflates to less than the image (pngjs would pad it with garbage)', (t) => {
+  const rows = Buffer.alloc(10 * 11, 100);
+  for (let y = 0; y < 10; y++) rows[y * 11] = 0;
+  const build = (z: Uint8Array) => Buffer.concat([SIGNATURE, ihdr(10, 10, 8, 0), chunk('IDAT', z), chunk('IEND')]);
+  t.equal(decodePng(build(deflateSync(rows))).data[99], 100 / 255, 'the complete stream decodes');
+  t.throws(() => decodePng(build(deflateSync(rows.subarray(0, 55))), { location: 's.png' }), /^s\.png: image data is too short \(inflates to 55 of 110 bytes\)$/);
+  const z = deflateSync(rows);
+  t.throws(() => decodePng(build(z.subarray(0, z.length - 4)), { location: 's.png' }), /^s\.png: cannot decode PNG \(unexpected end of file\)$/);
+  t.throws(() => decodePng(build(deflateSync(Buffer.alloc(111))), { location: 's.png' }), /^s\.png: image data inflates to more than the 110 bytes a 10×10 image needs$/);
+  t.end();
+});
+
+t.test('decodePng refuses an interlaced image whose data inflates beyond its size, without inflating it all', (t) => {
+  const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024)); // 64 MiB of zeros in ~64 kB
+  const png = Buffer.concat([SIGNATURE, ihdr(4, 4, 8, 0, 1), chunk('IDAT', bomb), chunk('IEND')]);
+  const before = process.memoryUsage().arrayBuffers;
+  t.throws(() => decodePng(png, { location: 'bomb.png' }), /^bomb\.png: image data inflates to more than the \d+ bytes a 4×4 image needs$/);
+  t.ok(process.memoryUsage().arrayBuffers - before < 8 * 1024 * 1024, 'no large buffer allocated');
   t.end();
 });
 
