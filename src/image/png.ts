@@ -1,7 +1,8 @@
 // PNG ↔ Image. Decoding validates the file with PngScanner (signature, CRCs, critical chunks, size
-// limits) before pngjs inflates anything, then recovers the channel layout the PNG declares from IHDR
-// (pngjs always hands back RGBA). Encoding writes gray / gray+alpha / RGB / RGBA at 8 or 16 bits.
-// Browser-safe given pngjs's own requirements (a Buffer and zlib shim in bundles).
+// limits), inflates the image data once with an output cap to check its exact size, and only then lets
+// pngjs decode; the channel layout the PNG declares is recovered from IHDR (pngjs always hands back RGBA).
+// Encoding writes gray / gray+alpha / RGB / RGBA at 8 or 16 bits. Browser-safe given pngjs's own
+// requirements (a Buffer and a zlib shim in bundles).
 import pngjs from 'pngjs';
 // The same 'zlib' pngjs itself requires (Node's, or the bundler's shim in a browser).
 import { inflateSync } from 'zlib';
@@ -86,9 +87,10 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Im
   let input = bytes;
   if (scanner.trns && header.colorType !== 3) input = withoutChunk(bytes, scanner.trns.offset, scanner.trns.length);
 
+  // CRCs were verified by the scanner; pngjs need not recompute them.
   let decoded: { data: Uint8Array | Uint16Array };
   try {
-    decoded = PNG.sync.read(Buffer.from(input.buffer, input.byteOffset, input.byteLength), { skipRescale: true }) as unknown as { data: Uint8Array | Uint16Array };
+    decoded = PNG.sync.read(Buffer.from(input.buffer, input.byteOffset, input.byteLength), { skipRescale: true, checkCRC: false }) as unknown as { data: Uint8Array | Uint16Array };
   } catch (err) {
     throw new InputError(`${location}: cannot decode PNG (${(err as Error).message})`, { cause: err });
   }

@@ -44,7 +44,7 @@ interface ChannelMap { mean: Float64Array; std: Float64Array; rgb: Int32Array }
 function values(name: string, v: number | readonly number[], channels: number): number[] {
   const list = typeof v === 'number' ? [v] : Array.isArray(v) ? [...v] : undefined;
   if (!list || (list.length !== 1 && list.length !== channels) || !list.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw invalidParameter(name, `a finite number or a list of 1 or ${channels} finite numbers`, v);
+    throw invalidParameter(name, channels === 1 ? 'a finite number or a list of 1 finite number' : `a finite number or a list of 1 or ${channels} finite numbers`, v);
   }
   return list.length === 1 ? new Array<number>(channels).fill(list[0]!) : list;
 }

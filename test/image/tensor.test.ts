@@ -91,6 +91,8 @@ t.test('toModelTensor / fromModelTensor validate options and channel compatibili
   const rgb = image(2, 2, 3, 1);
   t.throws(() => toModelTensor(rgb, { mean: 0, std: 1, channels: 1 }, 'a.png'), { name: 'InputError', message: 'a.png: the model takes 1 channel but the image is RGB; convert it to grayscale first' });
   t.throws(() => toModelTensor(rgb, { mean: [0, 0], std: 1 }), /Expected a finite number or a list of 1 or 3 finite numbers for mean but received 0,0 of type array/);
+  t.throws(() => toModelTensor({ ...rgb, channels: 1, data: new Float64Array(4) }, { mean: [0.1, 0.2, 0.3], std: 1, channels: 1 }),
+    /Expected a finite number or a list of 1 finite number for mean but received 0\.1,0\.2,0\.3 of type array/);
   t.throws(() => toModelTensor(rgb, { mean: 0, std: [1, 0, 1] }), /Expected a positive number for std\[1\] but received 0 of type number/);
   t.throws(() => toModelTensor(rgb, { mean: 0, std: 1, channels: 2 as 3 }), /Expected one of 1, 3 for channels/);
   t.throws(() => fromModelTensor(new Float64Array(5), { mean: 0, std: 1 }, rgb), /Expected length 12 \(1×3×2×2\) for tensor but received length 5/);
