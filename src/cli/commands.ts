@@ -1,4 +1,9 @@
 // The list of commands; each lives in its own file and exports command/describe/builder/handler.
 import type { CommandModule } from 'yargs';
+import * as verify from './verify.js';
+import * as drift from './drift.js';
+import * as collide from './collide.js';
+import * as demo from './demo.js';
+import * as inspect from './inspect.js';
 
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect];

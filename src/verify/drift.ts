@@ -1,8 +1,9 @@
 // The theory-against-practice experiment (DESIGN.md §2): for each α and each channel (a)–(f),
 // feed x and a perturbed x′ through the model and measure the first-layer and output deviation
 // and the prediction agreement; plus, for one α, the layer-by-layer profile in float32 and float64.
-// Every channel except (b) runs in float64 so that it isolates one effect (storage, clipping,
-// overlap); (b) isolates float32 arithmetic.
+// Every channel except (b) runs in float64 so that it isolates one effect (rounding to a PNG grid,
+// clipping to the pixel box, window overlap); (b) isolates float32 arithmetic. A real PNG file
+// both rounds and clips: at α where x′ leaves [0, 1], (e) is the larger of the two effects.
 import { compareOutputs, predictionAgreement, worstRelative, type Outputs } from './compare.js';
 import { relativeL2 } from './metrics.js';
 import type { FirstLayerForward } from './first-layer.js';
@@ -27,14 +28,14 @@ export interface DriftRunner {
 export interface DriftInput {
   /** the original image, model space (CHW) */
   x: Float64Array;
-  /** a direction in ker(A_img), model space; rescaled here to unit RMS */
+  /** a direction in ker(A_img), model space; rescaled here to unit pixel RMS */
   delta: Float64Array;
-  /** the paper's patch-mode direction (channel f); rescaled to unit RMS; omit to skip (f) */
+  /** the paper's patch-mode direction (channel f); rescaled to unit pixel RMS; omit to skip (f) */
   patchDelta?: Float64Array;
   /** per model channel: pixel = model·std + mean, pixels in [0, 1] */
   mean: readonly number[];
   std: readonly number[];
-  /** α values: x′ = x + α·δ̂ with δ̂ of unit RMS (model-space units) */
+  /** α values: x′ = x + α·δ̂ with δ̂ of unit RMS in pixel units (pixel δ = std·δ_m), as collide's --alpha */
   alphas: readonly number[];
   /** α of the layer profile (default: the α closest to 1 on a log scale) */
   profileAlpha?: number;
@@ -65,23 +66,24 @@ export function parseAlphas(spec: string): number[] {
   return out;
 }
 
-function unitRms(v: Float64Array): Float64Array {
+/** RMS of a − b in pixel units: model-space entries of channel c scale by std[c]. */
+function pixelRms(a: ArrayLike<number>, b: ArrayLike<number> | undefined, std: readonly number[]): number {
+  const plane = a.length / std.length;
   let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const rms = Math.sqrt(s / v.length);
+  for (let i = 0; i < a.length; i++) s += ((a[i]! - (b ? b[i]! : 0)) * std[Math.floor(i / plane)]!) ** 2;
+  return Math.sqrt(s / a.length);
+}
+
+function unitPixelRms(v: Float64Array, std: readonly number[]): Float64Array {
+  const rms = pixelRms(v, undefined, std);
   if (!(rms > 0)) throw new RangeError('drift: the perturbation direction is zero');
   return v.map((a) => a / rms);
 }
 
-function rmsDiff(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s / a.length);
-}
-
 /**
- * x′ as stored: mapped to pixels, clipped to [0, 1], optionally rounded to the grid of a
- * `bits`-bit PNG (k / (2^bits − 1)), mapped back to model space.
+ * x′ through one storage effect, in pixel space: with `bits`, rounded to the grid of a `bits`-bit
+ * PNG (k / (2^bits − 1)) — the grid extended beyond [0, 1], so that rounding is measured apart
+ * from the range limit; without, clipped to the pixel box [0, 1]. Mapped back to model space.
  */
 export function storeAsPixels(xm: Float64Array, mean: readonly number[], std: readonly number[], bits?: number): Float64Array {
   const plane = xm.length / mean.length;
@@ -90,8 +92,8 @@ export function storeAsPixels(xm: Float64Array, mean: readonly number[], std: re
   for (let i = 0; i < xm.length; i++) {
     const ch = Math.floor(i / plane);
     let p = xm[i]! * std[ch]! + mean[ch]!;
-    p = p < 0 ? 0 : p > 1 ? 1 : p;
     if (levels) p = Math.round(p * levels) / levels;
+    else p = p < 0 ? 0 : p > 1 ? 1 : p;
     out[i] = (p - mean[ch]!) / std[ch]!;
   }
   return out;
@@ -102,8 +104,8 @@ export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<
   const { x, mean, std, alphas } = input;
   if (input.delta.length !== x.length) throw new RangeError(`drift: δ has ${input.delta.length} values but x has ${x.length}`);
   if (mean.length !== std.length || x.length % mean.length !== 0) throw new RangeError(`drift: mean/std must give one value per model channel (${mean.length}, ${std.length})`);
-  const delta = unitRms(input.delta);
-  const patch = input.patchDelta ? unitRms(input.patchDelta) : undefined;
+  const delta = unitPixelRms(input.delta, std);
+  const patch = input.patchDelta ? unitPixelRms(input.patchDelta, std) : undefined;
   const want = new Set<DriftChannel>(input.channels ?? ['exact-f64', 'float32', 'png16', 'png8', 'clipped', 'patch']);
   if (!patch) want.delete('patch');
 
@@ -116,7 +118,7 @@ export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<
   const rows: DriftRow[] = [];
   const cell64 = async (channel: DriftChannel, alpha: number, xp: Float64Array) => {
     const cmp = compareOutputs(ref64, await runner.run64(xp));
-    rows.push({ alpha, channel, firstLayerDeviation: relativeL2(fl64, runner.firstLayer.f64(xp)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rmsDiff(xp, x) });
+    rows.push({ alpha, channel, firstLayerDeviation: relativeL2(fl64, runner.firstLayer.f64(xp)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: pixelRms(xp, x, std) });
   };
   for (let k = 0; k < alphas.length; k++) {
     const alpha = alphas[k]!;
@@ -125,7 +127,7 @@ export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<
     if (want.has('float32')) {
       const xa32 = Float32Array.from(xa);
       const cmp = compareOutputs(ref32, await runner.run32(xa32));
-      rows.push({ alpha, channel: 'float32', firstLayerDeviation: relativeL2(fl32, runner.firstLayer.f32(xa32)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rmsDiff(Float64Array.from(xa32), x) });
+      rows.push({ alpha, channel: 'float32', firstLayerDeviation: relativeL2(fl32, runner.firstLayer.f32(xa32)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: pixelRms(xa32, x, std) });
     }
     if (want.has('png16')) await cell64('png16', alpha, storeAsPixels(xa, mean, std, 16));
     if (want.has('png8')) await cell64('png8', alpha, storeAsPixels(xa, mean, std, 8));

@@ -33,12 +33,24 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Powers of ten inside [lo, hi], at most ~9 of them (every k-th decade when the range is wide). */
 function decadeTicks(lo: number, hi: number): number[] {
-  const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
+  const a = Math.ceil(Math.log10(lo) - 1e-9), b = Math.floor(Math.log10(hi) + 1e-9);
   const step = Math.max(1, Math.ceil((b - a) / 8));
   const out: number[] = [];
   for (let e = a; e <= b; e += step) out.push(10 ** e);
   return out;
+}
+
+/** Splits text into lines of at most `width` characters at spaces (long words stay whole). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function floor0(v: number): number {
@@ -61,7 +73,7 @@ function panel(p: PanelSpec): SVGElement {
     height: p.height,
     marginLeft: 62,
     marginBottom: 42,
-    marginTop: 28,
+    marginTop: 36,
     marginRight: 16,
     style: { fontSize: '11px', fontFamily: FONT, background: 'white', color: 'black' },
     x: p.x,
@@ -92,7 +104,7 @@ function deviationPanel(document: Document, rows: DriftRow[], key: 'firstLayerDe
   const xLo = Math.min(...alphas), xHi = Math.max(...alphas);
   return panel({
     document, width, height,
-    x: { type: 'log', domain: [xLo / 1.5, xHi * 1.5], ticks: decadeTicks(xLo, xHi), tickFormat: powerOfTen, label: 'α — RMS of the perturbation (model-space units) →', labelAnchor: 'center', labelOffset: 36, grid: true },
+    x: { type: 'log', domain: [xLo / 1.5, xHi * 1.5], ticks: decadeTicks(xLo / 1.5, xHi * 1.5), tickFormat: powerOfTen, label: 'α — RMS of the perturbation in pixel units (pixel range [0, 1]) →', labelAnchor: 'center', labelOffset: 36, grid: true },
     y: { type: 'log', domain: [yLo, yHi], ticks: decadeTicks(yLo, yHi), tickFormat: powerOfTen, label: `↑ ${title}`, labelAnchor: 'top', grid: true },
     marks: [
       ...epsilonMarks(),
@@ -113,7 +125,7 @@ function profilePanel(document: Document, profile: LayerProfile, width: number, 
   const n = profile.layers.length;
   return Plot.plot({
     document, width, height,
-    marginLeft: 62, marginBottom: 42, marginTop: 28, marginRight: 16,
+    marginLeft: 62, marginBottom: 42, marginTop: 36, marginRight: 16,
     style: { fontSize: '11px', fontFamily: FONT, background: 'white', color: 'black' },
     x: { domain: [-0.5, Math.max(0.5, n - 0.5)], label: 'exposed layer output, in graph order (0 = first trainable layer) →', labelAnchor: 'center', labelOffset: 36, ticks: Math.min(n, 20), tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : '') },
     y: { type: 'log', domain: [yLo, yHi], ticks: decadeTicks(yLo, yHi), tickFormat: powerOfTen, label: '↑ relative difference ‖h(x′) − h(x)‖ / ‖h(x)‖', labelAnchor: 'top', grid: true },
@@ -168,7 +180,7 @@ export function driftSvg(input: DriftFigureInput): string {
   const parts: string[] = [];
   let y = 0;
   parts.push(`<text x="${W / 2}" y="26" text-anchor="middle" font-size="17" font-weight="bold" font-family="${FONT}">${escapeXml(`Exact feature collisions in practice — ${input.model}`)}</text>`);
-  const sub = `relative deviation between f(x) and f(x′), x′ = x + αδ, δ ∈ ker(A_img) of unit RMS${input.image ? ` · image ${input.image}` : ''}`;
+  const sub = `relative deviation between f(x) and f(x′), x′ = x + αδ, δ ∈ ker(A_img) of unit pixel RMS${input.image ? ` · image ${input.image}` : ''}`;
   parts.push(`<text x="${W / 2}" y="46" text-anchor="middle" font-size="12" font-family="${FONT}" fill="#333">${escapeXml(sub)}</text>`);
   const perRow = 3;
   parts.push(legend(present.map((c) => ({ label: c.label, color: COLORS[DRIFT_CHANNELS.indexOf(c)]!, symbol: SYMBOLS[DRIFT_CHANNELS.indexOf(c)]! })), 120, 70, 270, perRow));
@@ -192,8 +204,9 @@ export function driftSvg(input: DriftFigureInput): string {
   }
   const hasZero = input.rows.some((r) => r.firstLayerDeviation <= ZERO_FLOOR || r.outputDeviation <= ZERO_FLOOR) ||
     (input.profile?.layers.some((l) => l.f32 <= ZERO_FLOOR || l.f64 <= ZERO_FLOOR) ?? false);
-  const notes = [...(input.notes ?? [])];
-  if (hasZero) notes.push(`Differences that are exactly zero are drawn at ${powerOfTen(ZERO_FLOOR)}.`);
+  const raw = [...(input.notes ?? [])];
+  if (hasZero) raw.push(`Differences that are exactly zero are drawn at ${powerOfTen(ZERO_FLOOR)}.`);
+  const notes = raw.flatMap((n) => wrap(n, 150));
   notes.forEach((n, i) => parts.push(`<text x="20" y="${y + 16 + i * 16}" font-size="11" font-family="${FONT}" fill="#333">${escapeXml(n)}</text>`));
   y += 16 + notes.length * 16 + 6;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="${FONT}">` +

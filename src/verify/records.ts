@@ -13,7 +13,7 @@ export interface DriftRow {
   outputDeviation: number;
   /** smallest share of agreeing predictions over outputs (top-1 or argmax), in [0, 1] */
   predictionAgreement: number;
-  /** RMS of the input actually fed, minus x, in model-space units */
+  /** RMS of (input actually fed − x) in pixel units (pixel range [0, 1]) */
   inputRms: number;
 }
 

@@ -19,12 +19,12 @@ t.test('driftSvg labels title, axes, epsilons, legend and profile; svgToPng rend
   const svg = driftSvg({ model: 'tiny.onnx', image: 'x.png', rows, profile, notes: ['a note'] });
   t.match(svg, /^<\?xml[^>]*>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   t.match(svg, /Exact feature collisions in practice — tiny\.onnx/);
-  t.match(svg, /α — RMS of the perturbation \(model-space units\)/);
+  t.match(svg, /α — RMS of the perturbation in pixel units \(pixel range \[0, 1\]\)/);
   t.match(svg, /first-layer relative deviation/);
   t.match(svg, /output relative deviation/);
   t.match(svg, /float32 ε = 2⁻²³/);
   t.match(svg, /float64 ε = 2⁻⁵²/);
-  for (const l of ['(a) exact δ, float64', '(b) float32 forward', '(c) 16-bit PNG', '(d) 8-bit PNG', '(e) clipped to [0, 1]', '(f) patch mode (paper)']) t.ok(svg.includes(l), `legend has ${l}`);
+  for (const l of ['(a) exact δ, float64', '(b) float32 forward', '(c) 16-bit PNG grid', '(d) 8-bit PNG grid', '(e) clipped to [0, 1]', '(f) patch mode (paper)']) t.ok(svg.includes(l), `legend has ${l}`);
   t.match(svg, /C\. Layer-by-layer difference between x and x′ at α = 0\.100/);
   t.match(svg, /a note/);
   // (d) at α = 1e-3 is exactly 0 here, so the caption explains where zeros are drawn

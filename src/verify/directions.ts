@@ -1,0 +1,49 @@
+// The two perturbation directions drift compares, built by collide: operator mode (seeded noise
+// projected onto ker(A_img)) and the paper's patch mode (a ker(W) vector folded into every window),
+// each with its true first-layer residual ‖A δ‖ / (‖A‖ ‖δ‖) in float64.
+import { prepareCollider, NoExactCollision } from '../collide/collider.js';
+import type { FirstLayerSpec } from '../collide/layer.js';
+import { norm2 } from './metrics.js';
+
+export interface DriftDirections {
+  /** δ ∈ ker(A_img), model space */
+  delta: Float64Array;
+  /** ‖A δ‖ / (‖A‖ ‖δ‖) */
+  residual: number;
+  /** solver iterations of the projection */
+  iterations?: number;
+  /** the patch-mode direction, when ker(W) is non-trivial */
+  patch?: Float64Array;
+  patchResidual?: number;
+  /** why there is no patch direction */
+  patchNote?: string;
+  /** ‖A_img‖₂ used for the residuals */
+  norm: number;
+}
+
+/**
+ * @param layer collide's first-layer spec at the model's input size
+ * @param x the original (model space), the point the search starts from
+ * @param affine per model channel mean/std (pixel = model·std + mean)
+ * @throws NoExactCollision when ker(A_img) is trivial (drift needs an exact δ)
+ */
+export function driftDirections(layer: FirstLayerSpec, x: Float64Array, affine: { mean: readonly number[]; std: readonly number[] }, seed = 0): DriftDirections {
+  const a = { mean: Float64Array.from(affine.mean), std: Float64Array.from(affine.std) };
+  const op = prepareCollider(layer, { method: 'operator', direction: 'noise', seed, affine: a });
+  const m = op.collide(x, 0);
+  const residualOf = (d: Float64Array) => {
+    const n = norm2((i) => d[i]!, d.length);
+    const y = op.image.op.apply(d);
+    return n === 0 ? 0 : norm2((i) => y[i]!, y.length) / (op.norm * n);
+  };
+  const out: DriftDirections = { delta: m.delta, residual: residualOf(m.delta), iterations: m.solver?.iterations, norm: op.norm };
+  try {
+    const p = prepareCollider(layer, { method: 'patch', direction: 'noise', seed, affine: a }).collide(x, 0);
+    out.patch = p.delta;
+    out.patchResidual = residualOf(p.delta);
+  } catch (e) {
+    if (!(e instanceof NoExactCollision) && !(e instanceof RangeError)) throw e;
+    out.patchNote = e.message;
+  }
+  return out;
+}

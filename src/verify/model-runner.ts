@@ -1,0 +1,104 @@
+// The real model behind verify and drift: onnxruntime sessions at float32 and float64 (src/runtime),
+// the first layer from collide's loader (A_img and its forward in the WASM core), and — for the
+// layer profile — sessions with intermediate outputs exposed. Browser-safe (bytes in, no files).
+import { createSession, type Output, type Session } from '../runtime/session.js';
+import { loadFirstLayer, type LoadedLayer } from '../collide/model-layer.js';
+import { imageOperator } from '../collide/operator.js';
+import { decodeModel } from '../onnx/model.js';
+import type { LinearOperator } from '../linalg/operator.js';
+import type { ExternalReader } from '../onnx/limits.js';
+import type { Outputs, OutputTensor } from './compare.js';
+import { firstLayerForward, type FirstLayerForward } from './first-layer.js';
+import type { DriftRunner } from './drift.js';
+import type { VerifyRunner } from './verify.js';
+
+export interface ModelRunnerOptions {
+  /** file name for messages */
+  source?: string;
+  /** H×W for a model with a dynamic input size (ignored when the model's size is fixed) */
+  size?: { h: number; w: number };
+  /** also build sessions that expose intermediate outputs (drift's layer profile) */
+  profile?: boolean;
+  /** which precisions to build sessions for (default both) */
+  precisions?: readonly ('f32' | 'f64')[];
+  external?: ExternalReader;
+}
+
+export interface ModelRunner extends DriftRunner, VerifyRunner {
+  layer: LoadedLayer;
+  op: LinearOperator;
+  /** the image input: name and NCHW dims */
+  input: { name: string; dims: [number, number, number, number] };
+  /** model output names */
+  outputs: string[];
+  release(): Promise<void>;
+}
+
+function numeric(o: Output): OutputTensor {
+  const d = o.data;
+  // int64 outputs (class ids) become numbers so that every comparison is numeric
+  const data = d instanceof BigInt64Array ? Float64Array.from(d, (v) => Number(v)) : (d as ArrayLike<number>);
+  return { dims: o.dims, data };
+}
+
+function pick(res: Record<string, Output>, names: readonly string[]): Outputs {
+  return Object.fromEntries(names.map((n) => [n, numeric(res[n]!)]));
+}
+
+/** True when the model's image input (first 4-D graph input) has a symbolic or unknown H or W. */
+export function hasDynamicSize(bytes: Uint8Array, source = 'model'): boolean {
+  const g = decodeModel(bytes, source).graph;
+  const inits = new Set((g?.initializer ?? []).map((t) => t.name));
+  const inputs = (g?.input ?? []).filter((v) => !inits.has(v.name));
+  const dimsOf = (v: (typeof inputs)[number]) => v.type?.tensorType?.shape?.dim ?? [];
+  const img = inputs.find((v) => dimsOf(v).length === 4) ?? inputs[0];
+  if (!img) return false;
+  return dimsOf(img).slice(-2).some((d) => d.dimParam || d.dimValue == null || Number(d.dimValue) <= 0);
+}
+
+/**
+ * Loads the first layer and creates the sessions.
+ * @throws InputError for a model collide cannot read, or a dynamic input size without opts.size
+ */
+export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOptions = {}): Promise<ModelRunner> {
+  const source = opts.source ?? 'model';
+  const size = opts.size && hasDynamicSize(bytes, source) ? opts.size : undefined;
+  const layer = loadFirstLayer(bytes, { where: source, size, external: opts.external });
+  const input = layer.input;
+  const fl: FirstLayerForward = firstLayerForward(layer.spec);
+  const op = imageOperator(layer.spec).op;
+  const precisions = new Set(opts.precisions ?? ['f32', 'f64']);
+  const sessions: Session[] = [];
+  const make = async (precision: 'f32' | 'f64', expose: boolean) => {
+    const s = await createSession(bytes, { precision, source, expose });
+    sessions.push(s);
+    return s;
+  };
+  const s32 = precisions.has('f32') ? await make('f32', false) : undefined;
+  const s64 = precisions.has('f64') ? await make('f64', false) : undefined;
+  const outputs = [...((s32 ?? s64)!.outputNames)];
+  const feed = (x: Float64Array | Float32Array) => ({ [input.name]: { data: x, dims: input.dims } });
+  const missing = (p: string) => async (): Promise<never> => { throw new Error(`internal: no ${p} session was created`); };
+
+  let layers: DriftRunner['layers'];
+  if (opts.profile) {
+    const e32 = await make('f32', true);
+    const e64 = await make('f64', true);
+    const model = decodeModel(bytes, source);
+    const opOf = new Map<string, string>();
+    for (const n of model.graph?.node ?? []) for (const o of n.output ?? []) opOf.set(o, n.opType ?? '');
+    const list = e32.exposed.map((name) => ({ name, op: opOf.get(name) ?? '?' }));
+    const names = list.map((l) => l.name);
+    layers = {
+      list,
+      run64: async (x) => pick(await e64.run(feed(x)), names),
+      run32: async (x) => pick(await e32.run(feed(x)), names),
+    };
+  }
+  return {
+    layer, op, input, outputs, firstLayer: fl, layers,
+    run64: s64 ? async (x) => pick(await s64.run(feed(x)), outputs) : missing('float64'),
+    run32: s32 ? async (x) => pick(await s32.run(feed(x)), outputs) : missing('float32'),
+    async release() { for (const s of sessions) await s.release(); },
+  };
+}
