@@ -14,4 +14,4 @@ export {
 export { resizeBilinear } from './resize.js';
 export { psnr, deltaStats, clipFraction, clip01, type DeltaStats } from './metrics.js';
 export { outputName, outputNames, streamItemName, baseName, stem, type NameOptions } from './names.js';
-export { renderSample } from './sample.js';
+export { renderSample, SAMPLE_PNG_URL } from './sample.js';

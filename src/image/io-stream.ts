@@ -3,6 +3,9 @@
 // went away, e.g. `| head`) into a quiet stop instead of a crash.
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { PngSplitter, type PngItem, type PngSplitOptions } from './png-split.js';
+import { decodePng } from './png.js';
+import type { Image } from './image.js';
+import type { PngLimits } from './png-chunks.js';
 
 export type { PngItem } from './png-split.js';
 
@@ -41,6 +44,28 @@ export function pngSplitTransform(options: PngSplitOptions = {}): Transform {
     },
     flush(done) {
       try { splitter.end(); done(); } catch (err) { done(err as Error); }
+    },
+  });
+}
+
+/** A decoded stream image: the item's index and location with its Image. */
+export interface DecodedItem {
+  index: number;
+  location: string;
+  image: Image;
+}
+
+/**
+ * The decode stage as an object-mode Transform: PngItem in, DecodedItem out (decodePng with the item's
+ * location, so errors read "stdin:image 3: …"). Compose after pngSplitTransform with stream/promises pipeline.
+ */
+export function decodeTransform(limits: PngLimits = {}): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(item: PngItem, _enc, done) {
+      try {
+        done(null, { index: item.index, location: item.location, image: decodePng(item.bytes, { ...limits, location: item.location }) });
+      } catch (err) { done(err as Error); }
     },
   });
 }

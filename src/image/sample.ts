@@ -3,6 +3,12 @@
 // supersampling and quantized to the 8-bit grid so that assets/sample.png stores it exactly. Browser-safe.
 import type { Image } from './image.js';
 
+/**
+ * Location of the shipped sample (assets/sample.png at the package root), valid from src/image and from
+ * the compiled dist/image alike (both two levels below the root).
+ */
+export const SAMPLE_PNG_URL: URL = new URL('../../assets/sample.png', import.meta.url);
+
 /** 5×7 glyphs, one string of five 0/1 columns per row, top row first. */
 const GLYPHS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   N: ['10001', '11001', '10101', '10011', '10001', '10001', '10001'],

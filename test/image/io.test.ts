@@ -7,7 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { readImageFile, listImages, writeFileAtomic } from '../../src/image/io.js';
-import { stdinPngStream, pngSplitTransform, createPayloadWriter, type PngItem } from '../../src/image/io-stream.js';
+import { stdinPngStream, pngSplitTransform, decodeTransform, createPayloadWriter, type PngItem, type DecodedItem } from '../../src/image/io-stream.js';
 import { encodePng } from '../../src/image/png.js';
 import { writeNpy } from '../../src/image/npy.js';
 import { chunksOf, makePng, prng } from './fixtures.js';
@@ -114,6 +114,18 @@ t.test('pngSplitTransform splits inside a pipeline and tears it down on a bad im
   const bad = Buffer.from(pngs[1]!); bad[chunksOf(bad).find((c) => c.type === 'IDAT')!.offset + 9] ^= 0xff;
   await t.rejects(pipeline(Readable.from([Buffer.concat([pngs[0]!, bad])]), pngSplitTransform({ source: 'in' }), sink()), /^in:image 2: bad CRC in IDAT chunk/);
   t.equal(items.length, 1, 'the good image went through first');
+});
+
+t.test('decodeTransform decodes split items in a pipeline, naming the stream image in errors', async (t) => {
+  const pngs = [rgbPng(3, 2, 6), makePng({ width: 2, height: 2, bitDepth: 16, colorType: 0, samples: [0, 1, 65534, 65535] })];
+  const out: DecodedItem[] = [];
+  const sink = () => new Writable({ objectMode: true, write(item: DecodedItem, _e, done) { out.push(item); done(); } });
+  await pipeline(Readable.from(pieces(Buffer.concat(pngs), 8)), pngSplitTransform(), decodeTransform(), sink());
+  t.same(out.map((o) => [o.index, o.location, o.image.width, o.image.channels, o.image.bitDepth]), [[0, 'stdin:image 1', 3, 3, 8], [1, 'stdin:image 2', 2, 1, 16]]);
+  t.same(Array.from(out[1]!.image.data), [0, 1, 65534, 65535].map((k) => k / 65535));
+  out.length = 0;
+  await t.rejects(pipeline(Readable.from([Buffer.concat(pngs)]), pngSplitTransform(), decodeTransform({ maxPixels: 5 }), sink()),
+    /^stdin:image 1: 3×2 = 0\.000006 megapixels exceeds --max-pixels 5$/);
 });
 
 t.test('createPayloadWriter stops quietly with exit code 0 when stdout is closed early (| head)', (t) => {

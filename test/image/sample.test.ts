@@ -1,10 +1,10 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { renderSample } from '../../src/image/sample.js';
+import { renderSample, SAMPLE_PNG_URL } from '../../src/image/sample.js';
 import { decodePng } from '../../src/image/png.js';
 
-t.test('assets/sample.png is renderSample() stored exactly: 192×48 RGB dark text on light paper', (t) => {
-  const stored = decodePng(readFileSync(new URL('../../assets/sample.png', import.meta.url)), { location: 'assets/sample.png' });
+t.test('SAMPLE_PNG_URL (assets/sample.png) is renderSample() stored exactly: 192×48 RGB dark text on light paper', (t) => {
+  const stored = decodePng(readFileSync(SAMPLE_PNG_URL), { location: 'assets/sample.png' });
   const drawn = renderSample();
   t.same({ w: stored.width, h: stored.height, c: stored.channels, d: stored.bitDepth }, { w: 192, h: 48, c: 3, d: 8 });
   t.ok(stored.data.every((v, i) => v === drawn.data[i]), 'identical samples');
