@@ -65,7 +65,6 @@ function summarize(ws: WeightReport[]): ModelSummary {
 
 /** The tolerance rule in words, for reports. */
 export function toleranceRule(o: ToleranceOptions): string {
-  if (o.atol !== undefined && o.rtol !== undefined) return `max(atol=${o.atol}, rtol=${o.rtol}·σmax)`;
   if (o.atol !== undefined) return `atol=${o.atol}`;
   if (o.rtol !== undefined) return `rtol=${o.rtol}·σmax`;
   return 'σmax·max(m,n)·eps(float32)';

@@ -4,6 +4,7 @@
 //   per window, so rank(A_img) = Σ_windows rank(W restricted); exact;
 // - Conv with overlapping windows: rank ≤ min(outDim, read pixels); Lanczos on A_img decides
 //   whether that bound is attained (full row rank when wide, injective on read pixels when tall);
+//   first by the exact block-triangular argument of polyphase.ts, else by a Lanczos estimate;
 //   otherwise the count inDim − min(outDim, read) is reported as a labelled lower bound.
 // Internal: axisTaps, restrictToRead.
 import { convOperator } from '../linalg/conv.js';
@@ -14,6 +15,7 @@ import { EPS32 } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
 import { attrInt, attrInts } from '../onnx/weights.js';
 import { groupBlock, type WeightLayout } from './layout.js';
+import { axisPivot } from './polyphase.js';
 import type { RankEngine } from './rank-engine.js';
 import type { OperatorReport, ToleranceOptions, WeightReport } from './report.js';
 
@@ -138,6 +140,13 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
     };
   }
   const countBound = inDim - Math.min(outDim, readDim);
+  const side = outDim <= readDim ? 'rows' : 'cols';
+  const what = side === 'rows' ? 'full row rank' : 'injective on the read pixels';
+  const exact = await blockTriangular(g, oh, ow, side === 'rows' ? 'rows' : 'injective', unreadPixels, layout, data, engine, tol);
+  if (exact) {
+    return { ...base, nullity: countBound, nullityIsExact: true,
+      method: `analytic: A_img is block-triangular over ${g.sh}×${g.sw} pixel blocks with diagonal block W[:, :, ${exact.taps}] (${exact.rows}×${exact.cols} per group) of full ${side === 'rows' ? 'row' : 'column'} rank, so A_img is ${side === 'rows' ? 'of full row rank' : 'injective'}` };
+  }
   const full = convOperator(data, g);
   let op = full;
   if (unreadPixels > 0) {
@@ -148,19 +157,40 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
     }
     op = restrictToRead(full, read);
   }
-  const side = outDim <= readDim ? 'rows' : 'cols';
   const est = sigmaMinEstimate(op, side, { seed: 1 });
-  const m = Math.max(outDim, readDim);
-  const threshold = tol.atol !== undefined || tol.rtol !== undefined
-    ? Math.max(tol.atol ?? 0, (tol.rtol ?? 0) * est.sigmaMax)
-    : est.sigmaMax * m * EPS32;
-  const what = side === 'rows' ? 'full row rank' : 'injective on the read pixels';
+  // A_img's entries are the weights, so its rounding perturbation is the window matrix's: the
+  // float32 rule is applied with W's dimensions, not with A_img's (which would be ~1000× looser).
+  const threshold = tol.atol ?? (tol.rtol !== undefined ? tol.rtol * est.sigmaMax : est.sigmaMax * Math.max(layout.rows, layout.cols) * EPS32);
   const numbers = `σmin ≈ ${est.sigmaMin.toPrecision(3)}, σmax ≈ ${est.sigmaMax.toPrecision(3)}, residual ${est.residual.toPrecision(2)}, ${est.iterations} iterations, tol ${threshold.toPrecision(3)}`;
-  if (est.converged && est.sigmaMin - est.residual > threshold) {
-    return { ...base, nullity: countBound, nullityIsExact: true, method: `lanczos: A_img is ${what} (${numbers})${unreadPixels ? `; nullity = ${unreadPixels} unread pixels + ${countBound - unreadPixels}` : ''}` };
+  // The residual bounds the distance from σmin² to an eigenvalue of the Gram matrix (units of σ²).
+  if (est.converged && est.sigmaMin ** 2 - est.residual > threshold ** 2) {
+    return { ...base, nullity: countBound, nullityIsExact: true, method: `lanczos estimate: A_img is ${what} (${numbers})${unreadPixels ? `; nullity = ${unreadPixels} unread pixels + ${countBound - unreadPixels}` : ''}` };
   }
   return {
     ...base, nullity: countBound, nullityIsExact: false,
     method: `lower bound by counting dimensions and unread pixels: lanczos could not establish that A_img is ${what} (${est.converged ? '' : 'not converged, '}${numbers})`,
   };
+}
+
+/** The block-triangular proof of polyphase.ts: the pivot taps and M0's size when it applies and M0 has full rank. */
+async function blockTriangular(g: ConvGeometry, oh: number, ow: number, mode: 'rows' | 'injective', unread: number,
+  layout: WeightLayout, data: Float64Array, engine: RankEngine, tol: ToleranceOptions): Promise<{ taps: string; rows: number; cols: number } | null> {
+  if (mode === 'injective' && unread > 0) return null;
+  const ph = axisPivot(g.h, g.padTop, g.kh, g.sh, g.dh, oh, mode);
+  const pw = axisPivot(g.w, g.padLeft, g.kw, g.sw, g.dw, ow, mode);
+  if (!ph || !pw) return null;
+  const cg = g.c / g.groups;
+  const cols: number[] = [];
+  for (let ci = 0; ci < cg; ci++) for (const th of ph.taps) for (const tw of pw.taps) cols.push(ci * g.kh * g.kw + th * g.kw + tw);
+  const rows = layout.rows;
+  const want = mode === 'rows' ? rows : cols.length;
+  if (want > Math.min(rows, cols.length)) return null;
+  for (let gi = 0; gi < g.groups; gi++) {
+    const block = groupBlock(data, layout, gi);
+    const m0 = new Float64Array(rows * cols.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols.length; c++) m0[r * cols.length + c] = block[r * layout.cols + cols[c]!]!;
+    if ((await engine.rank({ a: m0, m: rows, n: cols.length }, tol)).rank < want) return null;
+  }
+  const range = (t: number[]) => (t.length === 1 ? `${t[0]}` : `${t[0]}:${t[t.length - 1]! + 1}`);
+  return { taps: `${range(ph.taps)}, ${range(pw.taps)}`, rows, cols: cols.length };
 }

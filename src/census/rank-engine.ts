@@ -3,7 +3,7 @@
 // same matrixRank code runs in each worker. Internal: groupRank.
 import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
 import { SvdPool } from '../linalg/pool.js';
-import { EPS32, EPS64 } from '../linalg/tolerance.js';
+import { EPS32, EPS64, gramMinRtol } from '../linalg/tolerance.js';
 import type { ToleranceOptions } from './report.js';
 
 /** One matrix: (m × n) row-major. */
@@ -17,7 +17,7 @@ export interface GroupRank {
   sigmaMax: number;
   /** σ_min(m, n) (0 for an empty matrix) */
   sigmaMin: number;
-  /** 'jacobi', 'gram', … as reported by matrixRank (+ 'jacobi' when the f64 rank needed a recheck) */
+  /** 'jacobi', 'gram-eig', … as reported by matrixRank (+ 'jacobi' when the f64 rank needed a recheck) */
   path: string;
 }
 
@@ -35,9 +35,10 @@ const SMALL = 64 * 64;
 
 /**
  * The census rank of one matrix. The default tolerance is numpy's matrix_rank rule at float32
- * eps (weights are stored in float32 or less); rankF64 uses eps(float64). The 'gram' path
- * (eigenvalues of AᵀA) is accurate for σ ≥ ~√(eps·n)·σmax only, which covers the float32 rule but
- * not the float64 one: when a σ falls below that floor, rankF64 is recomputed with Jacobi.
+ * eps (weights are stored in float32 or less); rankF64 uses eps(float64). The 'gram-eig' path
+ * (eigenvalues of the Gram matrix) is accurate for σ ≥ gramMinRtol(m, n)·σmax only, which covers
+ * the float32 rule but not the float64 one: when a σ falls below that floor, rankF64 is
+ * recomputed from Jacobi's singular values.
  */
 async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promise<GroupRank> {
   const { m, n } = job;
@@ -49,8 +50,7 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
   const tol64 = sigmaMax * Math.max(m, n) * EPS64;
   let rankF64 = 0;
   let path = r.path;
-  const floor = 10 * Math.sqrt(EPS64 * Math.max(m, n)) * sigmaMax;
-  if (r.path !== 'jacobi' && s.some((x) => x < floor)) {
+  if (r.path !== 'jacobi' && s.some((x) => x < gramMinRtol(m, n) * sigmaMax)) {
     const exact = await fn(job.a, m, n, { eps: EPS64, method: 'jacobi' });
     rankF64 = exact.rank;
     path += '+jacobi';

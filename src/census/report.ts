@@ -5,7 +5,7 @@
 export interface ToleranceOptions {
   /** relative tolerance: tol = rtol · σmax */
   rtol?: number;
-  /** absolute tolerance: tol = max(atol, rtol · σmax) */
+  /** absolute tolerance (wins over rtol, as in matrixRank) */
   atol?: number;
 }
 

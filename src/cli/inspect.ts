@@ -89,7 +89,7 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .conflicts('json', 'markdown')
     .option('size', { type: 'string', describe: 'HxW of the image input (needed when it is dynamic), default: as declared' })
     .option('rtol', { type: 'number', describe: 'relative rank tolerance: tol = rtol·σmax, default max(m,n)·eps(float32)' })
-    .option('atol', { type: 'number', describe: 'absolute rank tolerance: tol = max(atol, rtol·σmax), default none' })
+    .option('atol', { type: 'number', describe: 'absolute rank tolerance (wins over --rtol), default none' })
     .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for the SVDs, default: all cores' })
     .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest tensor in bytes (stored or decoded to float64), default 4 GiB' })
     .option('dump-weights', { type: 'string', describe: 'also write every weight as float64 .npy with a manifest into DIR/<model>/' }) as unknown as Argv<InspectArgs>;
