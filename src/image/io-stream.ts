@@ -27,6 +27,8 @@ export async function* stdinPngStream(options: PngStreamOptions = {}): AsyncGene
   for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
     const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
     for (const item of splitter.push(bytes)) yield item;
+    // Report a fault found in the same chunk now, rather than when (if ever) more input arrives.
+    splitter.check();
   }
   splitter.end();
 }

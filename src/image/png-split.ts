@@ -49,7 +49,8 @@ export class PngSplitter {
 
   /**
    * Adds bytes and returns the images they complete. If a later image in the same chunk is invalid,
-   * the images completed before it are still returned first: the error is thrown by the next call.
+   * the images completed before it are still returned first: the error is thrown by the next call
+   * (check(), push() or end()).
    */
   push(chunk: Uint8Array): PngItem[] {
     this.append(chunk);
@@ -59,8 +60,8 @@ export class PngSplitter {
       try {
         end = this.scanner.scan(this.buf, this.len);
       } catch (err) {
+        this.fault = err;
         if (out.length === 0) throw err;
-        this.deferred = err;
         return out;
       }
       if (end < 0) return out;
@@ -78,24 +79,25 @@ export class PngSplitter {
     }
   }
 
-  private deferred: unknown;
+  /** The first fault found; sticky: every later call throws it again. */
+  private fault: unknown;
 
   /** Signals end of input: throws "<source>:image n: image is truncated (…)" if bytes are left over. */
   end(): void {
-    this.throwDeferred();
+    this.check();
     if (this.len > 0) throw this.scanner.truncated(this.len);
   }
 
-  private throwDeferred(): void {
-    if (this.deferred !== undefined) {
-      const err = this.deferred;
-      this.deferred = undefined;
-      throw err;
-    }
+  /**
+   * Throws the fault found after the images the last push() returned, if any (otherwise it would surface
+   * only on the next push or end). Once a fault is found the splitter stays failed.
+   */
+  check(): void {
+    if (this.fault !== undefined) throw this.fault;
   }
 
   private append(chunk: Uint8Array): void {
-    this.throwDeferred();
+    this.check();
     const need = this.len + chunk.length;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2));

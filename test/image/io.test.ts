@@ -99,6 +99,14 @@ t.test('stdinPngStream yields every image of a stream in order, then the truncat
   await t.rejects((async () => { for await (const item of stdinPngStream({ input: Readable.from(pieces(cut, 2)) })) seen.push(item.index); })(),
     { name: 'InputError', message: /^stdin:image 3: image is truncated \(input ended after \d+ bytes, inside the IDAT chunk\)$/ });
   t.same(seen, [0, 1], 'the first two images came out before the error');
+  // A fault in the same chunk as good images surfaces right after them, without waiting for more input.
+  const bad = Buffer.from(pngs[1]!); bad[chunksOf(bad).find((c) => c.type === 'IDAT')!.offset + 9] ^= 0xff;
+  const never = new Readable({ read() { /* never ends: the error must not wait for more input */ } });
+  never.push(Buffer.concat([pngs[0]!, bad]));
+  const order: string[] = [];
+  await t.rejects((async () => { for await (const item of stdinPngStream({ input: never })) order.push(item.location); })(), /^stdin:image 2: bad CRC in IDAT chunk/);
+  t.same(order, ['stdin:image 1']);
+  never.destroy();
   let empty = 0;
   for await (const _ of stdinPngStream({ input: Readable.from([]) })) empty++;
   t.equal(empty, 0, 'an empty stream has no images and no error');

@@ -99,7 +99,12 @@ t.test('PngSplitter reports a bad CRC naming the chunk and image, after earlier 
   const s = new PngSplitter();
   const first = s.push(all); // one push holding both: image 1 returned, the fault deferred
   t.equal(first.length, 1);
-  t.throws(() => s.end(), /^stdin:image 2: bad CRC in IDAT chunk \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+  t.throws(() => s.check(), /^stdin:image 2: bad CRC in IDAT chunk \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+  t.throws(() => s.push(pngs[0]!), /^stdin:image 2: bad CRC in IDAT chunk/, 'the fault is sticky');
+  t.throws(() => s.end(), /^stdin:image 2: bad CRC in IDAT chunk/);
+  const fresh = new PngSplitter();
+  fresh.push(pngs[0]!);
+  t.doesNotThrow(() => fresh.check(), 'check() is silent without a fault');
   const { items, error } = feed(all, 10, 3);
   t.equal(items.length, 1);
   t.match((error as Error).message, /stdin:image 2: bad CRC in IDAT chunk/);
