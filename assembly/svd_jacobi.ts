@@ -9,67 +9,11 @@ import { dot, rot, rotNorm, rotA, rotB, swap, scal, axpy, zero } from './vec';
 /** Status returned when the sweep limit is reached; keep in step with src/linalg/svd.ts. */
 export const NOT_CONVERGED: i32 = -1;
 
-function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol: f64, maxSweeps: i32, norms: usize): i32 {
-  const es = <usize>sizeof<T>();
-  const rb = <usize>ld * es;
-  const rv = <usize>ldv * es;
-  if (v != 0) {
-    zero<T>(v, k * ldv);
-    for (let i = 0; i < k; i++) store<T>(v + <usize>i * rv + <usize>i * es, <T>1);
-  }
-  let sweeps = 0;
-  let converged = false;
-  while (sweeps < maxSweeps && !converged) {
-    sweeps++;
-    // Fresh squared norms each sweep; within the sweep rotNorm recomputes them from the data.
-    for (let i = 0; i < k; i++) {
-      const x = w + <usize>i * rb;
-      store<f64>(norms + (<usize>i << 3), dot<T>(x, x, len));
-    }
-    let rotations = 0;
-    for (let i = 0; i < k - 1; i++) {
-      // de Rijk's pivoting: bring the largest remaining column to position i. Sweeps converge
-      // faster and the output is nearly sorted.
-      let p = i;
-      let best = load<f64>(norms + (<usize>i << 3));
-      for (let j = i + 1; j < k; j++) {
-        const nj = load<f64>(norms + (<usize>j << 3));
-        if (nj > best) { best = nj; p = j; }
-      }
-      if (p != i) {
-        swap<T>(w + <usize>i * rb, w + <usize>p * rb, len);
-        if (v != 0) swap<T>(v + <usize>i * rv, v + <usize>p * rv, k);
-        store<f64>(norms + (<usize>p << 3), load<f64>(norms + (<usize>i << 3)));
-        store<f64>(norms + (<usize>i << 3), best);
-      }
-      const xi = w + <usize>i * rb;
-      for (let j = i + 1; j < k; j++) {
-        const a = load<f64>(norms + (<usize>i << 3));
-        const b = load<f64>(norms + (<usize>j << 3));
-        if (a == 0 || b == 0) continue; // an exactly zero column is orthogonal to everything
-        const xj = w + <usize>j * rb;
-        const g = dot<T>(xi, xj, len);
-        if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) continue;
-        rotations++;
-        // The rotation that diagonalises [[a, g], [g, b]] (Golub & Van Loan, sym.schur2).
-        const zeta = (b - a) / (2 * g);
-        const az = Math.abs(zeta);
-        const t = (zeta >= 0 ? 1.0 : -1.0) / (az > 1e150 ? 2 * az : az + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        rotNorm<T>(xi, xj, len, c, s);
-        store<f64>(norms + (<usize>i << 3), rotA);
-        store<f64>(norms + (<usize>j << 3), rotB);
-        if (v != 0) rot<T>(v + <usize>i * rv, v + <usize>j * rv, k, c, s);
-      }
-    }
-    converged = rotations == 0;
-  }
-  // σ_i = ‖x_i‖, sorted descending (selection sort: k swaps of whole rows).
-  for (let i = 0; i < k; i++) {
-    const x = w + <usize>i * rb;
-    store<f64>(norms + (<usize>i << 3), Math.sqrt(dot<T>(x, x, len)));
-  }
+// Bytes of one column block (W rows plus V rows); two blocks should share L2 (2 MiB here).
+const BLOCK_BYTES: usize = 768 * 1024;
+
+// Selection sort of the rows of w (and v) by norms[i], descending: k row swaps at most.
+function sortRows<T>(w: usize, k: i32, len: i32, rb: usize, v: usize, rv: usize, norms: usize): void {
   for (let i = 0; i < k - 1; i++) {
     let p = i;
     let best = load<f64>(norms + (<usize>i << 3));
@@ -84,6 +28,68 @@ function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol:
       store<f64>(norms + (<usize>i << 3), best);
     }
   }
+}
+
+function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol: f64, maxSweeps: i32, norms: usize): i32 {
+  const es = <usize>sizeof<T>();
+  const rb = <usize>ld * es;
+  const rv = <usize>ldv * es;
+  if (v != 0) {
+    zero<T>(v, k * ldv);
+    for (let i = 0; i < k; i++) store<T>(v + <usize>i * rv + <usize>i * es, <T>1);
+  }
+  const bs = max(4, <i32>(BLOCK_BYTES / ((<usize>len + (v != 0 ? <usize>k : 0)) * es)));
+  let sweeps = 0;
+  let converged = false;
+  while (sweeps < maxSweeps && !converged) {
+    sweeps++;
+    // Fresh squared norms each sweep; within the sweep rotNorm recomputes them from the data.
+    for (let i = 0; i < k; i++) {
+      const x = w + <usize>i * rb;
+      store<f64>(norms + (<usize>i << 3), dot<T>(x, x, len));
+    }
+    // de Rijk's idea at sweep granularity: columns sorted by norm, descending. Sweeps converge
+    // faster and the output comes out nearly sorted.
+    sortRows<T>(w, k, len, rb, v, rv, norms);
+    let rotations = 0;
+    // Block-cyclic order: all pairs (i ∈ I, j ∈ J) of two column blocks that fit in L2 together,
+    // so each block is fetched from memory once per block pair instead of once per column.
+    for (let i0 = 0; i0 < k; i0 += bs) {
+      const i1 = min(i0 + bs, k);
+      for (let j0 = i0; j0 < k; j0 += bs) {
+        const j1 = min(j0 + bs, k);
+        for (let i = i0; i < i1; i++) {
+          const xi = w + <usize>i * rb;
+          for (let j = j0 == i0 ? i + 1 : j0; j < j1; j++) {
+            const a = load<f64>(norms + (<usize>i << 3));
+            const b = load<f64>(norms + (<usize>j << 3));
+            if (a == 0 || b == 0) continue; // an exactly zero column is orthogonal to everything
+            const xj = w + <usize>j * rb;
+            const g = dot<T>(xi, xj, len);
+            if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) continue;
+            rotations++;
+            // The rotation that diagonalises [[a, g], [g, b]] (Golub & Van Loan, sym.schur2).
+            const zeta = (b - a) / (2 * g);
+            const az = Math.abs(zeta);
+            const t = (zeta >= 0 ? 1.0 : -1.0) / (az > 1e150 ? 2 * az : az + Math.sqrt(1 + zeta * zeta));
+            const c = 1 / Math.sqrt(1 + t * t);
+            const sn = c * t;
+            rotNorm<T>(xi, xj, len, c, sn);
+            store<f64>(norms + (<usize>i << 3), rotA);
+            store<f64>(norms + (<usize>j << 3), rotB);
+            if (v != 0) rot<T>(v + <usize>i * rv, v + <usize>j * rv, k, c, sn);
+          }
+        }
+      }
+    }
+    converged = rotations == 0;
+  }
+  // σ_i = ‖x_i‖, sorted descending (selection sort: k swaps of whole rows).
+  for (let i = 0; i < k; i++) {
+    const x = w + <usize>i * rb;
+    store<f64>(norms + (<usize>i << 3), Math.sqrt(dot<T>(x, x, len)));
+  }
+  sortRows<T>(w, k, len, rb, v, rv, norms);
   return converged ? sweeps : NOT_CONVERGED;
 }
 

@@ -1,10 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { core } from '../../src/core/index.js';
 import { nullSpace } from '../../src/linalg/nullspace.js';
 import { randn } from '../../src/linalg/random.js';
 import { withSingularValues, rowOrthogonality, applyNorm, frob } from './svd-fixtures.js';
 
-function checkBasis(t: Tap.Test, a: Float64Array, m: number, n: number, k: number, bound: number, label: string) {
+function checkBasis(t: Test, a: Float64Array, m: number, n: number, k: number, bound: number, label: string) {
   const r = nullSpace(a, m, n);
   t.equal(r.k, k, `${label}: nullity ${k}`);
   t.equal(r.rank, n - k);

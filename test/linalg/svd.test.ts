@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { core, LinAlgError } from '../../src/core/index.js';
 import { svd } from '../../src/linalg/svd.js';
 import { randn } from '../../src/linalg/random.js';
@@ -6,7 +6,7 @@ import { withSingularValues, residual, rowOrthogonality, colOrthogonality, apply
 
 const BOUND = { f64: 1e-13, f32: 1e-5 } as const;
 
-function checkFull(t: Tap.Test, a: Float64Array, m: number, n: number, s: ArrayLike<number> | null, prec: 'f64' | 'f32', label: string) {
+function checkFull(t: Test, a: Float64Array, m: number, n: number, s: ArrayLike<number> | null, prec: 'f64' | 'f32', label: string) {
   const k = Math.min(m, n);
   const r = svd(a, m, n, { compute: 'uv', precision: prec });
   t.equal(r.s.length, k, `${label}: k values`);
