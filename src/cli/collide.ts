@@ -33,7 +33,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('psnr', { type: 'number', describe: 'choose α for this PSNR(x, x\') in dB (pixel space, peak 1, before clipping and rounding)' })
     .option('mask', { type: 'string', describe: 'PNG of multipliers (gray, [0,1]): input size = per pixel, first-layer output size = per window; operator mode keeps δ = 0 where the mask is 0 and stays exact' })
     .option('fit', { type: 'boolean', describe: 'keep x\' in [0,1] by alternating projections between ker(A_img) and the pixel box (reports the residual left)' })
-    .option('fit-iter', { type: 'number', describe: 'rounds of --fit (default 60)' })
+    .option('fit-iter', { type: 'number', describe: 'rounds of --fit (default 6)' })
     .option('allow-approximate', { type: 'boolean', describe: 'when ker(A_img) is trivial, use the smallest singular vectors of A_img instead of exiting with 3' })
     .option('approx-k', { type: 'number', default: 4, describe: 'smallest singular vectors used by --allow-approximate' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (image i uses seed + i)' })

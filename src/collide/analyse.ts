@@ -53,6 +53,7 @@ export function analyse(a: ImageOperator, kernels: WindowKernel[] | undefined, o
   };
   const rel = opts.norm > 0 ? values[0]! / opts.norm : 0;
   figures.sigmaMinRelative = rel;
+  figures.lanczos = { iterations: r.iterations, converged: r.converged, residual: r.residuals[0]! / (opts.norm * opts.norm || 1) };
   figures.trivial = rel > rtol;
   return { figures, smallest };
 }

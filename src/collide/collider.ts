@@ -73,7 +73,8 @@ export interface ModelCollision {
   seed: number;
   captured?: number;
   solver?: { iterations: number; converged: boolean };
-  fit?: { iterations: number; converged: boolean; violation: number };
+  /** --fit: rounds, whether x' ended inside the box before the last clip, the violation left (model units), the shrink γ applied after, share clipped at the end, share outside the box before fitting */
+  fit?: { iterations: number; converged: boolean; violation: number; gamma: number; clipped: number; outsideBefore: number };
   /** approximate mode: ‖A δ‖ predicted from σ (before any fit) */
   predictedNorm?: number;
 }
@@ -158,6 +159,10 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     for (let i = 0; i < delta.length; i++) delta[i]! *= scale;
     if (out.predictedNorm !== undefined) out.predictedNorm *= Math.abs(scale);
     if (settings.fit) {
+      let outside = 0;
+      for (let c = 0; c < box.lo.length; c++) {
+        for (let i = c * plane; i < (c + 1) * plane; i++) { const v = x[i]! + delta[i]!; if (v < box.lo[c]! || v > box.hi[c]!) outside++; }
+      }
       const project = mode === 'exact'
         ? (c: Float64Array) => proj!.project(c).delta
         : (c: Float64Array) => {
@@ -166,7 +171,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
         };
       const f = fitToBox(x, delta, project, box, plane, { maxIter: settings.fitIter });
       delta = f.delta;
-      out.fit = { iterations: f.iterations, converged: f.converged, violation: f.violation };
+      out.fit = { iterations: f.iterations, converged: f.converged, violation: f.violation, gamma: f.gamma, clipped: f.clipped / x.length, outsideBefore: outside / x.length };
     }
     return { delta, alpha, ...out };
   };

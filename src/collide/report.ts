@@ -31,6 +31,8 @@ export interface NullityFigures {
   norm: number;
   /** σ_min(A_img)/‖A‖ estimate, when the lower bound is 0 */
   sigmaMinRelative?: number;
+  /** the Lanczos run behind it: products used, convergence, ‖AᵀAv − σ²v‖/‖A‖² of the smallest pair */
+  lanczos?: { iterations: number; converged: boolean; residual: number };
   /** ker(A_img) = {0} at the tolerance used */
   trivial: boolean;
   /** relative tolerance σ/‖A‖ below which a singular value counts as zero */
@@ -74,7 +76,7 @@ export interface CollideRecord {
   /** --target: ‖x' − t‖/‖x − t‖ in pixel units */
   targetDistance?: { before: number; after: number };
   solver?: { iterations: number; converged: boolean };
-  fit?: { iterations: number; converged: boolean; violation: number };
+  fit?: { iterations: number; converged: boolean; violation: number; gamma: number; clipped: number; outsideBefore: number };
   mask?: { kind: 'pixel' | 'window'; keptFraction: number };
   /** approximate mode: relative change of the first-layer output ‖A δ‖/‖A x + b‖, predicted and measured */
   firstLayerChange?: { predicted: number; actual: number; actualStored?: number };
