@@ -20,16 +20,14 @@ export interface PngSplitOptions extends PngLimits {
 
 /**
  * Incremental splitter. push() returns the images completed by that chunk, in order; end() throws an
- * InputError if the stream stopped inside an image. A fault in image n throws from the push() that
- * reveals it, after every earlier image has been returned by earlier calls. Push order is stream order;
- * chunk boundaries are arbitrary.
+ * InputError if the stream stopped inside an image. Every image before a fault is returned before the
+ * fault is thrown (see push). Push order is stream order; chunk boundaries are arbitrary.
  */
 export class PngSplitter {
   private buf = new Uint8Array(64 * 1024);
   private len = 0;
   private count = 0;
   private scanner: PngScanner;
-  private pending: PngItem[] = [];
   private readonly source: string;
 
   constructor(private readonly options: PngSplitOptions = {}) {
