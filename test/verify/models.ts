@@ -7,10 +7,11 @@ import type { Image } from '../../src/image/image.js';
 export const H = 8, W = 8;
 
 /**
- * x [1,3,8,8] → Conv 1×1 (2←3) with rows [1, −1, 0] and [0, 1, −1] (+ bias) → Relu → Conv 3×3 pad 1 (4←2)
+ * x [1,3,8,8] → Conv 1×1 (2←3) with rows [2, −1, 0] and [0, 1, 2] (+ bias) → Relu → Conv 3×3 pad 1 (4←2)
  * → Relu → GlobalAveragePool → Flatten → Gemm (3←4) → Softmax → prob [1,3].
- * The first layer's window kernel is [1, 1, 1]: adding the same value to R, G and B of any pixel is an
- * exact collision (A_img is 128×192, ker(A_img) = one gray shift per pixel).
+ * The first layer's window kernel is [1, 2, −1]: adding t·(1, 2, −1) to (R, G, B) of any pixel is an
+ * exact collision (A_img is 128×192, ker(A_img) = one such shift per pixel). (With a gray kernel
+ * [1, 1, 1] PNG rounding would stay in the kernel for images on the grid, hiding the storage effect.)
  */
 export function tinyModel(): Uint8Array {
   const g = rng(5);
@@ -30,7 +31,7 @@ export function tinyModel(): Uint8Array {
       { op: 'Softmax', inputs: ['logits'], outputs: ['prob'], attrs: { axis: 1 } },
     ],
     initializers: [
-      { name: 'w1', dims: [2, 3, 1, 1], data: Float32Array.from([1, -1, 0, 0, 1, -1]) },
+      { name: 'w1', dims: [2, 3, 1, 1], data: Float32Array.from([2, -1, 0, 0, 1, 2]) },
       { name: 'b1', dims: [2], data: Float32Array.from([0.3, 0.2]) },
       { name: 'w2', dims: [4, 2, 3, 3], data: w2 },
       { name: 'b2', dims: [4], data: Float32Array.from([0.1, -0.1, 0.2, 0]) },
@@ -47,13 +48,14 @@ export function tinyImage(seed = 1): Image {
   return { width: W, height: H, channels: 3, bitDepth: 8, data };
 }
 
-/** x plus a gray shift t(p) per pixel (same value on R, G, B): an exact collision of tinyModel. */
-export function grayShift(x: Image, amplitude: number, seed = 2): Image {
+/** x plus t(p)·(1, 2, −1) per pixel: an exact collision of tinyModel. */
+export function kernelShift(x: Image, amplitude: number, seed = 2): Image {
   const g = rng(seed);
   const data = x.data.slice();
+  const k = [1, 2, -1];
   for (let p = 0; p < H * W; p++) {
     const t = amplitude * g.normal();
-    for (let c = 0; c < 3; c++) data[p * 3 + c]! += t;
+    for (let c = 0; c < 3; c++) data[p * 3 + c]! += t * k[c]!;
   }
   return { ...x, data, bitDepth: 16 };
 }
