@@ -46,7 +46,8 @@ export function builder(y: Argv): Argv<DriftArgs> {
     .option('json', { type: 'boolean', describe: 'print the JSON report instead of the table' })
     .option('profile', { type: 'boolean', default: true, describe: 'also trace the difference layer by layer (float32 vs float64); --no-profile skips it' })
     .option('profile-alpha', { type: 'number', describe: 'α of the layer profile; default the α closest to 1' }))
-    .example('$0 drift cls.onnx x.png --out results/', 'the drift table and plots for one image') as unknown as Argv<DriftArgs>;
+    .example('$0 drift cls.onnx x.png --preset paddle --out results/', 'the drift table and plots for one image')
+    .epilogue('Channels: (a) exact δ ∈ ker(A_img), float64 forward; (b) the same x′, float32 forward; (c)/(d) x′ rounded to the 16-/8-bit PNG grid; (e) x′ clipped to [0, 1]; (f) the paper\'s patch mode. All but (b) run in float64. Exit code 3 when ker(A_img) is trivial (no exact δ exists).') as unknown as Argv<DriftArgs>;
 }
 
 /** yargs calls this with the parsed flags (typed loosely there; see DriftArgs). */
