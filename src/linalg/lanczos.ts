@@ -5,8 +5,9 @@
 import { invalidParameter, assertInt } from '../core/errors.js';
 import type { LinearOperator } from './operator.js';
 import { rng } from './random.js';
-import { axpy, dot, nrm2, scal } from './blas1.js';
-import { gemm } from './gemm.js';
+import { core } from '../core/wasm.js';
+import { axpy, gemvPtr, nrm2, scal } from './blas1.js';
+import { gemmPtr } from './gemm.js';
 import { symmetricEigen, type SymmetricEigen } from './ritz.js';
 
 export interface LanczosOptions {
@@ -51,86 +52,118 @@ export function lanczosSmallest(op: LinearOperator, k: number, opts: LanczosOpti
   if (!(typeof tol === 'number' && tol > 0 && tol < 1)) throw invalidParameter('tol', 'a number in (0, 1)', tol, RangeError);
   const mMax = Math.min(n, opts.basis ?? Math.max(2 * k + 20, 40));
   assertInt('basis', mMax, Math.min(n, k + 1));
-  const Q = new Float64Array(mMax * n);
+  if (mMax * n * 8 > 1024 ** 3) throw invalidParameter('basis', `at most ${Math.floor(1024 ** 3 / (8 * n))} vectors of length ${n} (1 GiB)`, mMax, RangeError);
   const T = new Float64Array(mMax * mMax);
   const y = new Float64Array(op.rows);
+  const q = new Float64Array(n);
   const w = new Float64Array(n);
   const g = rng(seed);
-  const row = (i: number) => Q.subarray(i * n, (i + 1) * n);
-  const orthoRandom = (i: number): void => {
-    // a fresh random direction orthogonal to q_0..q_{i-1}, written into row i
-    const q = row(i);
-    for (let t = 0; t < n; t++) q[t] = g.normal();
-    for (let pass = 0; pass < 2; pass++) for (let t = 0; t < i; t++) axpy(-dot(row(t), q), row(t), q);
-    scal(1 / nrm2(q), q);
-  };
-  orthoRandom(0);
-  let start = 0, iterations = 0, thetaMax = 0;
-  let ritz: SymmetricEigen = { values: new Float64Array(0), vectors: new Float64Array(0) };
-  let resid = new Float64Array(0);
-  let converged = false;
-  for (;;) {
-    let beta = 0;
-    for (let i = start; i < mMax; i++) {
-      const q = row(i);
+  // The basis Q (mMax × n, row i = q_i) lives in the WASM arena for the whole solve; the
+  // operator's products allocate above it in nested scopes. Views are re-made after every product
+  // because those scopes may grow memory.
+  return core.scoped(() => {
+    const qPtr = core.alloc(mMax * n * 8);
+    const wPtr = core.alloc(n * 8);
+    const hPtr = core.alloc(mMax * 8);
+    const CHUNK = 2048;
+    const tmpPtr = core.alloc(mMax * CHUNK * 8);
+    const rowPtr = (i: number) => qPtr + i * n * 8;
+    // w (in wPtr) ← w − Q_{0..count-1}ᵀ (Q w), twice; the coefficients are added into T's column col
+    const orthogonalize = (count: number, col: number): void => {
+      for (let pass = 0; pass < 2; pass++) {
+        gemvPtr(core, true, false, count, n, 1, qPtr, n, wPtr, 0, hPtr);
+        gemvPtr(core, true, true, count, n, -1, qPtr, n, hPtr, 1, wPtr);
+        if (col >= 0) {
+          const h = core.f64(hPtr, count);
+          for (let t = 0; t < count; t++) T[t * mMax + col] += h[t]!;
+        }
+      }
+    };
+    // row i ← w / ‖w‖
+    const setRow = (i: number, scale: number): void => {
+      const src = core.f64(wPtr, n), dst = core.f64(rowPtr(i), n);
+      for (let t = 0; t < n; t++) dst[t] = src[t]! * scale;
+    };
+    const randomRow = (i: number): void => {
+      const wv = core.f64(wPtr, n);
+      for (let t = 0; t < n; t++) wv[t] = g.normal();
+      if (i > 0) orthogonalize(i, -1);
+      setRow(i, 1 / nrm2(core.f64(wPtr, n)));
+    };
+    // Q[0..rows) ← S[0..rows) · Q (S rows × mMax), a column block at a time
+    const rotate = (S: Float64Array, rows: number, outPtr: number, ldo: number): void => {
+      core.scoped(() => {
+        const sPtr = core.put(S.subarray(0, rows * mMax));
+        for (let j0 = 0; j0 < n; j0 += CHUNK) {
+          const c = Math.min(CHUNK, n - j0);
+          gemmPtr(core, true, false, false, rows, c, mMax, 1, sPtr, mMax, qPtr + j0 * 8, n, 0, tmpPtr, c);
+          const tmp = core.f64(tmpPtr, rows * c), out = core.f64(outPtr, ldo * rows);
+          for (let r = 0; r < rows; r++) out.set(tmp.subarray(r * c, (r + 1) * c), r * ldo + j0);
+        }
+      });
+    };
+    randomRow(0);
+    let start = 0, iterations = 0, thetaMax = 0, beta = 0, converged = false;
+    let ritz: SymmetricEigen = { values: new Float64Array(0), vectors: new Float64Array(0) };
+    for (;;) {
+      for (let i = start; i < mMax; i++) {
+        q.set(core.f64(rowPtr(i), n));
+        op.apply(q, y);
+        op.applyT(y, w);
+        iterations++;
+        core.f64(wPtr, n).set(w);
+        // classical Gram–Schmidt twice against the whole basis keeps Q orthonormal to rounding
+        orthogonalize(i + 1, i);
+        beta = nrm2(core.f64(wPtr, n));
+        thetaMax = Math.max(thetaMax, T[i * mMax + i]!);
+        if (i + 1 < mMax) {
+          if (beta <= 1e-13 * Math.max(thetaMax, Number.MIN_VALUE)) {
+            randomRow(i + 1); // invariant subspace: continue with a fresh direction
+            T[(i + 1) * mMax + i] = 0;
+          } else {
+            setRow(i + 1, 1 / beta);
+            T[(i + 1) * mMax + i] = beta;
+          }
+        }
+      }
+      ritz = symmetricEigen(T, mMax);
+      thetaMax = Math.max(thetaMax, ritz.values[mMax - 1]!);
+      let ok = true;
+      for (let i = 0; i < k; i++) ok &&= beta * Math.abs(ritz.vectors[i * mMax + mMax - 1]!) <= tol * thetaMax;
+      converged = mMax === n || ok;
+      if (converged || iterations >= maxIter) break;
+      // thick restart: keep the l smallest Ritz vectors, continue from the residual direction
+      const l = Math.min(mMax - 1, k + Math.floor((mMax - k) / 2));
+      rotate(ritz.vectors, l, qPtr, n);
+      setRow(l, 1 / beta);
+      T.fill(0);
+      for (let t = 0; t < l; t++) {
+        T[t * mMax + t] = ritz.values[t]!;
+        T[l * mMax + t] = beta * ritz.vectors[t * mMax + mMax - 1]!;
+      }
+      start = l;
+    }
+    const vectors = new Float64Array(k * n);
+    core.scoped(() => {
+      const vPtr = core.alloc(k * n * 8);
+      rotate(ritz.vectors, k, vPtr, n);
+      vectors.set(core.f64(vPtr, k * n));
+    });
+    const values = new Float64Array(k);
+    const residuals = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      const v = vectors.subarray(i * n, (i + 1) * n);
+      scal(1 / nrm2(v), v);
+      const theta = ritz.values[i]!;
+      values[i] = Math.sqrt(Math.max(theta, 0));
+      q.set(v);
       op.apply(q, y);
       op.applyT(y, w);
-      iterations++;
-      // classical Gram–Schmidt twice against the whole basis: keeps Q orthonormal to rounding
-      for (let pass = 0; pass < 2; pass++) {
-        for (let t = 0; t <= i; t++) {
-          const h = dot(row(t), w);
-          T[t * mMax + i] += h;
-          axpy(-h, row(t), w);
-        }
-      }
-      beta = nrm2(w);
-      thetaMax = Math.max(thetaMax, T[i * mMax + i]!);
-      if (i + 1 < mMax) {
-        if (beta <= 1e-13 * Math.max(thetaMax, Number.MIN_VALUE)) {
-          // invariant subspace: continue the basis with a new random direction
-          orthoRandom(i + 1);
-          T[(i + 1) * mMax + i] = 0;
-        } else {
-          const next = row(i + 1);
-          for (let t = 0; t < n; t++) next[t] = w[t]! / beta;
-          T[(i + 1) * mMax + i] = beta;
-        }
-      }
+      axpy(-theta, q, w);
+      residuals[i] = nrm2(w);
     }
-    ritz = symmetricEigen(T, mMax);
-    thetaMax = Math.max(thetaMax, ritz.values[mMax - 1]!);
-    resid = new Float64Array(k);
-    for (let i = 0; i < k; i++) resid[i] = beta * Math.abs(ritz.vectors[i * mMax + mMax - 1]!);
-    converged = mMax === n || resid.every((r) => r <= tol * thetaMax);
-    if (converged || iterations >= maxIter) break;
-    // thick restart: keep the l smallest Ritz vectors, continue from the residual direction
-    const l = Math.min(mMax - 1, k + Math.floor((mMax - k) / 2));
-    const keep = gemm(ritz.vectors.subarray(0, l * mMax), Q, l, n, mMax);
-    Q.set(keep);
-    const next = row(l);
-    for (let t = 0; t < n; t++) next[t] = w[t]! / beta;
-    T.fill(0);
-    for (let t = 0; t < l; t++) {
-      T[t * mMax + t] = ritz.values[t]!;
-      T[l * mMax + t] = beta * ritz.vectors[t * mMax + mMax - 1]!;
-    }
-    start = l;
-  }
-  const vectors = gemm(ritz.vectors.subarray(0, k * mMax), Q, k, n, mMax);
-  const values = new Float64Array(k);
-  const residuals = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    const v = vectors.subarray(i * n, (i + 1) * n);
-    scal(1 / nrm2(v), v);
-    const theta = ritz.values[i]!;
-    values[i] = Math.sqrt(Math.max(theta, 0));
-    op.apply(v, y);
-    op.applyT(y, w);
-    axpy(-theta, v, w);
-    residuals[i] = nrm2(w);
-  }
-  return { values, vectors, residuals, iterations, converged, sigmaMax: Math.sqrt(thetaMax) };
+    return { values, vectors, residuals, iterations, converged, sigmaMax: Math.sqrt(thetaMax) };
+  });
 }
 
 /**
