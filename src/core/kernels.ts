@@ -58,6 +58,13 @@ export interface Kernels {
   // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
   /** (aPtr n×n in/out: eigenvalues on the diagonal, n, vPtr n×n out: eigenvectors in columns, maxSweeps) → sweeps or −1 */
   symEigJacobiF64(aPtr: number, n: number, vPtr: number, maxSweeps: number): number;
+
+  // GEMV (assembly/blas1.ts): A (m×n, row stride lda); N: y (m) = alpha·A·x + beta·y; T: y (n) = alpha·Aᵀ·x + beta·y.
+  /** (m, n, alpha, aPtr, lda, xPtr, beta, yPtr) */
+  gemvNF64(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
+  gemvNF32(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
+  gemvTF64(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
+  gemvTF32(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
 }
 
 export function bindKernels(exports: WebAssembly.Exports): Kernels {
