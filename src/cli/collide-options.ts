@@ -35,6 +35,7 @@ export interface CollideArgs {
   tol: number;
   maxIter?: number;
   approxK: number;
+  approxIter?: number;
   json?: boolean;
   debug?: boolean;
 }
@@ -80,6 +81,7 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
   if (!(Number.isInteger(a.maxPixels) && a.maxPixels > 0)) throw invalidParameter('--max-pixels', 'a positive integer', a.maxPixels, RangeError);
   if (!(a.tol > 0 && a.tol < 1)) throw invalidParameter('--tol', 'a number in (0, 1)', a.tol, RangeError);
   if (!(Number.isInteger(a.approxK) && a.approxK >= 1 && a.approxK <= 64)) throw invalidParameter('--approx-k', 'an integer between 1 and 64', a.approxK, RangeError);
+  if (a.approxIter !== undefined && !(Number.isInteger(a.approxIter) && a.approxIter > 0)) throw invalidParameter('--approx-iter', 'a positive integer', a.approxIter, RangeError);
   if (a.maxIter !== undefined && !(Number.isInteger(a.maxIter) && a.maxIter > 0)) throw invalidParameter('--max-iter', 'a positive integer', a.maxIter, RangeError);
   if (a.fitIter !== undefined && !(Number.isInteger(a.fitIter) && a.fitIter >= 0)) throw invalidParameter('--fit-iter', 'a non-negative integer', a.fitIter, RangeError);
   return {
@@ -89,7 +91,7 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
     alpha: a.alpha, psnr: a.psnr,
     fit: !!a.fit, fitIter: a.fitIter,
     allowApproximate: !!a.allowApproximate,
-    seed: a.seed, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK,
+    seed: a.seed, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK, approxIter: a.approxIter,
     normalization: parseNormalization(a),
     bitDepth: a.bitDepth,
     resize: !!a.resize,
@@ -103,6 +105,6 @@ export function reportSettings(a: CollideArgs): Record<string, unknown> {
     method: a.method, direction: a.target !== undefined ? 'target' : a.basis !== undefined ? 'basis' : 'noise',
     target: a.target, basis: a.basis, alpha: a.alpha, psnr: a.psnr, mask: a.mask, fit: !!a.fit, fitIter: a.fitIter,
     allowApproximate: !!a.allowApproximate, seed: a.seed, bitDepth: a.bitDepth, format: a.format, size: a.size,
-    resize: !!a.resize, preset: a.preset, mean: a.mean, std: a.std, bgr: !!a.bgr, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK,
+    resize: !!a.resize, preset: a.preset, mean: a.mean, std: a.std, bgr: !!a.bgr, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK, approxIter: a.approxIter,
   };
 }

@@ -36,6 +36,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('fit-iter', { type: 'number', describe: 'rounds of --fit (default 6)' })
     .option('allow-approximate', { type: 'boolean', describe: 'when ker(A_img) is trivial, use the smallest singular vectors of A_img instead of exiting with 3' })
     .option('approx-k', { type: 'number', default: 4, describe: 'smallest singular vectors used by --allow-approximate' })
+    .option('approx-iter', { type: 'number', describe: 'Lanczos products for them (default 800; fewer give Ritz vectors that are not the smallest, with exact predictions)' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (image i uses seed + i)' })
     .option('bit-depth', { type: 'number', default: 16, describe: 'PNG sample depth of x\': 8 or 16 (rounding leaves the null space; 16 leaves it least)' })
     .option('format', { type: 'string', default: 'png', describe: 'png, or npy: also write x\' as float64 .npy (H×W×C, [0,1]) — the exact collision' })
@@ -71,7 +72,10 @@ export function setupSummary(p: Pipeline): string {
   const what = l.kind === 'conv'
     ? `Conv ${l.geometry.outC}←${l.geometry.c} ${l.geometry.kh}×${l.geometry.kw}/${l.geometry.sh}${l.geometry.groups > 1 ? ` groups ${l.geometry.groups}` : ''}`
     : `dense ${l.m}←${l.n}`;
-  const ker = f.lowerBound > 0 ? `nullity ≥ ${f.lowerBound}` : f.trivial ? `kernel trivial (σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)})` : `σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} (numerically singular)`;
+  const sig = f.sigmaMinRelative !== undefined ? `σ_min/‖A‖ ≲ ${f.sigmaMinRelative.toExponential(2)}` : '';
+  const ker = f.lowerBound > 0 ? `nullity ≥ ${f.lowerBound}`
+    : f.trivial ? `kernel trivial (${[f.certificate?.injective ? 'proven: block-triangular' : '', sig].filter(Boolean).join(', ')})`
+    : `${sig} (numerically singular)`;
   const w = f.windowNullity ? `, ker(W) ${f.windowNullity.join('/')}` : '';
   return `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}; set-up ${(p.collider.setupMs / 1000).toFixed(2)} s, mode ${p.collider.mode}`;
 }

@@ -7,6 +7,7 @@ import type { ImageOperator } from './operator.js';
 import type { NullityFigures } from './report.js';
 import type { WindowKernel } from './window.js';
 import type { ApproximateBasis } from './approximate.js';
+import { injectivityCertificate } from './certificate.js';
 
 
 export interface AnalyseOptions {
@@ -17,7 +18,10 @@ export interface AnalyseOptions {
   /** how many smallest singular triplets to compute when the bound is 0 (kept for approximate mode) */
   k?: number;
   seed?: number;
+  /** Lanczos product cap (default 800) */
   maxIter?: number;
+  /** compute the smallest singular vectors even when the kernel is proven trivial (approximate mode) */
+  wantVectors?: boolean;
 }
 
 /** Nullity figures and, when computed, the smallest singular triplets (reused by approximate mode). */
@@ -29,7 +33,8 @@ export interface Analysis {
 /**
  * Analyses A_img.
  * Notes: a wide operator (or one with unread inputs) has a non-trivial kernel by counting alone;
- * otherwise Lanczos on AᵀA (src/linalg/lanczos.ts) estimates σ_min, and the kernel is called
+ * otherwise a block-triangular argument may prove A_img injective for free (certificate.ts), and
+ * Lanczos on AᵀA (src/linalg/lanczos.ts) estimates σ_min, and the kernel is called
  * trivial when σ_min/‖A‖ exceeds rtol. A Lanczos estimate is an upper bound on σ_min, so
  * "trivial" rests on that estimate having converged (its residual is reported with the vectors).
  */
@@ -45,6 +50,9 @@ export function analyse(a: ImageOperator, kernels: WindowKernel[] | undefined, o
     figures.window = { m: kernels[0]!.m, n: kernels[0]!.n, groups: kernels.length };
   }
   if (a.nullityLowerBound > 0) return { figures };
+  const cert = injectivityCertificate(a.layer);
+  figures.certificate = cert;
+  if (cert.injective && !opts.wantVectors) { figures.trivial = true; return { figures }; }
   const k = Math.max(1, Math.min(opts.k ?? 4, a.cols));
   const r = smallestSingularTriplets(a.op, k, { seed: opts.seed ?? 0, maxIter: opts.maxIter ?? 800, tol: 1e-8 });
   const values = Float64Array.from(r.values);
@@ -54,6 +62,6 @@ export function analyse(a: ImageOperator, kernels: WindowKernel[] | undefined, o
   const rel = opts.norm > 0 ? values[0]! / opts.norm : 0;
   figures.sigmaMinRelative = rel;
   figures.lanczos = { iterations: r.iterations, converged: r.converged, residual: r.residuals[0]! / (opts.norm * opts.norm || 1) };
-  figures.trivial = rel > rtol;
+  figures.trivial = cert.injective || rel > rtol;
   return { figures, smallest };
 }

@@ -43,6 +43,8 @@ export interface ColliderOptions {
   maxIter?: number;
   /** smallest singular vectors to use in approximate mode (default 4) */
   approxK?: number;
+  /** Lanczos product cap for them (default 800); Ritz vectors of a shorter run still predict exactly */
+  approxIter?: number;
   /** a resolved mask, or the mask image to resolve against A_img's sizes */
   mask?: Mask;
   maskImage?: MaskImage;
@@ -97,7 +99,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   const image = imageOperator(layer);
   const norm = opNorm(image.op);
   const kernels = windowKernels(layer);
-  const analysis = analyse(image, kernels, { norm, k: settings.approxK, seed: settings.seed });
+  const analysis = analyse(image, kernels, { norm, k: settings.approxK, seed: settings.seed, wantVectors: settings.allowApproximate, maxIter: settings.approxIter });
   if (!settings.mask && settings.maskImage) settings.mask = resolveMask(settings.maskImage, image, 'mask');
   const mask = settings.mask;
   if (settings.method === 'patch') {
@@ -114,14 +116,16 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   if (settings.method === 'operator') {
     if (analysis.figures.trivial) {
       const f = analysis.figures;
-      const detail = `A_img is ${f.rows}×${f.cols} (${f.shape}), σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} > tol ${f.tol.toExponential(2)}`;
+      const detail = f.certificate?.injective
+        ? `A_img is ${f.rows}×${f.cols} (${f.shape}) and injective: ${f.certificate.reason}`
+        : `A_img is ${f.rows}×${f.cols} (${f.shape}), σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} > tol ${f.tol.toExponential(2)}`;
       if (!settings.allowApproximate) throw new NoExactCollision(analysis, detail);
       mode = 'approximate';
       if (mask) {
         const sub = restrictColumns(image.op, mask.keep);
-        approx = approximateBasis(sub.op, { k: settings.approxK, seed: settings.seed });
+        approx = approximateBasis(sub.op, { k: settings.approxK, seed: settings.seed, maxIter: settings.approxIter });
         approxGather = sub.gather; approxScatter = sub.scatter;
-      } else approx = analysis.smallest ?? approximateBasis(image.op, { k: settings.approxK, seed: settings.seed });
+      } else approx = analysis.smallest ?? approximateBasis(image.op, { k: settings.approxK, seed: settings.seed, maxIter: settings.approxIter });
     } else {
       proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm });
     }

@@ -33,6 +33,8 @@ export interface NullityFigures {
   sigmaMinRelative?: number;
   /** the Lanczos run behind it: products used, convergence, ‖AᵀAv − σ²v‖/‖A‖² of the smallest pair */
   lanczos?: { iterations: number; converged: boolean; residual: number };
+  /** a proof of injectivity by block-triangular structure, when tried */
+  certificate?: { injective: boolean; reason: string; blockCondition?: number[] };
   /** ker(A_img) = {0} at the tolerance used */
   trivial: boolean;
   /** relative tolerance σ/‖A‖ below which a singular value counts as zero */
