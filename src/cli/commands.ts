@@ -5,5 +5,6 @@ import * as drift from './drift.js';
 import * as collide from './collide.js';
 import * as demo from './demo.js';
 import * as inspect from './inspect.js';
+import * as basis from './basis.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis];

@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Argv } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { invalidParameter } from '../core/errors.js';
 import { census } from '../census/census.js';
 import { comparisonTable, modelTable } from '../census/format.js';
@@ -95,7 +95,8 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .option('dump-weights', { type: 'string', describe: 'also write every weight as float64 .npy with a manifest into DIR/<model>/' }) as unknown as Argv<InspectArgs>;
 }
 
-export async function handler(args: InspectArgs): Promise<void> {
+export async function handler(argv: ArgumentsCamelCase): Promise<void> {
+  const args = argv as unknown as InspectArgs;
   checkPositive('--rtol', args.rtol);
   checkPositive('--atol', args.atol);
   if (!Number.isInteger(args.threads) || args.threads < 1) throw invalidParameter('--threads', 'a positive integer', args.threads, RangeError);
