@@ -9,8 +9,16 @@ import { DRIFT_CHANNELS, channelInfo } from './channels.js';
 import { EPS } from './verdict.js';
 import type { DriftRow, LayerProfile } from './records.js';
 
-/** Exact zeros cannot sit on a log axis; they are drawn at this value and the caption says so. */
+/** Exact zeros cannot sit on a log axis; they are drawn at this value (or a decade below the smallest
+ * non-zero value, whichever is lower) and the caption says where. */
 export const ZERO_FLOOR = 1e-18;
+
+/** Where exact zeros are drawn for these values: a power of ten below every non-zero value. */
+export function zeroLevel(values: readonly number[]): number {
+  const nz = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (nz.length === 0) return ZERO_FLOOR;
+  return Math.min(ZERO_FLOOR, Number(`1e${Math.floor(Math.log10(Math.min(...nz))) - 1}`));
+}
 
 // Colour-blind-safe categorical palette (Okabe–Ito), plus a distinct marker per channel for print.
 const COLORS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9'];
@@ -53,8 +61,8 @@ export function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function floor0(v: number): number {
-  return v > ZERO_FLOOR ? v : ZERO_FLOOR;
+function floor0(v: number, zero: number): number {
+  return v > 0 ? v : zero;
 }
 
 interface PanelSpec {
@@ -96,8 +104,8 @@ function epsilonMarks(): Plot.Markish[] {
   ];
 }
 
-function deviationPanel(document: Document, rows: DriftRow[], key: 'firstLayerDeviation' | 'outputDeviation', title: string, width: number, height: number): SVGElement {
-  const data = rows.map((r) => ({ alpha: r.alpha, dev: floor0(r[key]), label: channelInfo(r.channel).label }));
+function deviationPanel(document: Document, rows: DriftRow[], key: 'firstLayerDeviation' | 'outputDeviation', title: string, width: number, height: number, zero: number): SVGElement {
+  const data = rows.map((r) => ({ alpha: r.alpha, dev: floor0(r[key], zero), label: channelInfo(r.channel).label }));
   const alphas = rows.map((r) => r.alpha);
   const devs = data.map((d) => d.dev).concat([EPS.f64, EPS.f32]);
   const yLo = Math.min(...devs) / 3, yHi = Math.max(...devs) * 3;
@@ -115,10 +123,10 @@ function deviationPanel(document: Document, rows: DriftRow[], key: 'firstLayerDe
   });
 }
 
-function profilePanel(document: Document, profile: LayerProfile, width: number, height: number): SVGElement {
+function profilePanel(document: Document, profile: LayerProfile, width: number, height: number, zero: number): SVGElement {
   const data = profile.layers.flatMap((l) => [
-    { index: l.index, dev: floor0(l.f32), precision: 'float32 forward' },
-    { index: l.index, dev: floor0(l.f64), precision: 'float64 forward' },
+    { index: l.index, dev: floor0(l.f32, zero), precision: 'float32 forward' },
+    { index: l.index, dev: floor0(l.f64, zero), precision: 'float64 forward' },
   ]);
   const devs = data.map((d) => d.dev).concat([EPS.f64, EPS.f32]);
   const yLo = Math.min(...devs) / 3, yHi = Math.max(...devs) * 3;
@@ -176,6 +184,8 @@ export interface DriftFigureInput {
 export function driftSvg(input: DriftFigureInput): string {
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const W = 1000, pw = 490, ph = 360;
+  const all = input.rows.flatMap((r) => [r.firstLayerDeviation, r.outputDeviation]).concat(input.profile?.layers.flatMap((l) => [l.f32, l.f64]) ?? []);
+  const zero = zeroLevel(all);
   const present = DRIFT_CHANNELS.filter((c) => input.rows.some((r) => r.channel === c.id));
   const parts: string[] = [];
   let y = 0;
@@ -190,8 +200,8 @@ export function driftSvg(input: DriftFigureInput): string {
     el.setAttribute('y', String(py));
     return (el as unknown as { outerHTML: string }).outerHTML;
   };
-  parts.push(place(deviationPanel(document, input.rows, 'firstLayerDeviation', 'first-layer relative deviation ‖A(x′ − x)‖ / ‖Ax + b‖', pw, ph), 5, y));
-  parts.push(place(deviationPanel(document, input.rows, 'outputDeviation', 'output relative deviation ‖f(x′) − f(x)‖ / ‖f(x)‖', pw, ph), 5 + pw + 10, y));
+  parts.push(place(deviationPanel(document, input.rows, 'firstLayerDeviation', 'first-layer relative deviation ‖A(x′ − x)‖ / ‖Ax + b‖', pw, ph, zero), 5, y));
+  parts.push(place(deviationPanel(document, input.rows, 'outputDeviation', 'output relative deviation ‖f(x′) − f(x)‖ / ‖f(x)‖', pw, ph, zero), 5 + pw + 10, y));
   parts.push(`<text x="${5 + pw / 2}" y="${y + ph + 14}" text-anchor="middle" font-size="13" font-weight="bold" font-family="${FONT}">A. First trainable layer</text>`);
   parts.push(`<text x="${15 + pw * 1.5}" y="${y + ph + 14}" text-anchor="middle" font-size="13" font-weight="bold" font-family="${FONT}">B. Model output</text>`);
   y += ph + 30;
@@ -199,13 +209,12 @@ export function driftSvg(input: DriftFigureInput): string {
     const lh = 300;
     parts.push(`<text x="${W / 2}" y="${y + 14}" text-anchor="middle" font-size="13" font-weight="bold" font-family="${FONT}">${escapeXml(`C. Layer-by-layer difference between x and x′ at α = ${input.profile.alpha.toPrecision(3)} (channels a and b)`)}</text>`);
     parts.push(legend([{ label: 'float32 forward', color: '#D55E00', symbol: 'square' }, { label: 'float64 forward', color: '#0072B2', symbol: 'circle' }], 340, y + 36, 180, 2));
-    parts.push(place(profilePanel(document, input.profile, W - 10, lh), 5, y + 44));
+    parts.push(place(profilePanel(document, input.profile, W - 10, lh, zero), 5, y + 44));
     y += lh + 56;
   }
-  const hasZero = input.rows.some((r) => r.firstLayerDeviation <= ZERO_FLOOR || r.outputDeviation <= ZERO_FLOOR) ||
-    (input.profile?.layers.some((l) => l.f32 <= ZERO_FLOOR || l.f64 <= ZERO_FLOOR) ?? false);
+  const hasZero = all.some((v) => v === 0);
   const raw = [...(input.notes ?? [])];
-  if (hasZero) raw.push(`Differences that are exactly zero are drawn at ${powerOfTen(ZERO_FLOOR)}.`);
+  if (hasZero) raw.push(`Differences that are exactly zero are drawn at ${powerOfTen(zero)}.`);
   const notes = raw.flatMap((n) => wrap(n, 150));
   notes.forEach((n, i) => parts.push(`<text x="20" y="${y + 16 + i * 16}" font-size="11" font-family="${FONT}" fill="#333">${escapeXml(n)}</text>`));
   y += 16 + notes.length * 16 + 6;

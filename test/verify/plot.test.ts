@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PNG } from 'pngjs';
-import { driftSvg, powerOfTen, svgToPng, ZERO_FLOOR } from '../../src/verify/plot.js';
+import { driftSvg, powerOfTen, svgToPng, wrap, zeroLevel } from '../../src/verify/plot.js';
 import { runDrift } from '../../src/verify/drift.js';
 import { fakeDirections, fakeImage, fakeRunner } from './fake-model.js';
 
@@ -10,6 +10,15 @@ t.test('powerOfTen writes decades with superscripts', (t) => {
   t.equal(powerOfTen(10), '10');
   t.equal(powerOfTen(1e12), '10¹²');
   t.equal(powerOfTen(3e-5), '3e-5');
+  t.end();
+});
+
+t.test('zeroLevel sits a decade below the smallest non-zero value, at most 1e-18; wrap splits at spaces', (t) => {
+  t.equal(zeroLevel([0, 1e-3, 2e-7]), 1e-18);
+  t.equal(zeroLevel([0, 3.4e-20, 1]), 1e-21);
+  t.equal(zeroLevel([0]), 1e-18);
+  t.same(wrap('aa bb cc dd', 5), ['aa bb', 'cc dd']);
+  t.same(wrap('a verylongword b', 4), ['a', 'verylongword', 'b']);
   t.end();
 });
 
@@ -29,7 +38,8 @@ t.test('driftSvg labels title, axes, epsilons, legend and profile; svgToPng rend
   t.match(svg, /a note/);
   // (d) at α = 1e-3 is exactly 0 here, so the caption explains where zeros are drawn
   t.ok(rows.some((r) => r.firstLayerDeviation === 0));
-  t.match(svg, new RegExp(`exactly zero are drawn at ${powerOfTen(ZERO_FLOOR)}`));
+  const zero = zeroLevel(rows.flatMap((r) => [r.firstLayerDeviation, r.outputDeviation]).concat(profile!.layers.flatMap((l) => [l.f32, l.f64])));
+  t.match(svg, new RegExp(`exactly zero are drawn at ${powerOfTen(zero)}`));
   const png = svgToPng(svg, 1);
   const img = PNG.sync.read(Buffer.from(png));
   const w = Number(/width="(\d+)"/.exec(svg)![1]);
