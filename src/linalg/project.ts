@@ -67,6 +67,11 @@ export interface ProjectOptions {
   norm?: number;
   /** seed for the opNorm start vector, default 0 */
   seed?: number;
+  /**
+   * optional symmetric positive definite approximation of (A Aᵀ)⁻¹ applied to a rows-vector:
+   * writes M r into out (see convPreconditioner); turns CG into preconditioned CG
+   */
+  preconditioner?: (r: Float64Array, out: Float64Array) => void;
 }
 
 export interface ProjectResult {
@@ -112,6 +117,8 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
   if (!(typeof tol === 'number' && tol > 0 && tol < 1)) throw invalidParameter('tol', 'a number in (0, 1)', tol, RangeError);
   if (!Number.isInteger(maxIter) || maxIter < 0) throw invalidParameter('maxIter', 'a non-negative integer', maxIter, RangeError);
   if (opts.norm !== undefined && !(opts.norm >= 0 && Number.isFinite(opts.norm))) throw invalidParameter('norm', 'a finite number ≥ 0', opts.norm, RangeError);
+  const precond = opts.preconditioner;
+  if (precond !== undefined && typeof precond !== 'function') throw invalidParameter('preconditioner', 'a function (r, out) => void', precond);
   const norm = opts.norm ?? opNorm(op, { seed });
   const delta = v.slice();
   const vNorm = nrm2(v);
@@ -124,6 +131,7 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
   const r = new Float64Array(op.rows);
   const p = new Float64Array(op.rows);
   const q = new Float64Array(op.rows);
+  const z = precond ? new Float64Array(op.rows) : r; // without M, z is r itself
   const u = new Float64Array(op.cols);
   let iterations = 0;
   let passes = 0;
@@ -141,22 +149,24 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
     passes++;
     // CG on A Aᵀ z = r; δ ← δ − α Aᵀp tracks δ − Aᵀz without forming z
     const target = 0.25 * tol * norm * nrm2(delta);
-    p.set(r);
-    let rr = dot(r, r);
+    if (precond) precond(r, z);
+    p.set(z);
+    let rz = dot(r, z);
     while (iterations < maxIter) {
       op.applyT(p, u);
       const uu = dot(u, u); // pᵀ A Aᵀ p
-      if (!(uu > 0)) break;
+      if (!(uu > 0) || !(rz > 0)) break;
       op.apply(u, q);
       iterations++;
-      const alpha = rr / uu;
+      const alpha = rz / uu;
       axpy(-alpha, u, delta);
       axpy(-alpha, q, r);
-      const rrNew = dot(r, r);
-      if (Math.sqrt(rrNew) <= target) break;
-      const beta = rrNew / rr;
-      rr = rrNew;
-      for (let i = 0; i < p.length; i++) p[i] = r[i]! + beta * p[i]!;
+      if (nrm2(r) <= target) break;
+      if (precond) precond(r, z);
+      const rzNew = dot(r, z);
+      const beta = rzNew / rz;
+      rz = rzNew;
+      for (let i = 0; i < p.length; i++) p[i] = z[i]! + beta * p[i]!;
     }
     residual = ratio();
   }
