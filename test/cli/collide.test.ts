@@ -1,0 +1,121 @@
+// `nullspace collide` end to end (spawned through tsx): the PNG stream on stdin/stdout, files and
+// folders, reports, the exit codes and every bad-input path. Uses test/helpers/cli.ts for text
+// output and a binary variant here for PNG streams.
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
+import { encodePng, decodePng } from '../../src/image/png.js';
+import { splitPngs } from '../../src/image/png-split.js';
+import { convModel, testImage } from '../collide/models.js';
+
+const entry = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
+
+/** Runs the CLI with binary stdin/stdout. */
+function runBinary(args: string[], input: Uint8Array): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', entry, ...args], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: stdout as Buffer, stderr: (stderr as Buffer).toString('utf8') });
+    });
+    child.stdin!.end(Buffer.from(input));
+  });
+}
+
+const dir = t.testdir({});
+const wide = join(dir, 'wide.onnx');
+const tall = join(dir, 'tall.onnx');
+writeFileSync(wide, convModel({ c: 3, h: 16, w: 16, outC: 4, k: 3, stride: 2, pad: 1 }).bytes);
+writeFileSync(tall, convModel({ c: 3, h: 12, w: 12, outC: 16, k: 3, stride: 1, pad: 1 }).bytes);
+const png = (seed: number, h = 16, w = 16) => encodePng(testImage(h, w, seed), { bitDepth: 8 });
+
+t.test('stdin stream of three PNGs → three colliding 16-bit PNGs on stdout, in order, with a report', async (t) => {
+  const input = Buffer.concat([png(1), png(2), png(3)]);
+  const report = join(dir, 'stream.ndjson');
+  const r = await runBinary(['collide', wide, '--report', report, '--seed', '5'], input);
+  t.equal(r.code, 0, r.stderr);
+  const items = splitPngs(new Uint8Array(r.stdout));
+  t.equal(items.length, 3);
+  const recs = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.same(recs.map((x) => x.index), [0, 1, 2]);
+  t.same(recs.map((x) => x.source), ['stdin:image 1', 'stdin:image 2', 'stdin:image 3']);
+  for (const [i, it] of items.entries()) {
+    const img = decodePng(it.bytes);
+    t.equal(img.bitDepth, 16);
+    t.ok(recs[i].exact.residual <= 1e-12, `image ${i}: float64 residual ${recs[i].exact.residual}`);
+    t.equal(recs[i].exact.verdict, 'exact');
+    t.equal(recs[i].verdict, recs[i].stored.verdict, 'the PNG verdict is measured on the stored PNG');
+    t.ok(recs[i].stored.residual > recs[i].exact.residual, 'rounding to 16 bits leaves the null space a little');
+    t.match(recs[i].model.sha256, /^[0-9a-f]{64}$/);
+    t.equal(recs[i].seed, 5 + i);
+  }
+});
+
+t.test('a truncated last image: the first two are delivered, then a one-line error and a non-zero exit', async (t) => {
+  const third = png(3);
+  const input = Buffer.concat([png(1), png(2), third.subarray(0, third.length - 20)]);
+  const r = await runBinary(['collide', wide], input);
+  t.not(r.code, 0);
+  t.equal(splitPngs(new Uint8Array(r.stdout)).length, 2);
+  t.match(r.stderr, /stdin:image 3/);
+  t.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('nullspace: ')).length, 1);
+});
+
+t.test('bad inputs: not a PNG, size mismatch without --resize, oversize PNG', async (t) => {
+  const notPng = await runBinary(['collide', wide], new TextEncoder().encode('hello, not a png'));
+  t.equal(notPng.code, 1);
+  t.match(notPng.stderr, /stdin:image 1.*(PNG|signature)/i);
+  const big = png(1, 20, 24);
+  const mismatch = await runBinary(['collide', wide], big);
+  t.equal(mismatch.code, 1);
+  t.match(mismatch.stderr, /20×24 but the model takes 16×16; pass --resize/);
+  const resized = await runBinary(['collide', wide, '--resize'], big);
+  t.equal(resized.code, 0, resized.stderr);
+  t.equal(decodePng(new Uint8Array(resized.stdout)).width, 16);
+  const oversize = await runBinary(['collide', wide, '--max-pixels', '100'], png(1));
+  t.equal(oversize.code, 1);
+  t.match(oversize.stderr, /pixel|max/i);
+});
+
+t.test('bad flag values name the flag and what it expects (exit 1)', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--bit-depth', '12'], /Expected one of 8, 16 for --bit-depth but received 12/],
+    [['--method', 'magic'], /Expected one of "operator", "patch" for method but received "magic"/],
+    [['--alpha', '0.1', '--psnr', '20'], /--alpha and --psnr are exclusive/],
+    [['--size', '12by3'], /Expected HxW .* for --size/],
+    [['--preset', 'mine'], /for preset but received "mine"/],
+  ];
+  for (const [flags, re] of cases) {
+    const r = await runCli(['collide', wide, ...flags]);
+    t.equal(r.code, 1, flags.join(' '));
+    t.match(r.stderr, re);
+  }
+});
+
+t.test('an injective first layer exits 3 and says so; --allow-approximate writes files and a report', async (t) => {
+  const img = join(dir, 'in12');
+  mkdirSync(img, { recursive: true });
+  writeFileSync(join(img, 'a.png'), png(1, 12, 12));
+  writeFileSync(join(img, 'b.png'), png(2, 12, 12));
+  const no = await runCli(['collide', tall, img, '--out-dir', join(dir, 'out3')]);
+  t.equal(no.code, 3);
+  t.match(no.stderr, /no exact collision exists at this layer for this input size/);
+  const out = join(dir, 'outA');
+  const yes = await runCli(['collide', tall, img, '--out-dir', out, '--allow-approximate', '--format', 'npy', '--json']);
+  t.equal(yes.code, 0, yes.stderr);
+  t.same(readdirSync(out).sort(), ['a.collide.npy', 'a.collide.png', 'b.collide.npy', 'b.collide.png']);
+  const recs = yes.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.equal(recs.length, 2);
+  t.equal(recs[0].mode, 'approximate');
+  const c = recs[0].firstLayerChange;
+  t.ok(Math.abs(c.predicted - c.actual) <= 1e-6 * c.actual, `predicted ${c.predicted} vs actual ${c.actual}`);
+});
+
+t.test('--help lists the exit codes', async (t) => {
+  const r = await runCli(['collide', '--help']);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /3 no exact collision/);
+  t.match(r.stdout, /--allow-approximate/);
+});
