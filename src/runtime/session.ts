@@ -5,10 +5,10 @@
 // Internal: everything except createSession and its types.
 import { InputError, invalidParameter } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
-import { DataType, dtypeName, onnx, type ModelProto } from '../onnx/proto.js';
+import { dtypeName, onnx, type ModelProto } from '../onnx/proto.js';
 import { exposeOutputs } from './expose.js';
 import { float64Plan, lowerToFloat64 } from './lower-f64.js';
-import { createOrt, ort, runOrt, summarize, type OrtOptions } from './ort.js';
+import { createOrt, ort, runOrt, type OrtOptions } from './ort.js';
 
 /** Arithmetic precision of a session. */
 export type Precision = 'f32' | 'f64';
@@ -208,5 +208,3 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
     },
   };
 }
-
-export { summarize, DataType };

@@ -9,7 +9,7 @@ import { createOrt, ort, runOrt } from '../../src/runtime/ort.js';
 
 interface Probe { inputs?: TensorSpec[]; attrs?: NodeSpec['attrs']; consts?: TensorSpec[]; outputs?: number; dtype?: 'float64' | 'int64' | 'bool' }
 
-const f = (name: string, dims: number[], v = 0.5) => ({ name, dims, data: Float64Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => v + i / 7) });
+const f = (name: string, dims: number[], v = 0.5): TensorSpec => ({ name, dims, data: Float64Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => v + i / 7) });
 const i64 = (name: string, data: number[]) => ({ name, dims: [data.length], data: BigInt64Array.from(data.map(BigInt)), dtype: 'int64' as const });
 const x = f('x', [1, 2, 3, 4]);
 const unary: Probe = {};
@@ -39,7 +39,7 @@ const PROBES: Record<string, (opset: number) => Probe | undefined> = {
   Gather: () => ({ consts: [i64('i', [0, 2])], attrs: { axis: 2 } }),
   GatherElements: (o) => (o >= 11 ? { consts: [{ name: 'i', dims: [1, 1, 1, 1], data: new BigInt64Array(1), dtype: 'int64' }], attrs: { axis: 2 } } : undefined),
   Concat: () => ({ consts: [f('k', [1, 2, 3, 4])], attrs: { axis: 0 } }),
-  Split: (o) => (o >= 13 ? { consts: [i64('s', [1, 2])], attrs: { axis: 2 }, outputs: 2 } : { attrs: { axis: 2, split: [1, 2] }, outputs: 2 }),
+  Split: (o): Probe => (o >= 13 ? { consts: [i64('s', [1, 2])], attrs: { axis: 2 }, outputs: 2 } : { attrs: { axis: 2, split: [1, 2] }, outputs: 2 }),
   Slice: (o) => (o >= 10 ? { consts: [i64('s', [1]), i64('e', [3]), i64('a', [2])] } : { attrs: { axes: [2], starts: [1], ends: [3] } }),
   Pad: (o) => (o >= 11 ? { consts: [i64('p', [0, 0, 1, 1, 0, 0, 1, 1])] } : { attrs: { pads: [0, 0, 1, 1, 0, 0, 1, 1] } }),
   Squeeze: (o) => (o >= 13 ? { consts: [i64('a', [0])] } : { attrs: { axes: [0] } }),

