@@ -83,6 +83,35 @@ function qrApply<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, r
   }
 }
 
+// Compact WY form Q = I − Yᵀ·T·Y (Schreiber & Van Loan; LAPACK dlarft, forward, columnwise)
+// with the reflectors as the rows of Y, so that Q can be applied to many vectors by GEMM.
+function qrWy<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, ldy: i32, t: usize): void {
+  const es = <usize>sizeof<T>();
+  const yb = <usize>ldy * es;
+  for (let j = 0; j < k; j++) {
+    const row = y + <usize>j * yb;
+    zero<T>(row, j);
+    memory.copy(row + <usize>j * es, w + <usize>j * <usize>ld * es + <usize>j * es, <usize>(len - j) * es);
+    store<T>(row + <usize>j * es, <T>1);
+    zero<T>(row + <usize>len * es, ldy - len);
+  }
+  const tb = <usize>k << 3;
+  zero<f64>(t, k * k);
+  for (let j = 0; j < k; j++) {
+    const tj = load<f64>(tau + (<usize>j << 3));
+    store<f64>(t + <usize>j * tb + (<usize>j << 3), tj);
+    if (tj == 0) continue;
+    // column j above the diagonal: −τ_j·T[0:j, 0:j]·(Y[0:j]·y_j); Y_i·y_j only over entries ≥ j
+    const yj = y + <usize>j * yb + <usize>j * es;
+    for (let i = 0; i < j; i++) store<f64>(t + <usize>i * tb + (<usize>j << 3), -tj * dot<T>(y + <usize>i * yb + <usize>j * es, yj, len - j));
+    for (let i = 0; i < j; i++) {
+      let s: f64 = 0;
+      for (let l = i; l < j; l++) s += load<f64>(t + <usize>i * tb + (<usize>l << 3)) * load<f64>(t + <usize>l * tb + (<usize>j << 3));
+      store<f64>(t + <usize>i * tb + (<usize>j << 3), s);
+    }
+  }
+}
+
 /** Householder QR of X (len×k, columns = the k rows of w, row stride ld elements), in place; tau and rdiag hold min(k, len) f64. */
 export function qrHouseF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void { qrHouse<f64>(w, k, len, ld, tau, rdiag); }
 /** float32 qrHouseF64 (tau, rdiag stay f64). */
@@ -97,3 +126,8 @@ export function qrRF32(w: usize, k: i32, kr: i32, ld: i32, rdiag: usize, out: us
 export function qrApplyF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, rows: i32, ldy: i32): void { qrApply<f64>(w, k, len, ld, tau, y, rows, ldy); }
 /** float32 qrApplyF64. */
 export function qrApplyF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, rows: i32, ldy: i32): void { qrApply<f32>(w, k, len, ld, tau, y, rows, ldy); }
+
+/** Compact WY form of qrHouse's Q = I − Yᵀ·T·Y: y (k × ldy, reflector j as row j, zeros before j), t (k × k f64, upper triangular). */
+export function qrWyF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, ldy: i32, t: usize): void { qrWy<f64>(w, k, len, ld, tau, y, ldy, t); }
+/** float32 qrWyF64 (t stays f64). */
+export function qrWyF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, ldy: i32, t: usize): void { qrWy<f32>(w, k, len, ld, tau, y, ldy, t); }

@@ -64,34 +64,87 @@ export function gramF64(x: usize, k: i32, len: i32, ld: i32, g: usize): void {
   }
 }
 
+// row[0..n) −= a·w + b·v, returning Σ row_new[j]·z[j] (z = the next reflector, shifted so that
+// its indices match): the rank-2 update of one step and the matrix–vector product of the next
+// in a single pass over the row, which is what makes the reduction memory-bound only once.
+@inline function updateDot(row: usize, n: i32, a: f64, w: usize, b: f64, v: usize, z: usize): f64 {
+  const av = f64x2.splat(a), bv = f64x2.splat(b);
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    const x0 = f64x2.sub(f64x2.sub(v128.load(row + o), f64x2.mul(av, v128.load(w + o))), f64x2.mul(bv, v128.load(v + o)));
+    const x1 = f64x2.sub(f64x2.sub(v128.load(row + o, 16), f64x2.mul(av, v128.load(w + o, 16))), f64x2.mul(bv, v128.load(v + o, 16)));
+    v128.store(row + o, x0);
+    v128.store(row + o, x1, 16);
+    acc0 = f64x2.add(acc0, f64x2.mul(x0, v128.load(z + o)));
+    acc1 = f64x2.add(acc1, f64x2.mul(x1, v128.load(z + o, 16)));
+  }
+  acc0 = f64x2.add(acc0, acc1);
+  let s = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const x = load<f64>(row + o) - a * load<f64>(w + o) - b * load<f64>(v + o);
+    store<f64>(row + o, x);
+    s += x * load<f64>(z + o);
+  }
+  return s;
+}
+
 // Householder tridiagonalisation of the full symmetric a (n × n, destroyed): diagonal to d,
-// off-diagonal to e (e[i] couples i and i+1). work: 3n f64.
+// off-diagonal to e (e[i] couples i and i+1). work: 4n + 9 f64. Step k reflects rows/columns
+// k+1..n−1 with H = I − τ·v·vᵀ: p = τ·A22·v, w = p − (τ/2)(pᵀv)·v, A22 −= v·wᵀ + w·vᵀ; the
+// update of step k is fused with p of step k+1 (updateDot).
 function tridiagonalize(a: usize, n: i32, d: usize, e: usize, work: usize): void {
   const rb = <usize>n << 3;
-  const v = work, p = work + (<usize>n << 3), tau = p + (<usize>n << 3);
+  const nb = (<usize>n + 2) << 3;
+  // Vector buffers keep one leading zero slot: buffer + 8 is the reflector v, and the buffer
+  // itself is z = [0, v], aligned with the row segment one column to the left.
+  let vBuf = work, zBuf = work + nb, p = work + 2 * nb, q = work + 3 * nb;
+  const t = work + 4 * nb;
+  store<f64>(vBuf, 0);
+  store<f64>(d, load<f64>(a));
+  memory.copy(vBuf + 8, a + 8, <usize>(n - 1) << 3);
+  house<f64>(vBuf + 8, n - 1, t, e);
+  let tau = load<f64>(t);
+  for (let r = 0; r < n - 1; r++) {
+    store<f64>(p + (<usize>r << 3), tau * dot<f64>(a + <usize>(r + 1) * rb + 8, vBuf + 8, n - 1));
+  }
   for (let k = 0; k < n - 2; k++) {
-    const len = n - k - 1;
-    const row = a + <usize>k * rb + (<usize>(k + 1) << 3);
-    store<f64>(d + (<usize>k << 3), load<f64>(a + <usize>k * rb + (<usize>k << 3)));
-    memory.copy(v, row, <usize>len << 3);
-    house<f64>(v, len, tau, e + (<usize>k << 3));
-    const t = load<f64>(tau);
-    if (t == 0) continue;
-    // p = τ·A22·v, w = p − (τ/2)(pᵀv)·v, A22 −= v wᵀ + w vᵀ
-    for (let r = 0; r < len; r++) {
-      store<f64>(p + (<usize>r << 3), t * dot<f64>(a + <usize>(k + 1 + r) * rb + (<usize>(k + 1) << 3), v, len));
+    const len = n - k - 1; // size of the trailing block, rows/cols k+1..n−1
+    const base = <usize>(k + 1) << 3;
+    const v = vBuf + 8;
+    // w (in p) = p − (τ/2)(pᵀv)·v; zero when τ = 0 (H = I)
+    if (tau != 0) axpy<f64>(v, p, len, -0.5 * tau * dot<f64>(p, v, len));
+    else zero<f64>(p, len);
+    // row k+1 first: the next reflector is built from it
+    const r0 = a + <usize>(k + 1) * rb + base;
+    axpy<f64>(p, r0, len, -load<f64>(v));
+    axpy<f64>(v, r0, len, -load<f64>(p));
+    store<f64>(d + (<usize>(k + 1) << 3), load<f64>(r0));
+    const next = k + 1 < n - 2;
+    let tn: f64 = 0;
+    store<f64>(zBuf, 0);
+    if (next) {
+      memory.copy(zBuf + 8, r0 + 8, <usize>(len - 1) << 3);
+      house<f64>(zBuf + 8, len - 1, t, e + (<usize>(k + 1) << 3));
+      tn = load<f64>(t);
+    } else {
+      zero<f64>(zBuf + 8, len - 1);
     }
-    const kk = 0.5 * t * dot<f64>(p, v, len);
-    axpy<f64>(v, p, len, -kk);
-    for (let r = 0; r < len; r++) {
-      const ar = a + <usize>(k + 1 + r) * rb + (<usize>(k + 1) << 3);
-      axpy<f64>(p, ar, len, -load<f64>(v + (<usize>r << 3)));
-      axpy<f64>(v, ar, len, -load<f64>(p + (<usize>r << 3)));
+    for (let i = 1; i < len; i++) {
+      const row = a + <usize>(k + 1 + i) * rb + base;
+      const s = updateDot(row, len, load<f64>(v + (<usize>i << 3)), p, load<f64>(p + (<usize>i << 3)), v, zBuf);
+      store<f64>(q + (<usize>(i - 1) << 3), tn * s);
     }
+    const tv = vBuf; vBuf = zBuf; zBuf = tv;
+    const tp = p; p = q; q = tp;
+    tau = tn;
+    if (!next) break;
   }
   if (n >= 2) {
-    store<f64>(d + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 2) * rb + (<usize>(n - 2) << 3)));
     store<f64>(e + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 2) * rb + (<usize>(n - 1) << 3)));
+    store<f64>(d + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 2) * rb + (<usize>(n - 2) << 3)));
   }
   store<f64>(d + (<usize>(n - 1) << 3), load<f64>(a + <usize>(n - 1) * rb + (<usize>(n - 1) << 3)));
   store<f64>(e + (<usize>(n - 1) << 3), 0);
@@ -146,7 +199,7 @@ function tql1(d: usize, e: usize, n: i32): i32 {
   return 0;
 }
 
-/** Eigenvalues of the symmetric a (n × n f64 full, destroyed) into d (n, descending); e, work: n and 3n f64 scratch. Returns 0 or −1 (QL did not converge). */
+/** Eigenvalues of the symmetric a (n × n f64 full, destroyed) into d (n, descending); e, work: n and 4n + 9 f64 scratch. Returns 0 or −1 (QL did not converge). */
 export function symEigvalsF64(a: usize, n: i32, d: usize, e: usize, work: usize): i32 {
   if (n == 1) { st8(d, 0, load<f64>(a)); return 0; }
   tridiagonalize(a, n, d, e, work);

@@ -7,8 +7,13 @@ import { singularValues } from '../src/linalg/singular-values.js';
 import { randn } from '../src/linalg/random.js';
 import { EPS32 } from '../src/linalg/tolerance.js';
 
-const SHAPES: [number, number][] = [[64, 147], [64, 576], [512, 4608], [768, 768], [2048, 1000], [768, 3072]];
-const quick = process.argv.includes('--quick');
+const ALL: [number, number][] = [[64, 147], [64, 576], [512, 4608], [768, 768], [2048, 1000], [768, 3072]];
+// --quick skips ml-matrix; --shape MxN (repeatable) restricts the shapes; --values skips with-V.
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const valuesOnly = argv.includes('--values');
+const picked = argv.flatMap((a, i) => (a === '--shape' ? [argv[i + 1]] : []));
+const SHAPES = picked.length ? ALL.filter(([m, n]) => picked.includes(`${m}x${n}`)) : ALL;
 
 interface Stat { n: number; mean: number; sd: number; note?: string }
 
@@ -54,7 +59,7 @@ shapes = json.loads(${JSON.stringify(JSON.stringify(SHAPES))})
 res = {}
 for m, n in shapes:
     a = np.random.default_rng(1).standard_normal((m, n))
-    for mode in ('values', 'v'):
+    for mode in (('values',) if ${valuesOnly ? 'True' : 'False'} else ('values', 'v')):
         f = (lambda: np.linalg.svd(a, compute_uv=False)) if mode == 'values' else (lambda: np.linalg.svd(a, full_matrices=True))
         f()
         t = []
@@ -81,7 +86,7 @@ console.log('| shape | mode | impl | path | n | mean ms | sd ms | ours/numpy | m
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [m, n] of SHAPES) {
   const a = randn(m * n, 1);
-  for (const mode of ['values', 'v'] as const) {
+  for (const mode of valuesOnly ? (['values'] as const) : (['values', 'v'] as const)) {
     const rtol = Math.max(m, n) * EPS32;
     const rows: { impl: string; path: string; st: Stat }[] = [];
     let path64 = '', path32 = '';

@@ -65,7 +65,7 @@ function gramSingularValues(a: Matrix, m: number, n: number): Float64Array {
     }
     const g = core.alloc(k * k * 8);
     K.gramF64(x, k, L, ld, g);
-    const d = core.alloc(k * 8), e = core.alloc(k * 8), work = core.alloc(3 * k * 8);
+    const d = core.alloc(k * 8), e = core.alloc(k * 8), work = core.alloc((4 * k + 9) * 8);
     if (K.symEigvalsF64(g, k, d, e, work) < 0) throw new LinAlgError('Gram eigenvalue iteration did not converge');
     return core.f64(d, k).map((l) => Math.sqrt(Math.max(l, 0)) * scale);
   });

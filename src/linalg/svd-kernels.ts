@@ -12,6 +12,9 @@ export interface SvdKernels {
   qrHouse(w: number, k: number, len: number, ld: number, tau: number, rdiag: number): void;
   qrR(w: number, k: number, kr: number, ld: number, rdiag: number, out: number, ldo: number): void;
   qrApply(w: number, k: number, len: number, ld: number, tau: number, y: number, rows: number, ldy: number): void;
+  qrWy(w: number, k: number, len: number, ld: number, tau: number, y: number, ldy: number, t: number): void;
+  /** C = alpha·op(A)·op(B) + beta·C through the core's GEMM (workspace allocated here) */
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
   /** a zero-filled arena buffer of `elems` elements */
   zeros(elems: number): number;
   /** copies `rows` rows of `len` elements from (src, lds) to (dst, ldd) */
@@ -36,6 +39,11 @@ export function svdKernels(prec: Precision): SvdKernels {
     qrHouse: f64 ? K.qrHouseF64 : K.qrHouseF32,
     qrR: f64 ? K.qrRF64 : K.qrRF32,
     qrApply: f64 ? K.qrApplyF64 : K.qrApplyF32,
+    qrWy: f64 ? K.qrWyF64 : K.qrWyF32,
+    gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+      const work = core.alloc(K.gemmWorkElems(m, n, k, bytes) * bytes);
+      (f64 ? K.gemmF64 : K.gemmF32)(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    },
     zeros(elems) {
       const p = core.alloc(elems * bytes);
       new Uint8Array(core.memory.buffer, p, elems * bytes).fill(0);

@@ -133,14 +133,33 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
       K.transpose(jv, k, k, ldv, u, k);
       out.u = readRows(prec, u, k, k, k);
     }
-    if (wantV) {
-      // V = Q·diag(Ŵᵀ, I): rows i < k start as Ŵ_i, rows i ≥ k as e_i, then Q is applied.
-      const y = K.zeros(n * n);
-      K.copyRows(w, k, k, ldw, y, n);
-      K.setDiagonal(y, n, k, n);
-      K.qrApply(x, k, L, ldL, tau, y, n, n);
-      out.vt = readRows(prec, y, n, n, n);
-    }
+    if (wantV) out.vt = readRows(prec, fullV(prec, x, k, n, ldL, tau, w, ldw), n, n, n);
   }
   return out;
+}
+
+/**
+ * The full right basis of a wide A from the QR of Aᵀ = Q·R (reflectors in x) and the normalised
+ * Jacobi vectors Ŵ (k × k): vt = Z·Qᵀ with Z = [Ŵ 0; 0 I], i.e. rows i < k are Q·[Ŵ_i; 0] and rows
+ * i ≥ k are Q·e_i. Q in compact WY form (Q = I − Yᵀ·T·Y) turns this into three GEMMs:
+ * vt = Z − ((Z·Yᵀ)·Tᵀ)·Y — about 2n²k flops at GEMM speed instead of 4n²k in reflector sweeps.
+ */
+function fullV(prec: Precision, x: number, k: number, n: number, ldL: number, tau: number, w: number, ldw: number): number {
+  const K = svdKernels(prec);
+  const es = PRECISIONS[prec].bytes;
+  const y = core.alloc(k * ldL * es);
+  const t64 = core.alloc(k * k * 8);
+  K.qrWy(x, k, n, ldL, tau, y, ldL, t64);
+  let t = t64;
+  if (prec === 'f32') { t = core.alloc(k * k * 4); core.f32(t, k * k).set(core.f64(t64, k * k)); }
+  const p = core.alloc(n * k * es); // P = Z·Yᵀ: rows < k are Ŵ·Y[:, :k]ᵀ, rows ≥ k are Y[:, k:]ᵀ
+  K.gemm(0, 1, k, k, k, 1, w, ldw, y, ldL, 0, p, k);
+  K.transpose(y + k * es, k, n - k, ldL, p + k * k * es, k);
+  const mt = core.alloc(n * k * es);
+  K.gemm(0, 1, n, k, k, 1, p, k, t, k, 0, mt, k);
+  const z = K.zeros(n * n);
+  K.copyRows(w, k, k, ldw, z, n);
+  K.setDiagonal(z, n, k, n);
+  K.gemm(0, 0, n, n, k, -1, mt, k, y, ldL, 1, z, n);
+  return z;
 }
