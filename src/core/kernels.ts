@@ -50,9 +50,12 @@ export interface Kernels {
   /** (wPtr, k, len, ld, tauPtr, yPtr, rows, ldy): y_r ← Q·y_r */
   qrApplyF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, rows: number, ldy: number): void;
   qrApplyF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, rows: number, ldy: number): void;
+  /** (wPtr, k, len, ld, tauPtr, yPtr, ldy, tPtr): compact WY Q = I − Yᵀ·T·Y, Y rows = reflectors, T (k×k) f64 */
+  qrWyF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, ldy: number, tPtr: number): void;
+  qrWyF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, ldy: number, tPtr: number): void;
   /** (xPtr, k, len, ld even, gPtr): G (k×k) = X·Xᵀ, f64 */
   gramF64(xPtr: number, k: number, len: number, ld: number, gPtr: number): void;
-  /** (aPtr, n, dPtr, ePtr, workPtr 3n) → 0, or −1 if QL did not converge; d descending */
+  /** (aPtr, n, dPtr, ePtr, workPtr 4n + 9) → 0, or −1 if QL did not converge; d descending */
   symEigvalsF64(aPtr: number, n: number, dPtr: number, ePtr: number, workPtr: number): number;
 
   // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
