@@ -3,12 +3,14 @@
 // original node's outputs, and leaves the arithmetic to onnxruntime:
 //   Conv, depthwise or dense with constant weights — Pad, a (blocks, stride) view and one Slice
 //     per kernel tap, multiplied by the tap's weights (Mul per channel, or MatMul) and summed;
+//   ConvTranspose with stride = kernel — one MatMul and a Transpose that interleaves the taps;
 //   other grouped Conv, ConvTranspose — Reshape + (Concat zero) + Gather with precomputed im2col
 //     indices, then MatMul by the weight viewed as (groups, out/groups, in/groups·taps);
 //   AveragePool — the same Gather, ReduceSum, Mul by 1/count; GlobalAveragePool — ReduceMean;
 //   HardSigmoid / HardSwish / Clip (opset < 13) — Mul, Add, Max, Min;
 //   LeakyRelu — Max/Min/Mul/Add; GlobalMaxPool — ReduceMax; Mean — Sum·1/n;
-//   Resize / Upsample (nearest) — Gather along each spatial axis with precomputed indices.
+//   Resize / Upsample (nearest) — Reshape + Expand for whole-pixel replication, otherwise Gather
+//     along each resized axis with precomputed indices.
 // Internal: every name here except LOWERINGS and LowerContext.
 import { InputError } from '../core/errors.js';
 import { attrFloat, attrInt, attrInts, attrString, hasAttr, type NodeLike } from '../onnx/edit.js';
@@ -202,7 +204,23 @@ const convTranspose: Lowering = (node, cx) => {
   if (wd[0] !== win.c || !Number.isInteger(cg)) throw new InputError(`${where(node)}: weight dims [${wd}] do not match ${win.c} input channels in ${g} groups`);
   const op = attrInts(node, 'output_padding', []);
   const [oph, opw] = win.rank === 1 ? [0, op[0] ?? 0] : [op[0] ?? 0, op[1] ?? 0];
-  const plan = convTransposeGather(win.geom, oph, opw);
+  const geom = win.geom;
+  if (g === 1 && oph === 0 && opw === 0 && geom.sh === geom.kh && geom.sw === geom.kw && geom.dh === 1 && geom.dw === 1 && geom.pt + geom.pl + geom.pb + geom.pr === 0) {
+    // stride = kernel, no padding: every output pixel gets exactly one tap, so one MatMul
+    // (o·kh·kw, c)·(c, h·w) followed by interleaving the taps into the output plane
+    const { n, c, geom: { h, w: wi, kh, kw } } = win;
+    const out = win.rank === 1 ? [n, o, wi * kw] : [n, o, h * kh, wi * kw];
+    checkOutput(node, cx, out);
+    const wt = cx.fresh(`${w}_t`);
+    cx.emit({ op: 'Transpose', inputs: [reshape(cx, w!, [c, o * kh * kw])], outputs: [wt], attrs: { perm: [1, 0] } });
+    let y = binary(cx, 'MatMul', wt, reshape(cx, x!, [n, c, h * wi]));
+    if (b) y = binary(cx, 'Add', y, biasPerTap(cx, b, o, kh * kw));
+    const spread = cx.fresh(`${x}_spread`);
+    cx.emit({ op: 'Transpose', inputs: [reshape(cx, y, [n, o, kh, kw, h, wi])], outputs: [spread], attrs: { perm: [0, 1, 4, 2, 5, 3] } });
+    reshape(cx, spread, out, node.output![0]!);
+    return;
+  }
+  const plan = convTransposeGather(geom, oph, opw);
   const taps = plan.taps, l = plan.ho * plan.wo;
   const out = outDims(win, o, plan);
   checkOutput(node, cx, out);
@@ -214,6 +232,13 @@ const convTranspose: Lowering = (node, cx) => {
   if (b) y = binary(cx, 'Add', y, reshape(cx, b, [g, og, 1]));
   reshape(cx, y, out, node.output![0]!);
 };
+
+/** A bias (o) repeated for each of `taps` kernel taps as an (o·taps, 1) column. */
+function biasPerTap(cx: LowerContext, b: string, o: number, taps: number): string {
+  const rep = cx.fresh(`${b}_rep`);
+  cx.emit({ op: 'Expand', inputs: [reshape(cx, b, [o, 1]), cx.i64('shape', [o, taps], [2])], outputs: [rep] });
+  return reshape(cx, rep, [o * taps, 1]);
+}
 
 const averagePool: Lowering = (node, cx) => {
   const win = windowOf(node, cx, attrInts(node, 'kernel_shape', []), false);
@@ -317,6 +342,20 @@ function resizeWith(upsample: boolean): Lowering {
     const scalesName = upsample ? (cx.opset >= 9 ? node.input![1] : undefined) : node.input![cx.opset >= 11 ? 2 : 1];
     const given = scalesName ? cx.constant(scalesName) : undefined;
     const legacy = upsample && cx.opset < 9 ? attrInts(node, 'scales', []) : undefined;
+    // integer upscaling that replicates each pixel (s×s blocks): Reshape + Expand, no Gather
+    const factors = xd.map((d, k) => yd[k]! / d);
+    const replicate = factors.every((f, k) => {
+      if (!Number.isInteger(f) || f < 1) return false;
+      const scale = given && given.length === xd.length ? given[k]! : legacy?.[k] ?? f;
+      return nearestIndex(node, xd[k]!, yd[k]!, scale, upsample).every((v, i) => Number(v) === Math.floor(i / f));
+    });
+    if (replicate) {
+      const split = xd.flatMap((d) => [d, 1]);
+      const expanded = cx.fresh(`${x}_rep`);
+      cx.emit({ op: 'Expand', inputs: [reshape(cx, x, split), cx.i64('shape', xd.flatMap((d, k) => [d, factors[k]!]), [split.length])], outputs: [expanded] });
+      reshape(cx, expanded, yd, node.output![0]!);
+      return;
+    }
     let cur = x;
     for (let axis = 0; axis < xd.length; axis++) {
       const scale = given && given.length === xd.length ? given[axis]! : legacy?.[axis] ?? yd[axis]! / xd[axis]!;
