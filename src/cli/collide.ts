@@ -40,7 +40,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('seed', { type: 'number', default: 0, describe: 'random seed (image i uses seed + i)' })
     .option('bit-depth', { type: 'number', default: 16, describe: 'PNG sample depth of x\': 8 or 16 (rounding leaves the null space; 16 leaves it least)' })
     .option('format', { type: 'string', default: 'png', describe: 'png, or npy: also write x\' as float64 .npy (H×W×C, [0,1]) — the exact collision' })
-    .option('npy-dir', { type: 'string', describe: 'stream mode: write one .npy per image here (implies --format npy)' })
+    .option('npy-dir', { type: 'string', describe: 'write the .npy files here (stream mode: required for --format npy; implies it)' })
     .option('out-dir', { type: 'string', default: './collisions', describe: 'output folder when IMAGES are given' })
     .option('size', { type: 'string', describe: 'model input size HxW (needed when the model\'s is dynamic)' })
     .option('resize', { type: 'boolean', describe: 'resize inputs of another size to the model\'s (bilinear, before perturbing; default: error)' })
@@ -113,7 +113,8 @@ export async function handler(argv: CollideArgs): Promise<void> {
 
 async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }): Promise<void> {
   const writer = createPayloadWriter(process.stdout);
-  const npyDir = a.npyDir ?? (a.format === 'npy' ? '.' : undefined);
+  if (a.format === 'npy' && !a.npyDir) throw new RangeError('--format npy on a stream needs --npy-dir DIR (stdout carries the PNG stream)');
+  const npyDir = a.npyDir;
   if (npyDir) mkdirSync(npyDir, { recursive: true });
   for await (const item of stdinPngStream({ maxPixels: a.maxPixels, source: 'stdin' })) {
     const image = decodePng(item.bytes, { location: item.location, maxPixels: a.maxPixels });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 import { encodePng, decodePng } from '../../src/image/png.js';
 import { splitPngs } from '../../src/image/png-split.js';
+import { npyToImage } from '../../src/image/image-npy.js';
 import { convModel, testImage } from '../collide/models.js';
 
 const entry = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
@@ -34,15 +35,22 @@ const png = (seed: number, h = 16, w = 16) => encodePng(testImage(h, w, seed), {
 t.test('stdin stream of three PNGs → three colliding 16-bit PNGs on stdout, in order, with a report', async (t) => {
   const input = Buffer.concat([png(1), png(2), png(3)]);
   const report = join(dir, 'stream.ndjson');
-  const r = await runBinary(['collide', wide, '--report', report, '--seed', '5'], input);
+  const npyDir = join(dir, 'npy');
+  const r = await runBinary(['collide', wide, '--report', report, '--seed', '5', '--npy-dir', npyDir], input);
   t.equal(r.code, 0, r.stderr);
   const items = splitPngs(new Uint8Array(r.stdout));
   t.equal(items.length, 3);
   const recs = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   t.same(recs.map((x) => x.index), [0, 1, 2]);
   t.same(recs.map((x) => x.source), ['stdin:image 1', 'stdin:image 2', 'stdin:image 3']);
+  t.same(readdirSync(npyDir).sort(), ['stdin-000001.collide.npy', 'stdin-000002.collide.npy', 'stdin-000003.collide.npy']);
   for (const [i, it] of items.entries()) {
     const img = decodePng(it.bytes);
+    const exact = npyToImage(new Uint8Array(readFileSync(join(npyDir, `stdin-00000${i + 1}.collide.npy`))));
+    t.equal(exact.data.length, img.data.length);
+    let worst = 0;
+    for (let k = 0; k < img.data.length; k++) worst = Math.max(worst, Math.abs(exact.data[k]! - img.data[k]!));
+    t.ok(worst <= 0.5 / 65535 + 1e-12, 'the PNG is the .npy rounded to 16 bits');
     t.equal(img.bitDepth, 16);
     t.ok(recs[i].exact.residual <= 1e-12, `image ${i}: float64 residual ${recs[i].exact.residual}`);
     t.equal(recs[i].exact.verdict, 'exact');
@@ -111,6 +119,16 @@ t.test('an injective first layer exits 3 and says so; --allow-approximate writes
   t.equal(recs[0].mode, 'approximate');
   const c = recs[0].firstLayerChange;
   t.ok(Math.abs(c.predicted - c.actual) <= 1e-6 * c.actual, `predicted ${c.predicted} vs actual ${c.actual}`);
+});
+
+t.test('stdout closed early (| head -c 10): the command stops quietly with exit 0', async (t) => {
+  const input = join(dir, 'many.png');
+  writeFileSync(input, Buffer.concat([png(1), png(2), png(3), png(4)]));
+  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile('bash', ['-c', `node --import tsx ${JSON.stringify(entry)} collide ${JSON.stringify(wide)} < ${JSON.stringify(input)} | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+  });
+  t.equal(r.stdout.trim(), '0', 'nullspace exit status');
+  t.notMatch(r.stderr, /EPIPE|Error/);
 });
 
 t.test('--help lists the exit codes', async (t) => {

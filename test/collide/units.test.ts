@@ -1,0 +1,86 @@
+// Unit checks of the collide building blocks against independent references: the column
+// restriction's adjoint, the injectivity certificate against Lanczos, per-window masks in patch
+// mode, α for a PSNR, the verdict thresholds and the record's JSON.
+import t from 'tap';
+import { imageOperator, restrictColumns } from '../../src/collide/operator.js';
+import { injectivityCertificate } from '../../src/collide/certificate.js';
+import { alphaForPsnr, psnrOfRms, resolveAlpha } from '../../src/collide/strength.js';
+import { verdictOf, formatRecord, EXACT_TOL } from '../../src/collide/report.js';
+import { createPipeline } from '../../src/collide/pipeline.js';
+import { smallestSingularTriplets } from '../../src/linalg/lanczos.js';
+import { convGeometry } from '../../src/linalg/geometry.js';
+import { randn } from '../../src/linalg/random.js';
+import type { FirstLayerSpec } from '../../src/collide/layer.js';
+import { convModel, testImage } from './models.js';
+
+const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0);
+
+t.test('restrictColumns(A, keep) is A·S with the exact adjoint Sᵀ·Aᵀ', (t) => {
+  const g = convGeometry({ c: 2, h: 7, w: 6, outC: 3, kh: 3, kw: 3, sh: 2, sw: 1, padTop: 1, padLeft: 0, padBottom: 1, padRight: 2 });
+  const layer: FirstLayerSpec = { kind: 'conv', weight: randn(3 * 2 * 9, 1), geometry: g };
+  const a = imageOperator(layer);
+  const keep = Uint8Array.from({ length: a.cols }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  const sub = restrictColumns(a.op, keep);
+  const z = randn(sub.op.cols, 2); const y = randn(a.rows, 3);
+  t.ok(Math.abs(dot(sub.op.apply(z), y) - dot(z, sub.op.applyT(y))) < 1e-12, 'adjoint identity');
+  const full = sub.scatter(z);
+  t.ok(keep.every((k, i) => k || full[i] === 0), 'scatter leaves dropped columns at 0');
+  t.same(Array.from(sub.op.apply(z)), Array.from(a.op.apply(full)));
+  t.end();
+});
+
+t.test('imageOperator counts unread inputs (stride > kernel) into the nullity bound', (t) => {
+  const g = convGeometry({ c: 1, h: 9, w: 9, outC: 4, kh: 2, kw: 2, sh: 3, sw: 3 });
+  const a = imageOperator({ kind: 'conv', weight: randn(16, 4), geometry: g });
+  t.equal(a.freeCount, 81 - 36, 'a 2×2 window every 3 pixels reads 36 of 81');
+  t.equal(a.nullityLowerBound, 45 + Math.max(0, 36 - 36));
+  t.end();
+});
+
+t.test('injectivityCertificate proves what Lanczos sees, and declines when its argument does not apply', (t) => {
+  const g = convGeometry({ c: 3, h: 10, w: 10, outC: 16, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
+  const layer: FirstLayerSpec = { kind: 'conv', weight: randn(16 * 27, 5), geometry: g };
+  const c = injectivityCertificate(layer);
+  t.equal(c.injective, true, c.reason);
+  const a = imageOperator(layer);
+  const s = smallestSingularTriplets(a.op, 1, { maxIter: 2000, tol: 1e-12 });
+  t.ok(s.values[0]! > 1e-3, `σ_min ${s.values[0]} > 0`);
+  // 3×3/1 with padding 1: the raster blocks do not tile (row 0 has no block) — no claim
+  const g1 = convGeometry({ c: 3, h: 8, w: 8, outC: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
+  t.equal(injectivityCertificate({ kind: 'conv', weight: randn(16 * 27, 6), geometry: g1 }).injective, false);
+  // a rank-deficient W_D: two output channels cannot pin 12 new inputs
+  const g2 = { ...g, outC: 2 };
+  t.match(injectivityCertificate({ kind: 'conv', weight: randn(2 * 27, 7), geometry: g2 }).reason, /fewer outputs/);
+  t.end();
+});
+
+t.test('patch mode with a per-window mask: windows with multiplier 0 stay untouched, the fold stays exact', async (t) => {
+  const m = convModel({ c: 3, h: 16, w: 16, outC: 8, k: 4, stride: 4 });
+  const mask = { width: 4, height: 4, channels: 1 as const, bitDepth: 8 as const, data: Float64Array.from({ length: 16 }, (_, i) => (i % 4 < 2 ? 1 : 0)) };
+  const p = await createPipeline(m.bytes, { method: 'patch', normalization: { mean: 0, std: 1 }, tool: { name: 'n', version: 't' }, mask, alpha: 0.05 });
+  const r = p.process(testImage(16, 16, 8), 0, 'img');
+  t.equal(r.record.mask!.kind, 'window');
+  t.ok(r.record.exact.residual <= 1e-13, `residual ${r.record.exact.residual}`);
+  let outside = 0;
+  for (let y = 0; y < 16; y++) for (let x = 8; x < 16; x++) for (let c = 0; c < 3; c++) outside = Math.max(outside, Math.abs(r.xPrime.data[(y * 16 + x) * 3 + c]! - r.x.data[(y * 16 + x) * 3 + c]!));
+  t.equal(outside, 0);
+});
+
+t.test('alphaForPsnr / resolveAlpha: α scales a unit-RMS direction; --target keeps P(t − x) whole at α = 1', (t) => {
+  t.ok(Math.abs(psnrOfRms(alphaForPsnr(24, 0.3) * 0.3) - 24) < 1e-12);
+  t.same(resolveAlpha({ target: true }, 0.7), { alpha: 1, scale: 1 });
+  const r = resolveAlpha({ alpha: 0.1, target: false }, 0.5);
+  t.equal(r.scale, 0.2);
+  t.throws(() => alphaForPsnr(20, 0), /zero perturbation/);
+  t.throws(() => resolveAlpha({ alpha: Infinity, target: false }, 1), /Expected a finite number for alpha but received Infinity of type number/);
+  t.end();
+});
+
+t.test('verdictOf: exact ≤ 1e-9, approximate < 0.1, else none; formatRecord writes non-finite numbers as null', (t) => {
+  t.equal(verdictOf(EXACT_TOL), 'exact');
+  t.equal(verdictOf(1e-5), 'approximate');
+  t.equal(verdictOf(0.5), 'none');
+  t.equal(verdictOf(NaN), 'none');
+  t.match(formatRecord({ psnr: Infinity } as never), /"psnr":null/);
+  t.end();
+});
