@@ -24,28 +24,25 @@ writeFileSync(join(dir, 'close.npy'), imageToNpy(noisy(x, 1e-7)));
 writeFileSync(join(dir, 'far.npy'), imageToNpy(noisy(x, 0.05)));
 const f = (name: string) => join(dir, name);
 
-t.test('verify MODEL ORIGINAL CANDIDATE: exact for a kernel shift (.npy), float32-close for 1e-7 noise, differs for 0.05 noise', async (t) => {
-  const exact = await runCommand(verify, ['verify', model, f('x.png'), f('exact.npy'), '--json']);
-  t.equal(exact.code, 0, exact.stderr);
-  const doc = JSON.parse(exact.stdout);
-  t.equal(doc.candidates[0].verdict, 'exact');
-  t.ok(doc.candidates[0].f64.worstRelative <= 1e-12, `float64 ${doc.candidates[0].f64.worstRelative}`);
-  t.ok(doc.candidates[0].f64.firstLayer.relative <= 1e-12, 'first layer agrees in float64');
-  t.ok(doc.candidates[0].f32.firstLayer.relative > 0, 'float32 first layer is not exact');
-  t.equal(doc.collides, true);
+t.test('verify MODEL ORIGINAL CANDIDATE…: exact for a kernel shift (.npy), float32-close for 1e-7 noise, differs for 0.05 noise', async (t) => {
+  const r = await runCommand(verify, ['verify', model, f('x.png'), f('exact.npy'), f('close.npy'), f('far.npy'), '--json']);
+  t.equal(r.code, 1, 'one candidate does not collide: exit 1');
+  t.match(r.stderr, /1 of 3 candidates do not collide at precision both/);
+  const doc = JSON.parse(r.stdout);
+  t.equal(doc.collides, false);
   t.match(doc.model.sha256, /^[0-9a-f]{64}$/);
   t.equal(doc.tool.name, 'nullspace');
-
-  const close = await runCommand(verify, ['verify', model, f('x.png'), f('close.npy'), '--json']);
-  t.equal(close.code, 0, close.stderr);
-  const c = JSON.parse(close.stdout).candidates[0];
-  t.equal(c.verdict, 'float32-close');
-  t.ok(c.f64.worstRelative > 1e-12 && c.f32.worstRelative <= 1e-5, `f64 ${c.f64.worstRelative}, f32 ${c.f32.worstRelative}`);
-
-  const far = await runCommand(verify, ['verify', model, f('x.png'), f('far.npy')]);
-  t.equal(far.code, 1);
-  t.match(far.stdout, /far\.npy: differs — does not collide at precision both/);
-  t.match(far.stderr, /1 of 1 candidate do not collide at precision both/);
+  const [exact, close, far] = doc.candidates;
+  t.equal(exact.verdict, 'exact');
+  t.ok(exact.f64.worstRelative <= 1e-12, `float64 ${exact.f64.worstRelative}`);
+  t.ok(exact.f64.firstLayer.relative <= 1e-12, 'first layer agrees in float64');
+  t.ok(exact.f32.firstLayer.relative > 0, 'float32 first layer is not exact');
+  t.equal(exact.f32.outputs[0].top1, 1);
+  t.equal(close.verdict, 'float32-close');
+  t.ok(close.f64.worstRelative > 1e-12 && close.f32.worstRelative <= 1e-5, `f64 ${close.f64.worstRelative}, f32 ${close.f32.worstRelative}`);
+  t.equal(far.verdict, 'differs');
+  t.same([exact.collides, close.collides, far.collides], [true, true, false]);
+  t.notOk(exact.rounding, 'no rounding explanation for .npy candidates');
   t.end();
 });
 
@@ -60,17 +57,16 @@ t.test('verify --precision f64 refuses a float32-close candidate; f32 accepts it
   t.end();
 });
 
-t.test('verify on a 16-bit PNG candidate says how much of the difference its rounding explains', async (t) => {
-  const r = await runCommand(verify, ['verify', model, f('x.png'), f('exact16.png'), '--json']);
-  const c = JSON.parse(r.stdout).candidates[0];
-  t.not(c.verdict, 'exact', 'a PNG cannot hold an exact collision');
+t.test('verify on PNG candidates says how much of the difference their rounding explains', async (t) => {
+  writeFileSync(f('far16.png'), png(noisy(x, 0.05), 16));
+  const r = await runCommand(verify, ['verify', model, f('x.png'), f('exact16.png'), f('far16.png'), '--json']);
+  const [c, far] = JSON.parse(r.stdout).candidates;
+  t.not(c.verdict, 'exact', 'a PNG cannot hold this exact collision');
   t.equal(c.rounding.bitDepth, 16);
   // the candidate is a rounded exact collision: rounding explains all of it (ratio ≈ 1)
   t.ok(c.rounding.explained > 0.5 && c.rounding.explained < 2, `ratio ${c.rounding.explained}`);
   t.ok(c.rounding.response > 0);
-  // the same check on a real difference stored as PNG: rounding explains almost none of it
-  writeFileSync(f('far16.png'), png(noisy(x, 0.05), 16));
-  const far = JSON.parse((await runCommand(verify, ['verify', model, f('x.png'), f('far16.png'), '--json'])).stdout).candidates[0];
+  // a real difference stored as PNG: rounding explains almost none of it
   t.ok(far.rounding.explained < 0.01, `ratio ${far.rounding.explained}`);
   const text = await runCommand(verify, ['verify', model, f('x.png'), f('exact16.png')]);
   t.match(text.stdout, /16-bit PNG rounding: first-layer response ‖A\(c − x\)‖ = [0-9.e-]+, expected from 16-bit rounding alone [0-9.e-]+ → rounding explains \d+%/);
