@@ -14,7 +14,7 @@ import { imageToNpy } from '../image/image-npy.js';
 import { outputNames, streamItemName } from '../image/names.js';
 import { DEFAULT_MAX_PIXELS } from '../image/png-chunks.js';
 import { readModelFile } from './model-file.js';
-import { EXIT, ExitError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, ExitError } from './errors.js';
 import { tool } from './version.js';
 import { pipelineOptions, reportSettings, type CollideArgs } from './collide-options.js';
 
@@ -53,6 +53,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('tol', { type: 'number', default: 1e-13, describe: 'solver target for ‖Aδ‖/(‖A‖‖δ‖)' })
     .option('max-iter', { type: 'number', describe: 'solver iteration cap (default 3000)' })
     .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' })
+    .epilogue(EXIT_CODES_HELP)
     .example('$0 collide cls.onnx --preset paddle < in.png > out.png', 'one image through a pipe')
     .example('$0 collide cls.onnx imgs/ --preset paddle --psnr 24 --fit --format npy --report r.ndjson', 'a folder, exact .npy beside the PNGs') as unknown as Argv<CollideArgs>;
 }

@@ -111,13 +111,14 @@ t.test('an injective first layer exits 3 and says so; --allow-approximate writes
   t.equal(no.code, 3);
   t.match(no.stderr, /no exact collision exists at this layer for this input size/);
   const out = join(dir, 'outA');
-  const yes = await runCli(['collide', tall, img, '--out-dir', out, '--allow-approximate', '--format', 'npy', '--json']);
+  const yes = await runCli(['collide', tall, img, '--out-dir', out, '--allow-approximate', '--format', 'npy', '--json', '--alpha', '0.01']);
   t.equal(yes.code, 0, yes.stderr);
   t.same(readdirSync(out).sort(), ['a.collide.npy', 'a.collide.png', 'b.collide.npy', 'b.collide.png']);
   const recs = yes.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(recs.length, 2);
   t.equal(recs[0].mode, 'approximate');
   const c = recs[0].firstLayerChange;
+  t.equal(recs[0].exact.clipped, 0, 'no clipping, so the prediction covers all of δ');
   t.ok(Math.abs(c.predicted - c.actual) <= 1e-6 * c.actual, `predicted ${c.predicted} vs actual ${c.actual}`);
 });
 
