@@ -4,7 +4,7 @@
 // small singular values accurate to high relative precision (Demmel & Veselić 1992).
 // On return row i of w is σ_i·u_i, norms[i] = σ_i (descending) and, if v ≠ 0, row i of v
 // (k × ldv) is the right singular vector v_i.
-import { dot, rot, rotNorm, rotA, rotB, swap, scal, axpy, zero } from './vec';
+import { dot, rot, swap, scal, axpy, zero } from './vec';
 
 /** Status returned when the sweep limit is reached; keep in step with src/linalg/svd.ts. */
 export const NOT_CONVERGED: i32 = -1;
@@ -74,9 +74,14 @@ function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol:
             const t = (zeta >= 0 ? 1.0 : -1.0) / (az > 1e150 ? 2 * az : az + Math.sqrt(1 + zeta * zeta));
             const c = 1 / Math.sqrt(1 + t * t);
             const sn = c * t;
-            rotNorm<T>(xi, xj, len, c, sn);
-            store<f64>(norms + (<usize>i << 3), rotA);
-            store<f64>(norms + (<usize>j << 3), rotB);
+            rot<T>(xi, xj, len, c, sn);
+            // The rotation moves t·g of squared norm from x_i to x_j (exact in exact arithmetic).
+            // The shrinking one is recomputed when cancellation could cost more than a few ulps.
+            let na = a - t * g, nb = b + t * g;
+            if (na < 0.25 * a) na = dot<T>(xi, xi, len);
+            if (nb < 0.25 * b) nb = dot<T>(xj, xj, len);
+            store<f64>(norms + (<usize>i << 3), na);
+            store<f64>(norms + (<usize>j << 3), nb);
             if (v != 0) rot<T>(v + <usize>i * rv, v + <usize>j * rv, k, c, sn);
           }
         }

@@ -1,6 +1,6 @@
 // An orthonormal basis of ker(A) from the right singular vectors of the Jacobi SVD.
 import { positiveOrZero, type Matrix } from './svd-input.js';
-import { svd } from './svd.js';
+import { svdFor } from './svd.js';
 import { defaultTolerance, EPS32 } from './tolerance.js';
 
 export interface NullSpaceOptions {
@@ -37,7 +37,7 @@ export function nullSpace(a: Matrix, m: number, n: number, opts: NullSpaceOption
   const rtol = positiveOrZero('nullSpace rtol', opts.rtol);
   const atol = positiveOrZero('nullSpace atol', opts.atol);
   const eps = positiveOrZero('nullSpace eps', opts.eps) ?? EPS32;
-  const r = svd(a, m, n, { compute: 'v', precision: opts.precision });
+  const r = svdFor('nullSpace', a, m, n, { compute: 'v', precision: opts.precision });
   const sigmaMax = r.s[0] ?? 0;
   const tol = atol ?? (rtol !== undefined ? rtol * sigmaMax : defaultTolerance(sigmaMax, m, n, eps));
   let rank = 0;

@@ -2,7 +2,7 @@
 // matrix's eigenvalues (much faster, valid only for σ far above √eps64·σmax). 'auto' chooses.
 import { core, LinAlgError } from '../core/index.js';
 import { checkMatrix, oneOf, padded, positiveOrZero, precisionOf, stageRows, type Matrix } from './svd-input.js';
-import { svd } from './svd.js';
+import { svdFor } from './svd.js';
 import { gramMinRtol } from './tolerance.js';
 
 export type SingularValuesMethod = 'auto' | 'jacobi' | 'gram';
@@ -42,7 +42,7 @@ export function singularValues(a: Matrix, m: number, n: number, opts: SingularVa
   const precision = precisionOf('singularValues precision', opts.precision);
   const useGram = method === 'gram' || (method === 'auto' && rtol !== undefined && rtol >= gramMinRtol(m, n));
   if (!useGram) {
-    const r = svd(a, m, n, { compute: 'none', precision });
+    const r = svdFor('singularValues', a, m, n, { compute: 'none', precision });
     return { s: r.s, path: 'jacobi', sweeps: r.sweeps };
   }
   return { s: gramSingularValues(a, m, n), path: 'gram-eig' };

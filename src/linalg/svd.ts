@@ -50,11 +50,16 @@ const DEFAULT_MAX_SWEEPS = 60;
  * so small singular values keep high relative accuracy. For m < n the full V is Q·diag(Û, I).
  */
 export function svd(a: Matrix, m: number, n: number, opts: SvdOptions = {}): SvdResult {
-  const compute = oneOf('svd compute', opts.compute, ['none', 'v', 'uv'] as const, 'none');
-  const prec = precisionOf('svd precision', opts.precision);
+  return svdFor('svd', a, m, n, opts);
+}
+
+/** svd() with the calling operation's name in argument errors (internal). */
+export function svdFor(op: string, a: Matrix, m: number, n: number, opts: SvdOptions = {}): SvdResult {
+  const compute = oneOf(`${op} compute`, opts.compute, ['none', 'v', 'uv'] as const, 'none');
+  const prec = precisionOf(`${op} precision`, opts.precision);
   const maxSweeps = opts.maxSweeps ?? DEFAULT_MAX_SWEEPS;
-  assertInt('svd maxSweeps', maxSweeps, 1, 10000);
-  const scale = checkMatrix('svd', a, m, n);
+  assertInt(`${op} maxSweeps`, maxSweeps, 1, 10000);
+  const scale = checkMatrix(op, a, m, n);
   const wantV = compute !== 'none', wantU = compute === 'uv';
   const k = Math.min(m, n);
   if (k === 0 || scale === 0) return trivial(m, n, wantV, wantU);

@@ -57,5 +57,6 @@ t.test('tolerance options move vectors into the basis', (t) => {
   t.equal(nullSpace(a, 5, 3, { rtol: 1e-9 }).k, 0);
   t.equal(nullSpace(a, 5, 3, { atol: 1e-3 }).k, 2);
   t.throws(() => nullSpace(a, 5, 3, { rtol: -2 }), { name: 'RangeError', message: /for nullSpace rtol but received -2/ });
+  t.throws(() => nullSpace(a, 3, 3), { name: 'RangeError', message: /^Expected length 9 \(m·n = 3·3\) for nullSpace a but received length 15$/ });
   t.end();
 });
