@@ -7,6 +7,8 @@ import { rng } from './random.js';
 import { axpy, dot, nrm2, scal } from './blas1.js';
 import { checkFinite } from './arrays.js';
 
+const EPS = 2 ** -52;
+
 export interface OpNormOptions {
   /** power iterations, default 50 (stops earlier once the estimate settles to 1e-10 relative) */
   iters?: number;
@@ -148,7 +150,10 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
     best = residual;
     passes++;
     // CG on A Aᵀ z = r; δ ← δ − α Aᵀp tracks δ − Aᵀz without forming z
-    const target = 0.25 * tol * norm * nrm2(delta);
+    // aim below tol, but not below what float64 can resolve: A δ with δ = v − Aᵀz carries
+    // rounding of order eps·‖A‖·‖v‖, which no amount of iterating removes (matters when ker(A)
+    // is trivial and δ shrinks towards 0)
+    const target = Math.max(0.25 * tol * norm * nrm2(delta), 8 * EPS * norm * vNorm);
     if (precond) precond(r, z);
     p.set(z);
     let rz = dot(r, z);

@@ -142,6 +142,8 @@ t.test('projectToNullSpace reports honestly: maxIter exhausted → converged fal
   const tall = convOperator(randn(8 * 9, 12), convGeometry({ c: 1, h: 6, w: 6, outC: 8, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }));
   const q = projectToNullSpace(tall, randn(36, 13));
   t.ok(q.captured <= 1e-6, `captured ${q.captured}: ker(A) is trivial`);
+  t.notOk(q.converged, 'a vanishing δ is not reported as a converged collision');
+  t.ok(q.iterations < 200, `stops at the rounding floor (${q.iterations} iterations), not at maxIter`);
   const z = projectToNullSpace(op, new Float64Array(op.cols));
   t.same([z.residual, z.captured, z.converged], [0, 0, true], 'v = 0 projects to 0');
   t.end();
