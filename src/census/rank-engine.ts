@@ -50,14 +50,17 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
   const tol64 = sigmaMax * Math.max(m, n) * EPS64;
   let rankF64 = 0;
   let path = r.path;
+  let sigmaMin = s[k - 1] ?? 0;
   if (r.path !== 'jacobi' && s.some((x) => x < gramMinRtol(m, n) * sigmaMax)) {
+    // Jacobi's small singular values are accurate: take σmin from it too.
     const exact = await fn(job.a, m, n, { eps: EPS64, method: 'jacobi' });
     rankF64 = exact.rank;
+    sigmaMin = exact.sigmaMin;
     path += '+jacobi';
   } else {
     for (const x of s) if (x > tol64) rankF64++;
   }
-  return { rank: r.rank, rankF64, tol: r.tol, sigmaMax, sigmaMin: s[k - 1] ?? 0, path };
+  return { rank: r.rank, rankF64, tol: r.tol, sigmaMax, sigmaMin, path };
 }
 
 /** Runs every matrix in this thread. */

@@ -1,0 +1,123 @@
+// Census benchmark: the whole-model census of `nullspace inspect` (read the ONNX file, every
+// weight's rank at both tolerances, the first layer and its operator) on both cores, against
+// numpy doing the same per-weight census single-threaded (census_numpy.py, LAPACK gesdd values
+// only, OMP/OPENBLAS/MKL threads = 1), on the three PP-OCR models and on a model with ResNet-50's
+// 54 weight shapes built with our writer (random weights). Standalone: `npm run bench census`.
+// Flags: --runs N (default 3), --threads N (default: all cores), --write-readme.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readModelFile } from '../src/cli/model-file.js';
+import { census } from '../src/census/census.js';
+import { poolEngine } from '../src/census/rank-engine.js';
+import { weightDump } from '../src/census/dump.js';
+import { writeFilesAtomic } from '../src/cli/inspect.js';
+import { buildModel, type NodeSpec, type TensorSpec } from '../src/onnx/writer.js';
+import { randn } from '../src/linalg/random.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const opt = (name: string, d: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
+const RUNS = opt('--runs', 3);
+const THREADS = opt('--threads', availableParallelism());
+
+/** ResNet-50 (v1.5, torchvision layout) with random float32 weights: 53 convs + fc = 54 weights. */
+function resnet50(): Uint8Array {
+  const nodes: NodeSpec[] = [];
+  const inits: TensorSpec[] = [];
+  let seed = 1, id = 0;
+  const conv = (x: string, o: number, c: number, k: number, s: number): string => {
+    const w = `conv${id}.weight`, y = `conv${id++}`;
+    inits.push({ name: w, dims: [o, c, k, k], data: Float32Array.from(randn(o * c * k * k, seed++), (v) => v * Math.sqrt(2 / (c * k * k))) });
+    nodes.push({ op: 'Conv', inputs: [x, w], outputs: [y], attrs: { kernel_shape: [k, k], strides: [s, s], pads: Array(4).fill((k - 1) >> 1) } });
+    return y;
+  };
+  const relu = (x: string): string => { nodes.push({ op: 'Relu', inputs: [x], outputs: [`${x}_r`] }); return `${x}_r`; };
+  let x = relu(conv('input', 64, 3, 7, 2));
+  nodes.push({ op: 'MaxPool', inputs: [x], outputs: ['pool'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } });
+  x = 'pool';
+  let c = 64;
+  for (const [blocks, width, stride] of [[3, 64, 1], [4, 128, 2], [6, 256, 2], [3, 512, 2]] as const) {
+    for (let b = 0; b < blocks; b++) {
+      const s = b === 0 ? stride : 1;
+      const h = relu(conv(relu(conv(x, width, c, 1, 1)), width, width, 3, s));
+      const out = conv(h, width * 4, width, 1, 1);
+      const skip = b === 0 ? conv(x, width * 4, c, 1, s) : x;
+      nodes.push({ op: 'Add', inputs: [out, skip], outputs: [`${out}_add`] });
+      x = relu(`${out}_add`);
+      c = width * 4;
+    }
+  }
+  nodes.push({ op: 'GlobalAveragePool', inputs: [x], outputs: ['gap'] }, { op: 'Flatten', inputs: ['gap'], outputs: ['flat'] });
+  inits.push({ name: 'fc.weight', dims: [1000, 2048], data: Float32Array.from(randn(2048000, seed++), (v) => v / Math.sqrt(2048)) });
+  nodes.push({ op: 'Gemm', inputs: ['flat', 'fc.weight'], outputs: ['logits'], attrs: { transB: 1 } });
+  return buildModel({ inputs: [{ name: 'input', shape: [1, 3, 224, 224] }], outputs: [{ name: 'logits' }], nodes, initializers: inits });
+}
+
+interface Stat { n: number; mean: number; sd: number }
+const stat = (t: number[]): Stat => {
+  const mean = t.reduce((a, b) => a + b, 0) / t.length;
+  return { n: t.length, mean, sd: Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, t.length - 1)) };
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'nullspace-census-'));
+try {
+  const assets = join(here, '..', 'node_modules', '@gutenye', 'ocr-models', 'assets');
+  const resnet = join(tmp, 'resnet50-shapes.onnx');
+  writeFileSync(resnet, resnet50());
+  const models = [
+    join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(assets, 'ch_PP-OCRv4_det_infer.onnx'), join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), resnet,
+  ];
+  const t0 = performance.now();
+  const engine = await poolEngine(THREADS);
+  const startup = performance.now() - t0;
+  const ours: Record<string, Stat> = {};
+  const counts: Record<string, { weights: number; rd: number; wide: number }> = {};
+  for (const path of models) {
+    const name = path.split('/').pop()!.replace(/\.onnx$/, '');
+    const times: number[] = [];
+    for (let r = 0; r <= RUNS; r++) {
+      const t1 = performance.now();
+      const f = readModelFile(path);
+      const rep = await census(f.model, engine, {
+        path: name, sha256: f.sha256, external: f.external, size: name.startsWith('ch_') ? { h: 48, w: 192 } : undefined,
+        onWeights: r === 0 ? (uses, recs) => writeFilesAtomic(join(tmp, 'dump', name), weightDump(uses, recs)) : undefined,
+      });
+      if (r > 0) times.push(performance.now() - t1); // run 0 warms up and writes the dump
+      counts[name] = { weights: rep.summary.weights, rd: rep.summary.rankDeficient, wide: rep.summary.wide };
+    }
+    ours[name] = stat(times);
+  }
+  await engine.close();
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE; delete env.OPENBLAS_L2_SIZE;
+  const py = JSON.parse(execFileSync('python3', [join(here, 'census_numpy.py'), ...models.map((m) => join(tmp, 'dump', m.split('/').pop()!.replace(/\.onnx$/, ''))), '--repeat', String(RUNS + 1), '--json'], { env, encoding: 'utf8' })) as Record<string, { seconds: number[] }>;
+  const lines = [
+    `Whole-model census, ms (n runs after one warm-up; mean ± sd). nullspace: read + decode the ONNX file, rank/rankF64/σ of every weight group, first layer and its operator, on a pool of ${THREADS} worker threads (pool start-up ${startup.toFixed(0)} ms, once, not included). numpy ${execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim()}: the same per-weight census (np.linalg.svd values only, float64) on weights loaded beforehand from .npy, single-threaded (OMP/OPENBLAS/MKL_NUM_THREADS=1).`,
+    '',
+    '| model | weights | rank-deficient | wide | nullspace (ms) | numpy 1 thread (ms) | numpy / nullspace |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const m of models) {
+    const name = m.split('/').pop()!.replace(/\.onnx$/, '');
+    const p = stat(py[name]!.seconds.slice(1).map((s) => s * 1000));
+    const o = ours[name]!;
+    const c = counts[name]!;
+    lines.push(`| ${name} | ${c.weights} | ${c.rd} | ${c.wide} | ${o.mean.toFixed(0)} ± ${o.sd.toFixed(0)} (n=${o.n}) | ${p.mean.toFixed(0)} ± ${p.sd.toFixed(0)} (n=${p.n}) | ${(p.mean / o.mean).toFixed(2)}× |`);
+  }
+  const table = lines.join('\n');
+  console.log(table);
+  if (argv.includes('--write-readme')) {
+    const readme = join(here, 'README.md');
+    let text = '';
+    try { text = readFileSync(readme, 'utf8'); } catch { text = '# Benchmarks\n'; }
+    const section = `## Census\n\n${table}\n\nRun: \`node --import tsx bench/census.ts --write-readme\` (also part of \`npm run bench\`) (machine: ${new Date().toISOString().slice(0, 10)}, 2 cores shared).\n`;
+    const re = /## Census\n[\s\S]*?(?=\n## |$)/;
+    text = re.test(text) ? text.replace(re, section.trimEnd()) : `${text.trimEnd()}\n\n${section}`;
+    writeFileSync(readme, text.endsWith('\n') ? text : `${text}\n`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
