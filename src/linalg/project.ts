@@ -166,9 +166,10 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
       const alpha = rz / uu;
       axpy(-alpha, u, delta);
       axpy(-alpha, q, r);
-      if (nrm2(r) <= target) break;
+      const rr = dot(r, r); // CG residuals stay far inside float64 range: no scaling needed here
+      if (Math.sqrt(rr) <= target) break;
       if (precond) precond(r, z);
-      const rzNew = dot(r, z);
+      const rzNew = precond ? dot(r, z) : rr;
       const beta = rzNew / rz;
       rz = rzNew;
       for (let i = 0; i < p.length; i++) p[i] = z[i]! + beta * p[i]!;
