@@ -87,6 +87,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     const notes = [
       `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
       `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops); (b) runs in float32 (onnxruntime-web, wasm). Deviations are relative L2; outputs: the worst over model outputs.`,
+      ...(runner.profileError ? [`Layer profile skipped: ${runner.profileError}`] : []),
       dirs.patch ? `(f): the paper's fold of a ker(W) vector into every window, same pixel RMS; its first-layer residual ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.patchResidual!)}.` : `(f) skipped: ${dirs.patchNote}`,
     ];
     const report: DriftReport = {

@@ -31,6 +31,8 @@ export interface ModelRunner extends DriftRunner, VerifyRunner {
   input: { name: string; dims: [number, number, number, number] };
   /** model output names */
   outputs: string[];
+  /** why the layer profile is unavailable (exposing or lowering the edited graph failed) */
+  profileError?: string;
   release(): Promise<void>;
 }
 
@@ -81,22 +83,32 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
   const missing = (p: string) => async (): Promise<never> => { throw new Error(`internal: no ${p} session was created`); };
 
   let layers: DriftRunner['layers'];
+  let profileError: string | undefined;
   if (opts.profile) {
-    const e32 = await make('f32', true);
-    const e64 = await make('f64', true);
-    const model = decodeModel(bytes, source);
-    const opOf = new Map<string, string>();
-    for (const n of model.graph?.node ?? []) for (const o of n.output ?? []) opOf.set(o, n.opType ?? '');
-    const list = e32.exposed.map((name) => ({ name, op: opOf.get(name) ?? '?' }));
-    const names = list.map((l) => l.name);
-    layers = {
-      list,
-      run64: async (x) => pick(await e64.run(feed(x)), names),
-      run32: async (x) => pick(await e32.run(feed(x)), names),
-    };
+    // the profile is an extra: a graph the exposing edit or the float64 lowering cannot handle
+    // leaves the table intact and says why
+    let e32: Session, e64: Session;
+    try {
+      e32 = await make('f32', true);
+      e64 = await make('f64', true);
+    } catch (e) {
+      profileError = (e as Error).message.split('\n')[0];
+    }
+    if (!profileError) {
+      const model = decodeModel(bytes, source);
+      const opOf = new Map<string, string>();
+      for (const n of model.graph?.node ?? []) for (const o of n.output ?? []) opOf.set(o, n.opType ?? '');
+      const list = e32!.exposed.map((name) => ({ name, op: opOf.get(name) ?? '?' }));
+      const names = list.map((l) => l.name);
+      layers = {
+        list,
+        run64: async (x) => pick(await e64!.run(feed(x)), names),
+        run32: async (x) => pick(await e32!.run(feed(x)), names),
+      };
+    }
   }
   return {
-    layer, op, input, outputs, firstLayer: fl, layers,
+    layer, op, input, outputs, firstLayer: fl, layers, profileError,
     run64: s64 ? async (x) => pick(await s64.run(feed(x)), outputs) : missing('float64'),
     run32: s32 ? async (x) => pick(await s32.run(feed(x)), outputs) : missing('float32'),
     async release() { for (const s of sessions) await s.release(); },

@@ -7,7 +7,9 @@ import * as drift from '../../src/cli/drift.js';
 import { encodePng } from '../../src/image/png.js';
 import { renderSample } from '../../src/image/sample.js';
 import type { DriftReport, DriftRow } from '../../src/verify/records.js';
-import { png, tinyImage, tinyModel } from '../verify/models.js';
+import { png, tinyImage, tinyModel, H, W } from '../verify/models.js';
+import { buildModel } from '../../src/onnx/writer.js';
+import { rng } from '../../src/linalg/random.js';
 import { ROOT, runCommand } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ns-drift-'));
@@ -63,6 +65,23 @@ t.test('drift prints the table and the layer profile; bad --alphas is a usage er
   t.equal(bad.code, 1);
   t.match(bad.stderr, /Expected lo:hi:n with 0 < lo ≤ hi and 1 ≤ n ≤ 1000 for alphas but received "1:0:3"/);
   t.notOk(existsSync(join(dir, 'out3', 'drift.csv')));
+  t.end();
+});
+
+t.test('drift exits with 3 when the first layer is injective (no exact δ exists)', async (t) => {
+  // 3×3 stride 1, 8←3, padding 1: A_img is 512×192, tall and (for random weights) injective
+  const g = rng(12);
+  const m = join(dir, 'injective.onnx');
+  writeFileSync(m, buildModel({
+    inputs: [{ name: 'x', shape: [1, 3, H, W] }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }, { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['y'] }],
+    initializers: [{ name: 'w', dims: [8, 3, 3, 3], data: Float32Array.from({ length: 216 }, () => g.normal()) }],
+  }));
+  const r = await runCommand(drift, ['drift', m, join(dir, 'x.png'), '--alphas', '1', '--out', join(dir, 'inj'), '--no-profile']);
+  t.equal(r.code, 3, r.stderr);
+  t.match(r.stderr, /no exact collision exists at this layer for this input size/);
+  t.notMatch(r.stderr, /allow-approximate/);
+  t.notOk(existsSync(join(dir, 'inj', 'drift.csv')));
   t.end();
 });
 
