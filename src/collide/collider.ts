@@ -118,7 +118,8 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       const f = analysis.figures;
       const detail = f.certificate?.injective
         ? `A_img is ${f.rows}×${f.cols} (${f.shape}) and injective: ${f.certificate.reason}`
-        : `A_img is ${f.rows}×${f.cols} (${f.shape}), σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} > tol ${f.tol.toExponential(2)}`;
+        : `A_img is ${f.rows}×${f.cols} (${f.shape}), σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} > tol ${f.tol.toExponential(2)}` +
+          (f.lanczos && !f.lanczos.converged ? ` (Lanczos after ${f.lanczos.iterations} products, not converged: an upper bound, so a smaller σ_min is not ruled out)` : '');
       if (!settings.allowApproximate) throw new NoExactCollision(analysis, detail);
       mode = 'approximate';
       if (mask) {
