@@ -89,6 +89,7 @@ if (write && threads === 1 && repsOverride === undefined) {
     'src/runtime/lower-f64.ts). "first run" of a float64 session includes the size probe, the lowering and',
     'the onnxruntime session for the lowered graph. The machine was shared with other jobs while this ran',
     '(see the load average): figures are indicative; the lead re-runs the bench at the end.',
+    'Sessions default to one wasm thread: `--threads 2` was no faster on this 2-core machine.',
     '',
     table,
     '',
