@@ -125,10 +125,14 @@ function fromOrt(results: ort.InferenceSession.OnnxValueMapType, names: readonly
  * @returns a Session whose run() takes and returns plain typed arrays with dims
  * @throws InputError for a malformed model, unknown expose names, or (f64) every unsupported op at once
  *
- * Notes: at f64, every float tensor is widened to double and ops onnxruntime lacks in double
- * (Conv, ConvTranspose, AveragePool, GlobalAveragePool, HardSigmoid, HardSwish, Clip < opset 13,
- * nearest Resize/Upsample) are rewritten into Gather/MatMul/Reduce/elementwise ops; the graph is
- * specialised to each input size on first use.
+ * Notes: at f64, every float tensor is widened to double and the ops onnxruntime lacks in double
+ * (LOWERINGS: Conv, ConvTranspose, AveragePool, GlobalAveragePool, GlobalMaxPool, HardSigmoid,
+ * HardSwish, LeakyRelu, Mean, Clip before opset 13, nearest Resize/Upsample) are rewritten into
+ * Slice/Gather/MatMul/Reduce/elementwise ops (NATIVE_F64 lists the ops run as they are). The graph
+ * is specialised to each input size on first use: one float32 run on zeros reports the sizes the
+ * lowering needs, then the lowered graph gets its own onnxruntime session (kept for `maxSizes`
+ * sizes). Float64 sessions run with graphOptimizationLevel 'basic', because onnxruntime's extended
+ * fusions produce com.microsoft ops without double kernels.
  */
 export async function createSession(model: Uint8Array | ModelProto, opts: SessionOptions = {}): Promise<Session> {
   const precision = resolvePrecision(opts.precision ?? 'f32');
