@@ -100,6 +100,9 @@ export function formatCandidate(r: CandidateReport): string {
     if (q.response === 0) lines.push(`  ${q.bitDepth}-bit PNG: first-layer response ‖A(c − x)‖ = 0, nothing for rounding to explain`);
     else lines.push(`  ${q.bitDepth}-bit PNG rounding: first-layer response ‖A(c − x)‖ = ${sci(q.response)}, expected from ${q.bitDepth}-bit rounding alone ${sci(q.expectedRoundingResponse)} → rounding explains ${(Math.min(1, q.explained) * 100).toFixed(0)}% (ratio ${q.explained.toFixed(3)})`);
   }
+  if (r.verdict !== 'differs' && !r.featureCollision) {
+    lines.push('  note: the outputs agree but the first-layer features differ by more than storage explains — the same prediction, not a feature collision (saturated outputs?)');
+  }
   return lines.join('\n');
 }
 

@@ -6,7 +6,7 @@ export { compareOutput, compareOutputs, outputKind, worstRelative, predictionAgr
 export { EXACT_TOL, FLOAT32_TOL, EPS, resolvePrecision, verdictOf, collides, type Verdict, type Precision } from './verdict.js';
 export { firstLayerForward, type FirstLayerForward } from './first-layer.js';
 export { roundingExplanation, type RoundingOptions } from './rounding.js';
-export { createVerifier, type Verifier, type VerifyRunner, type Candidate, type VerifierOptions } from './verify.js';
+export { createVerifier, FEATURE_TOL, ROUNDING_EXPLAINED_MIN, type Verifier, type VerifyRunner, type Candidate, type VerifierOptions } from './verify.js';
 export { DRIFT_CHANNELS, channelInfo, type DriftChannel, type ChannelInfo } from './channels.js';
 export { runDrift, parseAlphas, storeAsPixels, type DriftRunner, type DriftInput, type DriftResult } from './drift.js';
 export { driftDirections, type DriftDirections } from './directions.js';

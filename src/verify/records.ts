@@ -82,4 +82,11 @@ export interface CandidateReport {
   f64?: { outputs: OutputComparison[]; worstRelative: number; firstLayer: FirstLayerDifference };
   f32?: { outputs: OutputComparison[]; worstRelative: number; firstLayer: FirstLayerDifference };
   rounding?: RoundingExplanation;
+  /**
+   * Whether the first-layer features themselves collide, up to what the candidate's storage explains:
+   * a PNG candidate when rounding explains at least half of its first-layer response
+   * (rounding.explained ≥ 0.5); an .npy candidate when its float64 first-layer difference is ≤ 1e-9.
+   * The verdict is about outputs; saturated outputs (softmax) can agree while features do not.
+   */
+  featureCollision: boolean;
 }

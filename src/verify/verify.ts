@@ -9,6 +9,11 @@ import { roundingExplanation } from './rounding.js';
 import { collides, verdictOf, type Precision } from './verdict.js';
 import type { CandidateReport, FirstLayerDifference } from './records.js';
 
+/** An .npy candidate's float64 first-layer difference at or below this is a feature collision. */
+export const FEATURE_TOL = 1e-9;
+/** A PNG candidate is a feature collision when rounding explains at least this share of its first-layer response. */
+export const ROUNDING_EXPLAINED_MIN = 0.5;
+
 /** The model as verify drives it (flattened model-space CHW tensors). */
 export interface VerifyRunner {
   run64(x: Float64Array): Promise<Outputs>;
@@ -54,7 +59,7 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
   return {
     async check(c, index) {
       if (c.x.length !== n) throw new RangeError(`${c.source}: the candidate has ${c.x.length} values but the model input has ${n}`);
-      const report: CandidateReport = { index, source: c.source, verdict: 'differs', collides: false, precision: opts.precision };
+      const report: CandidateReport = { index, source: c.source, verdict: 'differs', collides: false, precision: opts.precision, featureCollision: false };
       if (ref64) {
         const outputs = compareOutputs(ref64, await runner.run64(c.x));
         report.f64 = { outputs, worstRelative: worstRelative(outputs), firstLayer: firstLayerDiff(fl64, runner.firstLayer.f64(c.x)) };
@@ -66,7 +71,11 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
       }
       report.verdict = verdictOf(report.f64?.worstRelative, report.f32?.worstRelative);
       report.collides = collides(report.verdict, opts.precision);
-      if (c.pngBitDepth && runner.op) report.rounding = roundingExplanation(runner.op, original, c.x, c.pngBitDepth, opts.std);
+      const flRel = report.f64?.firstLayer.relative ?? relativeL2(fl64, runner.firstLayer.f64(c.x));
+      if (c.pngBitDepth && runner.op) {
+        report.rounding = roundingExplanation(runner.op, original, c.x, c.pngBitDepth, opts.std);
+        report.featureCollision = report.rounding.explained >= ROUNDING_EXPLAINED_MIN;
+      } else report.featureCollision = flRel <= FEATURE_TOL;
       return report;
     },
   };

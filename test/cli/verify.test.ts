@@ -43,6 +43,7 @@ t.test('verify MODEL ORIGINAL CANDIDATE…: exact for a kernel shift (.npy), flo
   t.equal(far.verdict, 'differs');
   t.same([exact.collides, close.collides, far.collides], [true, true, false]);
   t.notOk(exact.rounding, 'no rounding explanation for .npy candidates');
+  t.same([exact.featureCollision, close.featureCollision, far.featureCollision], [true, false, false]);
   t.end();
 });
 
@@ -68,6 +69,7 @@ t.test('verify on PNG candidates says how much of the difference their rounding 
   t.ok(c.rounding.response > 0);
   // a real difference stored as PNG: rounding explains almost none of it
   t.ok(far.rounding.explained < 0.01, `ratio ${far.rounding.explained}`);
+  t.same([c.featureCollision, far.featureCollision], [true, false]);
   const text = await runCommand(verify, ['verify', model, f('x.png'), f('exact16.png')]);
   t.match(text.stdout, /16-bit PNG rounding: first-layer response ‖A\(c − x\)‖ = [0-9.e-]+, expected from 16-bit rounding alone [0-9.e-]+ → rounding explains \d+%/);
   t.end();
@@ -138,6 +140,7 @@ t.test('PP-OCR classifier: an operator-mode collision is exact as .npy and float
   t.equal(pngc.verdict, 'float32-close', `png: float64 ${pngc.f64.worstRelative}, float32 ${pngc.f32.worstRelative}`);
   t.ok(pngc.rounding.explained > 0.5 && pngc.rounding.explained < 2, `rounding ratio ${pngc.rounding.explained}`);
   t.equal(npy.f32.outputs[0].top1, 1);
+  t.same([npy.featureCollision, pngc.featureCollision], [true, true]);
   t.comment(`PP-OCR cls: npy f64 ${npy.f64.worstRelative.toExponential(2)} f32 ${npy.f32.worstRelative.toExponential(2)} first-layer f64 ${npy.f64.firstLayer.relative.toExponential(2)}; ` +
     `png16 f64 ${pngc.f64.worstRelative.toExponential(2)} f32 ${pngc.f32.worstRelative.toExponential(2)} first-layer f64 ${pngc.f64.firstLayer.relative.toExponential(2)}, rounding ratio ${pngc.rounding.explained.toFixed(3)}`);
   t.end();
