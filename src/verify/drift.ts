@@ -58,7 +58,9 @@ export function parseAlphas(spec: string): number[] {
   if (m) {
     const lo = Number(m[1]), hi = Number(m[2]), n = Number(m[3]);
     if (!(lo > 0) || !(hi >= lo) || !Number.isFinite(hi) || !(n >= 1) || n > 1000) throw invalidParameter('alphas', 'lo:hi:n with 0 < lo ≤ hi and 1 ≤ n ≤ 1000', spec, RangeError);
-    out = n === 1 ? [lo] : Array.from({ length: n }, (_, i) => 10 ** (Math.log10(lo) + (i * (Math.log10(hi) - Math.log10(lo))) / (n - 1)));
+    // whole decades are parsed from text: 10 ** -4 is 0.00009999999999999999 in V8
+    const pow10 = (e: number) => (Math.abs(e - Math.round(e)) < 1e-12 ? Number(`1e${Math.round(e)}`) : 10 ** e);
+    out = n === 1 ? [lo] : Array.from({ length: n }, (_, i) => pow10(Math.log10(lo) + (i * (Math.log10(hi) - Math.log10(lo))) / (n - 1)));
   } else {
     out = s.split(',').map((t) => Number(t.trim()));
     if (out.length === 0 || out.some((a) => !(a > 0) || !Number.isFinite(a))) throw invalidParameter('alphas', 'positive numbers separated by commas, or lo:hi:n', spec, RangeError);

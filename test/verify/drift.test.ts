@@ -6,7 +6,9 @@ import { fakeDirections, fakeImage, fakeRunner } from './fake-model.js';
 t.test('parseAlphas reads lo:hi:n log-spaced (inclusive) and comma lists, and rejects the rest', (t) => {
   const a = parseAlphas('1e-3:1e3:13');
   t.equal(a.length, 13);
-  t.ok(Math.abs(a[0]! - 1e-3) < 1e-18 && Math.abs(a[12]! - 1e3) < 1e-9 && Math.abs(a[6]! - 1) < 1e-12);
+  t.same([a[0], a[2], a[6], a[12]], [1e-3, 1e-2, 1, 1e3], 'whole decades are exact');
+  t.ok(Math.abs(a[1]! - Math.sqrt(10) * 1e-3) < 1e-15);
+  t.equal(parseAlphas('1e-4:1:5')[0], 1e-4);
   t.same(parseAlphas('0.5, 2'), [0.5, 2]);
   t.same(parseAlphas('3:3:1'), [3]);
   t.throws(() => parseAlphas('0:1:3'), /^Expected lo:hi:n with 0 < lo ≤ hi and 1 ≤ n ≤ 1000 for alphas but received "0:1:3"/);
