@@ -159,3 +159,19 @@ t.test('poolEngine(2) gives the same census as localEngine()', async (t) => {
     await pool.close();
   }
 });
+
+t.test('census(model) includes weights used inside subgraphs (If branches) with outer-scope constants', async (t) => {
+  const branch = (name: string, w: string) => ({
+    name, inputs: [], outputs: [{ name: `${name}_out` }],
+    nodes: [{ op: 'MatMul', inputs: ['x', w], outputs: [`${name}_out`], name: `${name}_mm` }],
+    initializers: name === 'else' ? [{ name: 'w_else', dims: [3, 2], data: lowRank(3, 2, 1, 14) }] : [],
+  });
+  const r = await run({
+    inputs: [{ name: 'x', shape: [1, 3] }, { name: 'cond', dtype: 'bool', shape: [] }], outputs: [{ name: 'y' }],
+    nodes: [
+      { op: 'If', inputs: ['cond'], outputs: ['y'], attrs: { then_branch: { graph: branch('then', 'w') }, else_branch: { graph: branch('else', 'w_else') } } },
+      constantNode({ name: 'w', dims: [3, 2], data: lowRank(3, 2, 2, 15) }),
+    ],
+  });
+  t.same(r.weights.map((w) => [w.name, w.node, w.rank]), [['w', 'then_mm', 2], ['w_else', 'else_mm', 1]]);
+});
