@@ -6,7 +6,8 @@
 // Packing zero-pads partial panels so the micro-kernel always runs full tiles; a partial tile is
 // written through a small static buffer. The caller sizes the workspace with gemmWorkElems.
 // When A has at most 4 row strips and B is not transposed, full B strips are read in place
-// (measured +10–30% on conv-shaped products such as 8×4608×27).
+// (measured +10–30% on conv-shaped products such as 8×4608×27); symmetrically, with at most 4
+// column strips a non-transposed A is read in place (about 2× on 18432×8×27).
 // beta = 0 overwrites C (NaN/Inf already in C do not propagate, as in BLAS).
 
 const MR: i32 = 4;
@@ -96,7 +97,10 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
 }
 
 // C[rows × cols tile at cPtr] += Apanel (kc × MR) · Bpanel (kc × NR).
-@inline function micro<T>(kc: i32, ap: usize, bp: usize, bStride: usize, cPtr: usize, ldc: i32, rows: i32, cols: i32): void {
+// aRow: bytes between the MR rows of the A panel, aStep: bytes per k step (packed: es and MR·es;
+// read in place from a row-major A: lda·es and es); scale multiplies the product (alpha when A is
+// read in place, 1 when packing already applied it).
+@inline function micro<T>(kc: i32, ap: usize, aRow: usize, aStep: usize, bp: usize, bStride: usize, scale: T, cPtr: usize, ldc: i32, rows: i32, cols: i32): void {
   const es = <usize>sizeof<T>();
   const NR = nrOf<T>();
   let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00;
@@ -107,17 +111,22 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
     let a = v128.load_splat<T>(ap);
     c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
     c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
-    a = v128.load_splat<T>(ap, sizeof<T>());
+    a = v128.load_splat<T>(ap + aRow);
     c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
     c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
-    a = v128.load_splat<T>(ap, 2 * sizeof<T>());
+    a = v128.load_splat<T>(ap + 2 * aRow);
     c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
     c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
-    a = v128.load_splat<T>(ap, 3 * sizeof<T>());
+    a = v128.load_splat<T>(ap + 3 * aRow);
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
-    ap += <usize>MR * es;
+    ap += aStep;
     bp += bStride;
+  }
+  if (scale != <T>1) {
+    const sv = v128.splat<T>(scale);
+    c00 = v128.mul<T>(c00, sv); c01 = v128.mul<T>(c01, sv); c10 = v128.mul<T>(c10, sv); c11 = v128.mul<T>(c11, sv);
+    c20 = v128.mul<T>(c20, sv); c21 = v128.mul<T>(c21, sv); c30 = v128.mul<T>(c30, sv); c31 = v128.mul<T>(c31, sv);
   }
   const ld = <usize>ldc * es;
   if (rows == MR && cols == NR) {
@@ -159,6 +168,9 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
   // With few row strips B is read only a few times: streaming it straight from memory beats
   // copying it into a packed panel first (conv products: m = outC/g ≤ 16, k = c·kh·kw small).
   const direct = !transB && m <= 4 * MR;
+  // Likewise with few column strips A is read only a few times: full row strips of a
+  // non-transposed A are read in place (tall-skinny products such as 18432×8×27).
+  const directA = !transA && n <= 4 * NR;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = imin(NC, n - jc);
     const ncPad = roundUp(nc, NR);
@@ -169,7 +181,8 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
       for (let ic = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
         const mcPad = roundUp(mc, MR);
-        packA<T>(transA, aPtr, lda, m, ic, mcPad, pc, kc, alpha, packAPtr);
+        if (!directA) packA<T>(transA, aPtr, lda, m, ic, mcPad, pc, kc, alpha, packAPtr);
+        else if (mc % MR != 0) packA<T>(false, aPtr, lda, m, ic + mc - mc % MR, MR, pc, kc, alpha, packAPtr);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = imin(NR, nc - jr);
           let bp: usize, bStride: usize;
@@ -177,9 +190,16 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
           else if (cols == NR) { bp = bPtr + (<usize>pc * <usize>ldb + <usize>(jc + jr)) * es; bStride = <usize>ldb * es; }
           else { bp = packBPtr; bStride = 32; }
           for (let ir = 0; ir < mc; ir += MR) {
-            const ap = packAPtr + <usize>(ir * kc) * es;
+            const rows = imin(MR, mc - ir);
             const cTile = cPtr + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * es;
-            micro<T>(kc, ap, bp, bStride, cTile, ldc, imin(MR, mc - ir), cols);
+            if (!directA) {
+              micro<T>(kc, packAPtr + <usize>(ir * kc) * es, es, <usize>MR * es, bp, bStride, <T>1, cTile, ldc, rows, cols);
+            } else if (rows == MR) {
+              const ap = aPtr + (<usize>(ic + ir) * <usize>lda + <usize>pc) * es;
+              micro<T>(kc, ap, <usize>lda * es, es, bp, bStride, alpha, cTile, ldc, rows, cols);
+            } else {
+              micro<T>(kc, packAPtr, es, <usize>MR * es, bp, bStride, <T>1, cTile, ldc, rows, cols);
+            }
           }
         }
       }

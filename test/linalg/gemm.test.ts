@@ -35,8 +35,9 @@ t.test('gemm(a, b) matches the triple loop for every transpose, alpha, beta and 
 });
 
 t.test('gemm(a, b) is correct across the packing block edges (m > 128, k > 256, n > 2048) and on the unpacked-B path', (t) => {
-  // [16, 2053, 300]: the unpacked-B path (≤ 4 row strips) across a KC block, an NC block and a partial strip
-  for (const [m, n, k, tA, tB] of [[130, 7, 260, false, true], [5, 2051, 3, true, false], [67, 33, 513, true, true], [16, 2053, 300, false, false], [13, 21, 7, true, false]] as const) {
+  // [16, 2053, 300]: the unpacked-B path (≤ 4 row strips) across a KC block, an NC block and a partial strip;
+  // [1003, 13, 300] and [1001, 16, 5]: the unpacked-A path (≤ 4 column strips) with a partial row strip
+  for (const [m, n, k, tA, tB] of [[130, 7, 260, false, true], [5, 2051, 3, true, false], [67, 33, 513, true, true], [16, 2053, 300, false, false], [13, 21, 7, true, false], [1003, 13, 300, false, false], [1001, 16, 5, false, true]] as const) {
     const a = randn(m * k, m), b = randn(k * n, n);
     const ref = naiveGemm(a, b, m, n, k, tA, tB, 1.5, 0);
     const got = gemm(a, b, m, n, k, { transA: tA, transB: tB, alpha: 1.5 });
