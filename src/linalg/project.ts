@@ -1,6 +1,7 @@
 // Orthogonal projection onto ker(A) for an operator given only by products (DESIGN.md §1):
 // δ = v − Aᵀz with A Aᵀ z = A v, solved by conjugate gradients on A Aᵀ (CGNE / Craig's method)
-// in float64, with iterative refinement on the true residual. Also opNorm (power iteration).
+// in float64, with iterative refinement on the true residual; optionally preconditioned
+// (convPreconditioner in preconditioner.ts). Also opNorm (power iteration).
 import { invalidParameter, assertLength } from '../core/errors.js';
 import type { LinearOperator } from './operator.js';
 import { rng } from './random.js';
@@ -107,8 +108,11 @@ export interface ProjectResult {
  * rank-deficient A: the right-hand side A δ is always in range(A), so the system is consistent
  * and components of z in ker(Aᵀ) do not change Aᵀz. When ker(A) is trivial δ shrinks towards 0
  * and the residual ratio stays near σmin/σmax: the result then reports converged = false and a
- * small `captured`; it never claims a collision it did not reach. Convergence speed is governed by
- * κ(A Aᵀ) = (σmax/σmin)² on range(A).
+ * small `captured`; it never claims a collision it did not reach (CG also stops at the float64
+ * rounding floor eps·‖A‖·‖v‖ instead of running to maxIter). Convergence speed is governed by
+ * κ(A Aᵀ) = (σmax/σmin)² on range(A), or by κ(M A Aᵀ) with a preconditioner M.
+ * Measured on the PP-OCR classifier's first conv at 48×192 (A 18432×27648): 963 CG iterations
+ * (560 with convPreconditioner) to reach 4.2e-13.
  */
 export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: ProjectOptions = {}): ProjectResult {
   checkOperator(op);
