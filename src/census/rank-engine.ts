@@ -3,6 +3,7 @@
 // same matrixRank code runs in each worker. Internal: groupRank.
 import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
 import { SvdPool } from '../linalg/pool.js';
+import { nrm2 } from '../linalg/blas1.js';
 import { EPS32, EPS64, gramMinRtol } from '../linalg/tolerance.js';
 import type { ToleranceOptions } from './report.js';
 
@@ -44,6 +45,7 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
   const { m, n } = job;
   const k = Math.min(m, n);
   if (k === 0) return { rank: 0, rankF64: 0, tol: 0, sigmaMax: 0, sigmaMin: 0, path: 'empty' };
+  if (k === 1) return vectorRank(job, tol);
   const r = await fn(job.a, m, n, { rtol: tol.rtol, atol: tol.atol, eps: EPS32, method: 'auto' });
   const s = r.s;
   const sigmaMax = s[0] ?? 0;
@@ -63,6 +65,18 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
   return { rank: r.rank, rankF64, tol: r.tol, sigmaMax, sigmaMin, path };
 }
 
+/**
+ * A 1×n or m×1 matrix has one singular value, its 2-norm (depthwise convs have hundreds of
+ * these per layer; an SVD call each would cost more than the norm).
+ */
+function vectorRank(job: RankJob, tol: ToleranceOptions): GroupRank {
+  const sigma = nrm2(job.a);
+  if (!Number.isFinite(sigma)) throw new RangeError(`matrixRank: the ${job.m}×${job.n} matrix contains a non-finite value`);
+  const L = Math.max(job.m, job.n);
+  const t = tol.atol ?? (tol.rtol !== undefined ? tol.rtol * sigma : sigma * L * EPS32);
+  return { rank: sigma > t ? 1 : 0, rankF64: sigma > sigma * L * EPS64 ? 1 : 0, tol: t, sigmaMax: sigma, sigmaMin: sigma, path: 'norm' };
+}
+
 /** Runs every matrix in this thread. */
 export function localEngine(): RankEngine {
   const fn: RankFn = (a, m, n, o) => matrixRank(a, m, n, o);
@@ -75,9 +89,19 @@ export async function poolEngine(threads: number): Promise<RankEngine> {
   const local: RankFn = (a, m, n, o) => matrixRank(a, m, n, o);
   // A subarray view would post its whole buffer; send a compact copy.
   const remote: RankFn = (a, m, n, o) => pool.matrixRank(a.byteLength === a.buffer.byteLength ? a : a.slice(), m, n, o);
+  // Small matrices run here; let worker replies in (and the next jobs out) every few ms, else
+  // a long run of small ones would starve the workers.
+  let lastYield = performance.now();
+  const yielding: RankFn = async (a, m, n, o) => {
+    if (performance.now() - lastYield > 4) {
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = performance.now();
+    }
+    return local(a, m, n, o);
+  };
   return {
     threads,
-    rank: (job, tol) => groupRank(job.m * job.n <= SMALL ? local : remote, job, tol),
+    rank: (job, tol) => groupRank(job.m * job.n <= SMALL ? yielding : remote, job, tol),
     close: async () => { await pool.close(); },
   };
 }
