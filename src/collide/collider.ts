@@ -108,6 +108,11 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     if (settings.direction === 'target') throw new RangeError('--target needs --method operator (the per-window fold has no target)');
     if (settings.fit) throw new RangeError('--fit needs --method operator (it projects onto ker(A_img))');
   }
+  if (settings.direction === 'basis') {
+    if (!kernels) throw new RangeError('--basis needs ker(W), but the window matrix is too large to factor');
+    // checks the index against every group now, before any image arrives
+    windowVectors(kernels, settings.basisIndex ?? 0, settings.seed);
+  }
   let mode: 'exact' | 'approximate' = 'exact';
   let proj: Projector | undefined;
   let approx: ApproximateBasis | undefined;

@@ -3,6 +3,7 @@
 // Exact only when windows are disjoint (DESIGN.md §1); callers report the true residual.
 import { conv2dAdjoint } from '../linalg/conv.js';
 import { rng } from '../linalg/random.js';
+import { invalidParameter } from '../core/errors.js';
 import { outputSize } from '../linalg/geometry.js';
 import type { FirstLayerSpec } from './layer.js';
 import type { WindowKernel } from './window.js';
@@ -11,6 +12,7 @@ import type { WindowKernel } from './window.js';
  * One window vector per group: basis row `index` of ker(W_g), or (index undefined) a seeded
  * Gaussian combination of all rows, normalised to unit length. A group with a trivial kernel
  * gets a zero vector.
+ * @throws RangeError when index is not a row of some group's non-trivial ker(W_g)
  * @returns per group a vector of length n = C/g·kh·kw (dense: the whole input)
  */
 export function windowVectors(kernels: WindowKernel[], index: number | undefined, seed: number): Float64Array[] {
@@ -19,7 +21,8 @@ export function windowVectors(kernels: WindowKernel[], index: number | undefined
     const v = new Float64Array(kg.n);
     if (kg.k === 0) return v;
     if (index !== undefined) {
-      v.set(kg.basis.subarray((index % kg.k) * kg.n, (index % kg.k + 1) * kg.n));
+      if (!Number.isInteger(index) || index < 0 || index >= kg.k) throw invalidParameter('basis', `an integer between 0 and ${kg.k - 1} (ker(W) of group ${kg.group} has dimension ${kg.k})`, index, RangeError);
+      v.set(kg.basis.subarray(index * kg.n, (index + 1) * kg.n));
       return v;
     }
     for (let j = 0; j < kg.k; j++) {
