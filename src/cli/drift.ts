@@ -1,6 +1,7 @@
 // `nullspace drift MODEL IMAGE`: the theory-against-practice experiment (DESIGN.md §2). Writes
 // drift.csv, drift.json, drift.svg and drift.png into --out (atomically) and prints the table.
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -100,6 +101,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
       },
       date: new Date().toISOString(),
       image: args.image,
+      imageSha256: createHash('sha256').update(readFileSync(args.image)).digest('hex'),
       rows: result.rows,
       profile: result.profile,
       notes,

@@ -47,6 +47,8 @@ export interface Provenance {
 
 export interface DriftReport extends Provenance {
   image: string;
+  /** sha256 of the image file's bytes */
+  imageSha256?: string;
   rows: DriftRow[];
   profile?: LayerProfile;
   notes: string[];

@@ -32,6 +32,7 @@ t.test('drift on a built model: (a) exact at every α, (d) far above (c), disjoi
   t.same(JSON.parse(r.stdout).rows, report.rows, '--json prints the report it wrote');
   t.equal(report.tool.name, 'nullspace');
   t.match(report.model.sha256, /^[0-9a-f]{64}$/);
+  t.match(report.imageSha256!, /^[0-9a-f]{64}$/);
   t.same((report.settings.alphas as number[]).length, 5);
   t.equal(report.rows.length, 5 * 6);
   for (const row of by(report.rows, 'exact-f64')) {
