@@ -6,6 +6,13 @@
 // (k × ldv) is the right singular vector v_i.
 import { dot, rot, swap, scal, axpy, zero } from './vec';
 
+/** Rotations per sweep of the last jacobi call (diagnostics; sweeps beyond 64 are not recorded). */
+// A static data segment (below __heap_base): heap objects would sit in the host's arena.
+const rotationLog: usize = memory.data(64 * 4);
+
+/** Rotations applied in sweep s (0-based) of the last jacobi call. */
+export function jacobiRotations(s: i32): i32 { return s >= 0 && s < 64 ? load<i32>(rotationLog + (<usize>s << 2)) : 0; }
+
 /** Status returned when the sweep limit is reached; keep in step with src/linalg/svd.ts. */
 export const NOT_CONVERGED: i32 = -1;
 
@@ -87,6 +94,7 @@ function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol:
         }
       }
     }
+    if (sweeps <= 64) store<i32>(rotationLog + (<usize>(sweeps - 1) << 2), rotations);
     converged = rotations == 0;
   }
   // σ_i = ‖x_i‖, sorted descending (selection sort: k swaps of whole rows).

@@ -17,8 +17,16 @@ const SHAPES = picked.length ? ALL.filter(([m, n]) => picked.includes(`${m}x${n}
 
 interface Stat { n: number; mean: number; sd: number; note?: string }
 
-/** Repeats fn until ~budget ms or maxReps runs (at least minReps); ms per run. */
+/**
+ * Repeats fn until ~budget ms or maxReps runs (at least minReps); ms per run. One untimed warm-up
+ * run first (V8 runs new WASM/JS code in a baseline tier until the optimising compile is done);
+ * a warm-up longer than the budget is reported as the single measurement.
+ */
 function time(fn: () => void, budget: number, minReps = 2, maxReps = 10): Stat {
+  const w0 = performance.now();
+  fn();
+  const warm = performance.now() - w0;
+  if (warm > budget) return { n: 1, mean: warm, sd: 0, note: 'one run' };
   const t: number[] = [];
   const start = performance.now();
   while (t.length < minReps || (t.length < maxReps && performance.now() - start < budget)) {
@@ -35,14 +43,8 @@ function mlMatrix(a: Float64Array, m: number, n: number, withV: boolean): Stat {
   const M = new Matrix(m, n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]!);
   const run = () => { new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: withV, autoTranspose: true }); };
-  // ml-matrix takes seconds to minutes on the large shapes: one run there (said in the note).
-  const t0 = performance.now();
-  run();
-  const first = performance.now() - t0;
-  if (first > 3000) return { n: 1, mean: first, sd: 0, note: 'one run' };
-  const rest = time(run, 4000, 1, 5);
-  const all = [first, ...Array(rest.n).fill(rest.mean)];
-  return { ...rest, n: rest.n + 1, mean: all.reduce((p, q) => p + q, 0) / all.length };
+  // ml-matrix takes seconds to minutes on the large shapes: a single run there (said in the note).
+  return time(run, 4000, 1, 5);
 }
 
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;

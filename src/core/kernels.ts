@@ -32,6 +32,8 @@ export interface Kernels {
   /** (wPtr, k, len, ld, vPtr|0, ldv, tol, maxSweeps, normsPtr) → sweeps, or −1 if not converged */
   jacobiF64(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
   jacobiF32(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
+  /** rotations applied in sweep s (0-based) of the last jacobi call (diagnostics) */
+  jacobiRotations(s: number): number;
   /** (wPtr, k, len, ld, normsPtr) → rows zeroed */
   rowsNormalizeF64(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;
   rowsNormalizeF32(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;
