@@ -3,6 +3,7 @@
 // singular vectors — then, per image, build δ, scale it, optionally fit it to the pixel box.
 // Pixels, PNG rounding and the report live in pipeline.ts.
 import { opNorm } from '../linalg/project.js';
+import { convPreconditioner } from '../linalg/preconditioner.js';
 import { invalidParameter } from '../core/errors.js';
 import { imageOperator, restrictColumns, type ImageOperator } from './operator.js';
 import { windowKernels, type WindowKernel } from './window.js';
@@ -133,7 +134,9 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
         approxGather = sub.gather; approxScatter = sub.scatter;
       } else approx = analysis.smallest ?? approximateBasis(image.op, { k: settings.approxK, seed: settings.seed, maxIter: settings.approxIter });
     } else {
-      proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm });
+      // block-Jacobi M ≈ (A Aᵀ)⁻¹ for a conv: ~40% fewer CG iterations on PP-OCR (scratch/solver-notes.md)
+      const preconditioner = layer.kind === 'conv' ? convPreconditioner(layer.weight, layer.geometry) : undefined;
+      proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm, preconditioner });
     }
   }
   const plane = image.h * image.w;

@@ -43,6 +43,8 @@ export interface ProjectorOptions {
   keep?: Uint8Array;
   /** ‖A‖₂ when known (saves an estimate per call; ignored with keep, whose sub-operator has its own) */
   norm?: number;
+  /** M ≈ (A Aᵀ)⁻¹ on the rows (e.g. convPreconditioner); still SPD for a column-restricted A */
+  preconditioner?: (r: Float64Array, out: Float64Array) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export function projector(op: LinearOperator, opts: ProjectorOptions = {}): Proj
     return {
       op,
       project(v) {
-        const r = projectToNullSpace(op, v, { tol, maxIter, norm: opts.norm });
+        const r = projectToNullSpace(op, v, { tol, maxIter, norm: opts.norm, preconditioner: opts.preconditioner });
         const nv = norm(v);
         return { delta: r.delta, seed: v, captured: nv > 0 ? norm(r.delta) / nv : 0, iterations: r.iterations, converged: r.converged };
       },
@@ -68,7 +70,7 @@ export function projector(op: LinearOperator, opts: ProjectorOptions = {}): Proj
   return {
     op: sub.op,
     project(v) {
-      const r = projectToNullSpace(sub.op, sub.gather(v), { tol, maxIter, norm: subNorm });
+      const r = projectToNullSpace(sub.op, sub.gather(v), { tol, maxIter, norm: subNorm, preconditioner: opts.preconditioner });
       const delta = sub.scatter(r.delta);
       const nv = norm(v);
       return { delta, seed: v, captured: nv > 0 ? norm(delta) / nv : 0, iterations: r.iterations, converged: r.converged };
