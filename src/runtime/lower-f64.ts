@@ -82,14 +82,9 @@ export function float64Plan(model: ModelProto, source = 'model'): Float64Plan {
   return { probe: [...probe], lowered };
 }
 
-/**
- * decodeTensor on a copy whose raw bytes are a plain Uint8Array: protobufjs hands out Node Buffer
- * views into the whole file, and Buffer#slice does not copy.
- */
+/** A constant's values as float64 (any storage type decodeTensor reads). */
 function values(t: TensorLike, name: string): { dims: number[]; data: Float64Array } {
-  const raw = t.rawData;
-  const plain = raw && raw.length && raw.constructor !== Uint8Array ? ({ ...t, rawData: new Uint8Array(raw), dims: t.dims, dataType: t.dataType } as TensorProto) : t;
-  return decodeTensor(plain as TensorProto, { where: `tensor ${name}` });
+  return decodeTensor(t as TensorProto, { where: `tensor ${name}` });
 }
 
 function f64Tensor(t: TensorLike, name: string): TensorProto {
