@@ -82,6 +82,28 @@ t.test('createSession(f64) lowers Conv to Gather + MatMul and matches a naive fl
   }
 });
 
+t.test('createSession(f64) lowers a Conv whose weights are computed in the graph (im2col Gather path)', async (t) => {
+  for (const [name, g, o] of [['dense', 1, 4], ['depthwise', 3, 3]] as const) {
+    const c = 3, h = 6, w = 5;
+    const x = values(c * h * w, 950 + g);
+    const wt = Float64Array.from(Float32Array.from(values(o * (c / g) * 9, 960 + g)));
+    const ref = conv2dRef({ x, n: 1, c, h, w, wt: wt.map((v) => 2 * v), o, kh: 3, kw: 3, g, sh: 2, sw: 1, pads: [1, 1, 1, 1] });
+    const spec: ModelSpec = {
+      inputs: [{ name: 'x', shape: [1, c, h, w] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        constantNode({ name: 'w0', dims: [o, c / g, 3, 3], data: Float32Array.from(wt) }),
+        constantNode({ name: 'two', dims: [], data: new Float32Array([2]) }),
+        { op: 'Mul', inputs: ['w0', 'two'], outputs: ['w'] },
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { kernel_shape: [3, 3], group: g, strides: [2, 1], pads: [1, 1, 1, 1] } },
+      ],
+    };
+    const r = await both(spec, { x: { data: x, dims: [1, c, h, w] } });
+    t.same(r.f64.dims, ref.dims, `${name}: dims`);
+    t.ok(relMax(r.f64.data as Float64Array, ref.data) <= 1e-12, `${name}: f64 vs naive loop`);
+  }
+});
+
 t.test('createSession(f64) lowers ConvTranspose and matches a naive scatter loop to 1e-12', async (t) => {
   const cases: (Omit<Conv2d, 'x' | 'wt' | 'bias'> & { name: string; outPad?: [number, number]; bias?: boolean })[] = [
     { name: '2×2 stride 2 (PP-OCR detector head)', n: 1, c: 3, h: 4, w: 5, o: 2, kh: 2, kw: 2, sh: 2, sw: 2, bias: true },
