@@ -96,3 +96,31 @@ t.test('conv2d/conv2dAdjoint/convOperator reject bad arguments with clear messag
   t.throws(() => op.apply(new Float32Array(720) as unknown as Float64Array), /Expected a Float64Array for x/);
   t.end();
 });
+
+t.test('conv2d(x, w, g, bias) agrees with onnxruntime-web’s Conv (float32) on a grouped, dilated, strided, padded layer', async (t) => {
+  const ort = await import('onnxruntime-web');
+  const { buildModel } = await import('../../src/onnx/writer.js');
+  ort.env.wasm.numThreads = 1;
+  const cases: ConvGeometry[] = [
+    convGeometry({ c: 4, h: 13, w: 11, outC: 6, kh: 3, kw: 2, sh: 2, sw: 3, dh: 2, dw: 1, padTop: 2, padLeft: 0, padBottom: 1, padRight: 3, groups: 2 }),
+    convGeometry({ c: 3, h: 48, w: 192, outC: 8, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }),
+  ];
+  for (const g of cases) {
+    const x = Float32Array.from(randn(g.c * g.h * g.w, 30)), w = Float32Array.from(randn(g.outC * (g.c / g.groups) * g.kh * g.kw, 31));
+    const b = Float32Array.from(randn(g.outC, 32));
+    const bytes = buildModel({
+      inputs: [{ name: 'x', shape: [1, g.c, g.h, g.w] }], outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: {
+        kernel_shape: [g.kh, g.kw], strides: [g.sh, g.sw], dilations: [g.dh, g.dw], group: g.groups,
+        pads: [g.padTop, g.padLeft, g.padBottom, g.padRight] } }],
+      initializers: [{ name: 'w', dims: [g.outC, g.c / g.groups, g.kh, g.kw], data: w }, { name: 'b', dims: [g.outC], data: b }],
+    });
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const out = await session.run({ x: new ort.Tensor('float32', x, [1, g.c, g.h, g.w]) });
+    const ref = out.y!.data as Float32Array;
+    const { oh, ow } = outputSize(g);
+    t.same(out.y!.dims, [1, g.outC, oh, ow], 'same output shape');
+    t.ok(relErr(conv2d(x, w, g, b), ref) <= 1e-5, `${g.c}×${g.h}×${g.w} → ${g.outC}×${oh}×${ow}`);
+    await session.release();
+  }
+});
