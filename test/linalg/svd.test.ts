@@ -22,7 +22,7 @@ function checkFull(t: Test, a: Float64Array, m: number, n: number, s: ArrayLike<
 }
 
 t.test('constructed matrices: square, tall 20:1, wide, 1×n, n×1 (f64 and f32)', (t) => {
-  const shapes: [number, number][] = [[40, 40], [200, 10], [30, 70], [1, 9], [9, 1], [64, 60]];
+  const shapes: [number, number][] = [[40, 40], [200, 10], [30, 70], [1, 9], [9, 1], [64, 60], [60, 62]];
   for (const [m, n] of shapes) {
     const k = Math.min(m, n);
     const s = Float64Array.from({ length: k }, (_, i) => 10 - (9 * i) / Math.max(1, k - 1));
@@ -111,6 +111,14 @@ t.test('one huge entry: no overflow, relative residual holds, the rest of the sp
       const k = Math.min(m, n);
       t.ok(maxRel(r.s.subarray(1, k), rb.s.subarray(0, k - 1)) <= 1e-6, `${m}×${n}: small singular values survive next to ${huge} (${maxRel(r.s.subarray(1, k), rb.s.subarray(0, k - 1)).toExponential(2)})`);
     }
+  }
+  t.end();
+});
+
+t.test('values-only paths agree with the full SVD: wide without QR (n ≤ 1.05m), tall without QR (m ≤ 1.05n)', (t) => {
+  for (const [m, n] of [[60, 62], [62, 60], [50, 50]] as const) {
+    const a = randn(m * n, m + n);
+    t.ok(maxRel(svd(a, m, n).s, svd(a, m, n, { compute: 'uv' }).s) <= 1e-13, `${m}×${n}`);
   }
   t.end();
 });
