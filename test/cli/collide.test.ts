@@ -133,6 +133,20 @@ t.test('stdout closed early (| head -c 10): the command stops quietly with exit 
   t.notMatch(r.stderr, /EPIPE|Error/);
 });
 
+t.test('demo (npm start): x, x\' and the report in the out dir; the classifier\'s outputs agree to < 1e-5 at PSNR < 25 dB', async (t) => {
+  const out = join(dir, 'demo');
+  const r = await runCli(['demo', '--out-dir', out]);
+  t.equal(r.code, 0, r.stderr);
+  t.same(readdirSync(out).sort(), ['report.ndjson', 'x-prime.npy', 'x-prime.png', 'x.npy', 'x.png']);
+  const diffs = [...r.stdout.matchAll(/relative difference ([0-9.e+-]+)/g)].map((m) => Number(m[1]));
+  t.equal(diffs.length, 2);
+  t.ok(diffs.every((d) => d < 1e-5), `output differences ${diffs}`);
+  const psnr = Number(/PSNR\(x, x'\) ([0-9.]+) dB/.exec(r.stdout)![1]);
+  t.ok(psnr < 25, `PSNR ${psnr}`);
+  const rec = JSON.parse(readFileSync(join(out, 'report.ndjson'), 'utf8'));
+  t.equal(rec.exact.verdict, 'exact');
+});
+
 t.test('--help lists the exit codes', async (t) => {
   const r = await runCli(['collide', '--help']);
   t.equal(r.code, 0);
