@@ -53,7 +53,7 @@ export function comparisonTable(rs: ModelReport[], markdown = false): string {
   const rows = rs.map((r) => {
     const f = r.firstLayer;
     const o = f?.operator;
-    return [r.path, String(r.summary.weights), `${r.summary.rankDeficient} (${r.summary.rankDeficientPct}%)`, `${r.summary.wide} (${r.summary.widePct}%)`,
+    return [r.path.split(/[\\/]/).pop()!, String(r.summary.weights), `${r.summary.rankDeficient} (${r.summary.rankDeficientPct}%)`, `${r.summary.wide} (${r.summary.widePct}%)`,
       f ? `${f.op} ${f.weight}` : '-', f ? String(f.windowNullity) : '-', o ? `${o.inDim}→${o.outDim}${o.overlapping ? ' overlap' : ' disjoint'}` : '-',
       o ? `${o.nullityIsExact ? '' : '≥'}${o.nullity}` : '-'];
   });
