@@ -79,7 +79,11 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
   const es = PRECISIONS[prec].bytes;
   const k = Math.min(m, n), L = Math.max(m, n);
   const tall = m >= n;
-  const useQR = tall ? m > QR_RATIO * n : wantV || n > QR_RATIO * m;
+  // V without U of a tall or square A: Jacobi on the rows of R (the columns of Rᵀ), whose left
+  // vectors are A's right vectors — no rotation of V is needed, ≈ 40% of the work (the QR costs
+  // ≈ 1/5 of one sweep). Drmač & Veselić (2008) also find Rᵀ converges in fewer sweeps.
+  const onRt = tall && wantV && !wantU;
+  const useQR = onRt || (tall ? m > QR_RATIO * n : wantV || n > QR_RATIO * m);
   const ldL = padded(L, es);
   // X: the column set (k vectors of length L) — Aᵀ's rows when tall, A's own rows when wide.
   let x: number;
@@ -99,8 +103,13 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
     len = k;
     w = core.alloc(k * ldw * es);
     K.qrR(x, k, k, ldL, rdiag, w, ldw);
+    if (onRt) {
+      const rows = K.zeros(k * ldw);
+      K.transpose(w, k, k, ldw, rows, ldw);
+      w = rows;
+    }
   }
-  const needJv = tall ? wantV : wantU;
+  const needJv = tall ? wantV && !onRt : wantU;
   const ldv = padded(k, es);
   const jv = needJv ? core.alloc(k * ldv * es) : 0;
   const norms = core.alloc(k * 8);
@@ -112,14 +121,14 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
   if (!wantV && !wantU) return out;
 
   // Rows of W are σ_i·(left vectors of the Jacobi problem): normalise and complete them.
-  const needW = tall ? wantU : wantV;
+  const needW = tall ? wantU || onRt : wantV;
   if (needW) {
     if (K.rowsNormalize(w, k, len, ldw, norms) > 0 && K.rowsComplete(w, k, len, ldw) < 0) {
       throw new LinAlgError('SVD could not complete the singular vector basis');
     }
   }
   if (tall) {
-    if (wantV) out.vt = readRows(prec, jv, n, n, ldv);
+    if (wantV) out.vt = onRt ? readRows(prec, w, n, n, ldw) : readRows(prec, jv, n, n, ldv);
     if (wantU) {
       let y = w, ldy = ldw;
       if (useQR) {

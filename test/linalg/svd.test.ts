@@ -123,6 +123,23 @@ t.test('values-only paths agree with the full SVD: wide without QR (n ≤ 1.05m)
   t.end();
 });
 
+t.test("compute 'v' alone (Jacobi on Rᵀ for m ≥ n): orthogonal V with ‖A v_i‖ = σ_i", (t) => {
+  for (const [m, n] of [[50, 50], [90, 30], [30, 30], [8, 8]] as const) {
+    for (const prec of ['f64', 'f32'] as const) {
+      const s = Float64Array.from({ length: n }, (_, i) => (i < n - 3 ? 2 - i / n : 0));
+      const a = withSingularValues(m, n, s, 77 + m);
+      const r = svd(a, m, n, { compute: 'v', precision: prec });
+      t.equal(r.u, undefined);
+      const bound = BOUND[prec];
+      t.ok(rowOrthogonality(r.vt!, n, n) <= bound, `${m}×${n} ${prec}: V orthogonal (${rowOrthogonality(r.vt!, n, n).toExponential(2)})`);
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(applyNorm(a, m, n, r.vt!, i * n) - r.s[i]!));
+      t.ok(worst <= bound * r.s[0]!, `${m}×${n} ${prec}: max |‖A v_i‖ − σ_i| = ${(worst / r.s[0]!).toExponential(2)}·σmax`);
+    }
+  }
+  t.end();
+});
+
 t.test('input is not modified; Float32Array input; values-only agrees with full', (t) => {
   const a = randn(15 * 9, 2);
   const copy = a.slice();
