@@ -51,6 +51,8 @@ console.log('| model / mode | size | images | set-up s | per image s (mean ± sd
 console.log('|---|---|---|---|---|---|---|---|');
 const paddle = { mean: 0.5, std: 0.5 };
 const imagenet = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-console.log(await run('PP-OCR cls, operator, noise', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 48, 192, nCls, { normalization: paddle }));
-console.log(await run('PP-OCR cls, operator, noise, --psnr 20 --fit', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 48, 192, Math.min(5, nCls), { normalization: paddle, psnr: 20, fit: true }));
-console.log(await run('PP-OCR det, --allow-approximate (k 2)', 'ch_PP-OCRv4_det_infer.onnx', 640, 640, nDet, { normalization: imagenet, allowApproximate: true, approxK: 2, approxIter: 30, alpha: 0.02 }));
+if (nCls > 0) {
+  console.log(await run('PP-OCR cls, operator, noise', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 48, 192, nCls, { normalization: paddle }));
+  console.log(await run('PP-OCR cls, operator, noise, --psnr 20 --fit', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 48, 192, Math.min(5, nCls), { normalization: paddle, psnr: 20, fit: true }));
+}
+if (nDet > 0) console.log(await run('PP-OCR det, --allow-approximate (k 2)', 'ch_PP-OCRv4_det_infer.onnx', 640, 640, nDet, { normalization: imagenet, allowApproximate: true, approxK: 2, approxIter: 30, alpha: 0.02 }));
