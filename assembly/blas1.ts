@@ -120,3 +120,52 @@ export function gemvTF64(m: i32, n: i32, alpha: f64, aPtr: usize, lda: i32, xPtr
 export function gemvTF32(m: i32, n: i32, alpha: f64, aPtr: usize, lda: i32, xPtr: usize, beta: f64, yPtr: usize): void {
   gemvTT<f32>(m, n, alpha, aPtr, lda, xPtr, beta, yPtr);
 }
+
+// Level-1 kernels for solvers whose vectors live in WASM memory (projectToNullSpace's fast path).
+
+@inline function dotT<T>(n: i32, xPtr: usize, yPtr: usize): f64 {
+  const es = <usize>sizeof<T>();
+  const L = lanes<T>();
+  let s0 = v128.splat<T>(<T>0), s1 = s0;
+  let j = 0;
+  for (; j + 2 * L <= n; j += 2 * L) {
+    const o = <usize>j * es;
+    s0 = v128.add<T>(s0, v128.mul<T>(v128.load(xPtr + o), v128.load(yPtr + o)));
+    s1 = v128.add<T>(s1, v128.mul<T>(v128.load(xPtr + o, 16), v128.load(yPtr + o, 16)));
+  }
+  let t = hsum<T>(v128.add<T>(s0, s1));
+  for (; j < n; j++) t += <f64>load<T>(xPtr + <usize>j * es) * <f64>load<T>(yPtr + <usize>j * es);
+  return t;
+}
+
+// y = alpha·x + beta·y (beta = 1: axpy; alpha = 1: xpby)
+@inline function axpbyT<T>(n: i32, alpha: f64, xPtr: usize, beta: f64, yPtr: usize): void {
+  const es = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const a = v128.splat<T>(<T>alpha), b = v128.splat<T>(<T>beta);
+  let j = 0;
+  if (beta == 1) {
+    for (; j + L <= n; j += L) {
+      const o = <usize>j * es;
+      v128.store(yPtr + o, v128.add<T>(v128.load(yPtr + o), v128.mul<T>(a, v128.load(xPtr + o))));
+    }
+  } else {
+    for (; j + L <= n; j += L) {
+      const o = <usize>j * es;
+      v128.store(yPtr + o, v128.add<T>(v128.mul<T>(b, v128.load(yPtr + o)), v128.mul<T>(a, v128.load(xPtr + o))));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j * es;
+    store<T>(yPtr + o, <T>(alpha * <f64>load<T>(xPtr + o) + beta * <f64>load<T>(yPtr + o)));
+  }
+}
+
+/** ⟨x, y⟩ of two f64 vectors of length n (two v128 accumulators, then the tail). */
+export function dotF64(n: i32, xPtr: usize, yPtr: usize): f64 { return dotT<f64>(n, xPtr, yPtr); }
+/** ⟨x, y⟩ of two f32 vectors, returned as f64. */
+export function dotF32(n: i32, xPtr: usize, yPtr: usize): f64 { return dotT<f32>(n, xPtr, yPtr); }
+/** f64 y (n) = alpha·x + beta·y in place; x may equal y. */
+export function axpbyF64(n: i32, alpha: f64, xPtr: usize, beta: f64, yPtr: usize): void { axpbyT<f64>(n, alpha, xPtr, beta, yPtr); }
+/** f32 y (n) = alpha·x + beta·y in place. */
+export function axpbyF32(n: i32, alpha: f64, xPtr: usize, beta: f64, yPtr: usize): void { axpbyT<f32>(n, alpha, xPtr, beta, yPtr); }

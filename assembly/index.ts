@@ -8,4 +8,4 @@ export { jacobiF64, jacobiF32, jacobiRotations, rowsNormalizeF64, rowsNormalizeF
 export { qrHouseF64, qrHouseF32, qrRF64, qrRF32, qrApplyF64, qrApplyF32, qrWyF64, qrWyF32 } from "./qr";
 export { gramF64, symEigvalsF64 } from "./sym_eigen";
 export { symEigJacobiF64 } from "./ritz";
-export { gemvNF64, gemvNF32, gemvTF64, gemvTF32 } from "./blas1";
+export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";

@@ -70,6 +70,12 @@ export interface Kernels {
   gemvNF32(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
   gemvTF64(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
   gemvTF32(m: number, n: number, alpha: number, aPtr: number, lda: number, xPtr: number, beta: number, yPtr: number): void;
+  /** (n, xPtr, yPtr) → ⟨x, y⟩ (f64 result for both) */
+  dotF64(n: number, xPtr: number, yPtr: number): number;
+  dotF32(n: number, xPtr: number, yPtr: number): number;
+  /** (n, alpha, xPtr, beta, yPtr): y = alpha·x + beta·y */
+  axpbyF64(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
+  axpbyF32(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
 }
 
 export function bindKernels(exports: WebAssembly.Exports): Kernels {

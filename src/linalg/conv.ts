@@ -8,6 +8,7 @@ import type { LinearOperator } from './operator.js';
 import { checkFinite, dtypeOf, type FloatArray } from './arrays.js';
 import { checkGeometry, col2imPtr, im2colPtr } from './im2col.js';
 import { gemmPtr } from './gemm.js';
+import { attachPtrProducts } from './ptr-products.js';
 
 /** y (outC, oh·ow) = conv(x) per group; cols is scratch of (c·kh·kw)·oh·ow elements. Internal. */
 export function convPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: number,
@@ -145,7 +146,23 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
     assertLength(name, out, n);
     return out;
   };
-  return {
+  // pointer-level products: x and y already in core memory; scratch lives in a nested scope
+  const ptr = {
+    core,
+    apply(xPtr: number, yPtr: number): void {
+      core.scoped(() => {
+        const wPtr = core.put(w);
+        convPtr(core, true, g, oh, ow, wPtr, xPtr, core.alloc(colsLen * 8), yPtr);
+      });
+    },
+    applyT(yPtr: number, xPtr: number): void {
+      core.scoped(() => {
+        const wPtr = core.put(w);
+        convAdjointPtr(core, true, g, oh, ow, wPtr, yPtr, core.alloc(colsLen * 8), xPtr);
+      });
+    },
+  };
+  const op: LinearOperator = {
     rows,
     cols,
     apply(x: Float64Array, out?: Float64Array): Float64Array {
@@ -153,11 +170,9 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
       assertLength('x', x, cols);
       const y = target('out', out, rows);
       core.scoped(() => {
-        const wPtr = core.put(w);
         const xPtr = core.put(x);
-        const colsPtr = core.alloc(colsLen * 8);
         const yPtr = core.alloc(rows * 8);
-        convPtr(core, true, g, oh, ow, wPtr, xPtr, colsPtr, yPtr);
+        ptr.apply(xPtr, yPtr);
         y.set(core.f64(yPtr, rows));
       });
       return y;
@@ -167,14 +182,13 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
       assertLength('y', yIn, rows);
       const x = target('out', out, cols);
       core.scoped(() => {
-        const wPtr = core.put(w);
         const yPtr = core.put(yIn);
-        const colsPtr = core.alloc(colsLen * 8);
         const xPtr = core.alloc(cols * 8);
-        convAdjointPtr(core, true, g, oh, ow, wPtr, yPtr, colsPtr, xPtr);
+        ptr.applyT(yPtr, xPtr);
         x.set(core.f64(xPtr, cols));
       });
       return x;
     },
   };
+  return attachPtrProducts(op, ptr);
 }

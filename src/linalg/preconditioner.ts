@@ -12,6 +12,7 @@ import { checkFinite } from './arrays.js';
 import { checkGeometry } from './im2col.js';
 import { gemm, gemmPtr } from './gemm.js';
 import { symmetricEigen } from './ritz.js';
+import { attachPtrProducts } from './ptr-products.js';
 
 /**
  * The block-Jacobi preconditioner M ≈ (A Aᵀ)⁻¹ of the conv operator convOperator(weight, g).
@@ -45,17 +46,26 @@ export function convPreconditioner(weight: Float64Array, g: ConvGeometry): (r: F
     inv.set(gemm(vectors, scaled, M, M, M, { transA: true }), gi * M * M); // V Λ⁻¹ Vᵀ
   }
   const rows = g.outC * N;
-  return (r: Float64Array, out: Float64Array): void => {
+  const ptr = {
+    core,
+    apply(rPtr: number, outPtr: number): void {
+      core.scoped(() => {
+        const invPtr = core.put(inv);
+        for (let gi = 0; gi < g.groups; gi++) {
+          gemmPtr(core, true, false, false, M, N, M, 1, invPtr + gi * M * M * 8, M, rPtr + gi * M * N * 8, N, 0, outPtr + gi * M * N * 8, N);
+        }
+      });
+    },
+  };
+  const apply = (r: Float64Array, out: Float64Array): void => {
     assertLength('r', r, rows);
     assertLength('out', out, rows);
     core.scoped(() => {
-      const invPtr = core.put(inv);
       const rPtr = core.put(r);
       const outPtr = core.alloc(rows * 8);
-      for (let gi = 0; gi < g.groups; gi++) {
-        gemmPtr(core, true, false, false, M, N, M, 1, invPtr + gi * M * M * 8, M, rPtr + gi * M * N * 8, N, 0, outPtr + gi * M * N * 8, N);
-      }
+      ptr.apply(rPtr, outPtr);
       out.set(core.f64(outPtr, rows));
     });
   };
+  return attachPtrProducts(apply, ptr);
 }

@@ -7,6 +7,8 @@ import type { LinearOperator } from './operator.js';
 import { rng } from './random.js';
 import { axpy, dot, nrm2, scal } from './blas1.js';
 import { checkFinite } from './arrays.js';
+import { ptrProductsOf } from './ptr-products.js';
+import { projectInWasm } from './project-wasm.js';
 
 const EPS = 2 ** -52;
 
@@ -75,6 +77,12 @@ export interface ProjectOptions {
    * writes M r into out (see convPreconditioner); turns CG into preconditioned CG
    */
   preconditioner?: (r: Float64Array, out: Float64Array) => void;
+  /**
+   * default true: when the operator (and preconditioner) come from convOperator /
+   * convPreconditioner, keep the CG vectors in WASM memory (same algorithm, fewer copies);
+   * false forces the Float64Array loop
+   */
+  wasm?: boolean;
 }
 
 export interface ProjectResult {
@@ -133,6 +141,14 @@ export function projectToNullSpace(op: LinearOperator, v: Float64Array, opts: Pr
     return { delta, residual, iterations, passes, converged: residual <= tol, captured: vNorm === 0 ? 0 : dn / vNorm, norm };
   };
   if (vNorm === 0 || norm === 0 || op.rows === 0) return done(0, 0, 0);
+  // fast path: operator (and preconditioner) act on WASM memory directly; unscaled dots there
+  // need ‖v‖ well inside float64 range
+  const fast = ptrProductsOf(op);
+  const fastM = precond ? ptrProductsOf(precond) : undefined;
+  if (fast?.applyT && (!precond || fastM?.core === fast.core) && vNorm > 1e-100 && vNorm < 1e100 && opts.wasm !== false) {
+    const w = projectInWasm(fast, fastM, op.rows, op.cols, delta, vNorm, norm, tol, maxIter);
+    return done(w.residual, w.iterations, w.passes);
+  }
 
   const r = new Float64Array(op.rows);
   const p = new Float64Array(op.rows);

@@ -58,3 +58,29 @@ t.test('gemv rejects bad arguments with clear messages', (t) => {
   t.throws(() => gemv(a, new Float64Array(3), -1, 3), /for m but received -1/);
   t.end();
 });
+
+t.test('dotF64/axpbyF64 kernels (and f32 twins) handle SIMD tails 1, 2, 3, 5 and beyond', (t) => {
+  const base = core.allocations;
+  core.scoped(() => {
+    for (const n of [1, 2, 3, 5, 8, 13]) {
+      const x = randn(n, n), y = randn(n, 50 + n);
+      for (const f64 of [true, false]) {
+        const put = (a: Float64Array) => core.put(f64 ? a : Float32Array.from(a));
+        const xp = put(x), yp = put(y);
+        const k = core.kernels;
+        const d = f64 ? k.dotF64(n, xp, yp) : k.dotF32(n, xp, yp);
+        let ref = 0;
+        for (let i = 0; i < n; i++) ref += x[i]! * y[i]!;
+        t.ok(Math.abs(d - ref) <= (f64 ? 1e-14 : 1e-5) * (1 + Math.abs(ref)), `dot n=${n} ${f64 ? 'f64' : 'f32'}`);
+        (f64 ? k.axpbyF64 : k.axpbyF32)(n, 2, xp, -0.5, yp);
+        const got = f64 ? core.f64(yp, n) : core.f32(yp, n);
+        t.ok(Array.from(got).every((g, i) => Math.abs(g - (2 * x[i]! - 0.5 * y[i]!)) <= (f64 ? 1e-15 : 1e-6) * 4), `axpby n=${n}`);
+        (f64 ? k.axpbyF64 : k.axpbyF32)(n, 1, xp, 1, xp); // y may equal x: x ← 2x
+        const twice = f64 ? core.f64(xp, n) : core.f32(xp, n);
+        t.ok(Array.from(twice).every((g, i) => Math.abs(g - 2 * x[i]!) <= (f64 ? 1e-15 : 1e-6) * 4), `axpby in place n=${n}`);
+      }
+    }
+  });
+  t.equal(core.allocations, base);
+  t.end();
+});

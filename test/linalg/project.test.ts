@@ -1,4 +1,5 @@
 import t from 'tap';
+import { core } from '../../src/core/index.js';
 import { projectToNullSpace, opNorm } from '../../src/linalg/project.js';
 import { convOperator } from '../../src/linalg/conv.js';
 import { denseOperator } from '../../src/linalg/dense-operator.js';
@@ -104,6 +105,24 @@ t.test('projectToNullSpace(op, v, {preconditioner: convPreconditioner}) gives th
   const e = norm(pre.delta.map((x, i) => x - plain.delta[i]!)) / norm(plain.delta);
   t.ok(e <= 1e-9, `same projection (relative distance ${e})`);
   t.throws(() => projectToNullSpace(op, v, { preconditioner: 3 as never }), /Expected a function \(r, out\) => void for preconditioner but received 3/);
+  t.end();
+});
+
+t.test('projectToNullSpace(convOperator) runs its CG in WASM memory with the same result as the Float64Array loop', (t) => {
+  const base = core.allocations, used = core.used;
+  const w = randn(8 * 27, 16);
+  const op = convOperator(w, wide);
+  const v = randn(op.cols, 17);
+  for (const preconditioner of [undefined, convPreconditioner(w, wide)]) {
+    const fast = projectToNullSpace(op, v, { preconditioner });
+    const slow = projectToNullSpace(op, v, { preconditioner, wasm: false });
+    t.ok(fast.converged && slow.converged, `residuals ${fast.residual}, ${slow.residual}`);
+    t.ok(Math.abs(fast.iterations - slow.iterations) <= 2, `iterations ${fast.iterations} vs ${slow.iterations}`);
+    const e = norm(fast.delta.map((x, i) => x - slow.delta[i]!)) / norm(slow.delta);
+    t.ok(e <= 1e-10, `relative distance ${e}`);
+  }
+  t.equal(core.allocations, base, 'arena allocation count returns to baseline');
+  t.equal(core.used, used);
   t.end();
 });
 
