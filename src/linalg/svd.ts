@@ -1,5 +1,6 @@
 // The singular value decomposition A = U·diag(s)·Vᵀ by one-sided Jacobi in the WASM core, with
 // Householder QR first when A is not square. The null space comes from the full right basis vt.
+// (For V of a wide A this calls the core's GEMM, assembly/gemm.ts.)
 import { core, LinAlgError, assertInt } from '../core/index.js';
 import { checkMatrix, oneOf, padded, precisionOf, stageRows, PRECISIONS, type Matrix, type Precision } from './svd-input.js';
 import { svdKernels, readRows } from './svd-kernels.js';
@@ -43,11 +44,15 @@ const DEFAULT_MAX_SWEEPS = 60;
  * @throws TypeError/RangeError for bad sizes, a length ≠ m·n, NaN/±Inf entries or bad options;
  *   LinAlgError "SVD did not converge after N sweeps".
  *
- * Notes: the matrix is scaled by 1/max|a_ij|, arranged so that Jacobi's vectors are its
- * columns (Aᵀ row-major for m ≥ n, A's rows for m < n, i.e. the SVD of Aᵀ), reduced by Householder
- * QR when one side is longer than QR_RATIO × the other, and orthogonalised by one-sided
- * Hestenes Jacobi with de Rijk pivoting and the relative test |x_i·x_j| ≤ eps·√len·‖x_i‖‖x_j‖,
- * so small singular values keep high relative accuracy. For m < n the full V is Q·diag(Û, I).
+ * Notes: the matrix is scaled by 1/max|a_ij| and arranged so that Jacobi's vectors are
+ * contiguous columns (Aᵀ row-major for m ≥ n; A's own rows for m < n, i.e. the SVD of Aᵀ). It is
+ * reduced by Householder QR when one side is longer than QR_RATIO × the other (and always for V
+ * without U of a tall/square A, where Jacobi then runs on the rows of R and V comes out as its
+ * left vectors), then orthogonalised by one-sided Hestenes Jacobi — f64x2/f32x4 SIMD dot products
+ * and rotations, columns sorted by norm each sweep (de Rijk), block-cyclic pair order for cache,
+ * and the relative test |x_i·x_j| ≤ eps·√len·‖x_i‖‖x_j‖, so small singular values keep high
+ * relative accuracy. For m < n the full V is Q·diag(Ŵ, I), formed by compact-WY GEMMs; rows of a
+ * basis whose σ is exactly 0 are completed by Gram–Schmidt against unit vectors.
  */
 export function svd(a: Matrix, m: number, n: number, opts: SvdOptions = {}): SvdResult {
   return svdFor('svd', a, m, n, opts);
