@@ -5,6 +5,7 @@ import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 import type { LinearOperator } from './operator.js';
 import { checkFinite } from './arrays.js';
 import { gemmPtr } from './gemm.js';
+import { attachPtrProducts } from './ptr-products.js';
 
 /**
  * y = W x for a dense W.
@@ -24,6 +25,17 @@ export function denseOperator(w: Float64Array, m: number, n: number): LinearOper
   assertLength('w', w, m * n);
   checkFinite('w', w);
   const mat = w.slice();
+  // pointer-level products (ptr-products.ts): x and y already in core memory
+  const ptrProduct = (trans: boolean, xPtr: number, yPtr: number): void => {
+    const inLen = trans ? m : n, outLen = trans ? n : m;
+    if (outLen === 0) return;
+    if (inLen === 0) { core.f64(yPtr, outLen).fill(0); return; }
+    core.scoped(() => {
+      const wPtr = core.put(mat);
+      // y (outLen × 1) = op(W) · x (inLen × 1)
+      gemmPtr(core, true, trans, false, outLen, 1, inLen, 1, wPtr, n, xPtr, 1, 0, yPtr, 1);
+    });
+  };
   const product = (trans: boolean, x: Float64Array, out: Float64Array | undefined): Float64Array => {
     const inLen = trans ? m : n, outLen = trans ? n : m;
     const name = trans ? 'y' : 'x';
@@ -35,21 +47,23 @@ export function denseOperator(w: Float64Array, m: number, n: number): LinearOper
     }
     const y = out ?? new Float64Array(outLen);
     if (outLen === 0) return y;
-    if (inLen === 0) return y.fill(0);
     core.scoped(() => {
-      const wPtr = core.put(mat);
       const xPtr = core.put(x);
       const yPtr = core.alloc(outLen * 8);
-      // y (outLen × 1) = op(W) · x (inLen × 1)
-      gemmPtr(core, true, trans, false, outLen, 1, inLen, 1, wPtr, n, xPtr, 1, 0, yPtr, 1);
+      ptrProduct(trans, xPtr, yPtr);
       y.set(core.f64(yPtr, outLen));
     });
     return y;
   };
-  return {
+  const op: LinearOperator = {
     rows: m,
     cols: n,
     apply: (x, out) => product(false, x, out),
     applyT: (y, out) => product(true, y, out),
   };
+  return attachPtrProducts(op, {
+    core,
+    apply: (xPtr, yPtr) => ptrProduct(false, xPtr, yPtr),
+    applyT: (yPtr, xPtr) => ptrProduct(true, yPtr, xPtr),
+  });
 }

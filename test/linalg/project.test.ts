@@ -148,6 +148,8 @@ t.test('projectToNullSpace(denseOperator(W), v) projects onto ker(W) of a Linear
   const wd = new Float64Array(m);
   for (let i = 0; i < m; i++) { let s = 0; for (let j = 0; j < n; j++) s += w[i * n + j]! * r.delta[j]!; wd[i] = s; }
   t.ok(norm(wd) <= 1e-13 * norm(r.delta) * r.norm, 'W δ ≈ 0 by an independent product');
+  const slow = projectToNullSpace(op, v, { wasm: false });
+  t.ok(norm(slow.delta.map((x, i) => x - r.delta[i]!)) <= 1e-10 * norm(r.delta), 'the WASM-memory CG and the Float64Array CG agree');
   t.end();
 });
 
