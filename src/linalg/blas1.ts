@@ -1,11 +1,12 @@
 // Level-1 vector kernels for the iterative solvers (project.ts, lanczos.ts): dot, nrm2, axpy, scal.
 //
-// dot/nrm2/axpy/scal stay in TypeScript on purpose: solver vectors live in JS Float64Arrays
-// between operator products, and a WASM call would first copy both vectors into linear memory —
-// a copy that moves as many bytes as the single pass it would speed up. The heavy work of a CG
-// iteration is the operator's WASM im2col/GEMM products. Where one vector meets many (Lanczos'
-// reorthogonalisation against a whole basis), the basis lives in WASM memory and gemv
-// (assembly/blas1.ts) does the work. Internal: gemvPtr.
+// dot/nrm2/axpy/scal stay in TypeScript on purpose: for a generic LinearOperator the solver
+// vectors live in JS Float64Arrays between products, and a WASM call would first copy both
+// vectors into linear memory — a copy that moves as many bytes as the single pass it would speed
+// up. Where the vectors can live in WASM memory instead, the WASM kernels do the work: Lanczos'
+// reorthogonalisation against a whole basis (gemv), and projectToNullSpace's CG for operators
+// with pointer-level products (dotF64/axpbyF64, see project-wasm.ts; measured 2× on the PP-OCR
+// classifier, where the JS vector loop had been ~40% of the time). Internal: gemvPtr.
 import { core, type Core } from '../core/wasm.js';
 import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 import { checkFinite, dtypeOf, type FloatArray } from './arrays.js';
