@@ -4,7 +4,7 @@
 //   per window, so rank(A_img) = Σ_windows rank(W restricted); exact;
 // - Conv with overlapping windows: rank ≤ min(outDim, read pixels); Lanczos on A_img decides
 //   whether that bound is attained (full row rank when wide, injective on read pixels when tall);
-//   first by the exact block-triangular argument of polyphase.ts, else by a Lanczos estimate;
+//   first by the exact block-triangular argument of triangular.ts, else by a Lanczos estimate;
 //   otherwise the count inDim − min(outDim, read) is reported as a labelled lower bound.
 // Internal: axisTaps, restrictToRead.
 import { convOperator } from '../linalg/conv.js';
@@ -15,7 +15,7 @@ import { EPS32 } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
 import { attrInt, attrInts } from '../onnx/weights.js';
 import { groupBlock, type WeightLayout } from './layout.js';
-import { axisPivot } from './polyphase.js';
+import { newTaps, tapPatterns } from './triangular.js';
 import type { RankEngine } from './rank-engine.js';
 import type { OperatorReport, ToleranceOptions, WeightReport } from './report.js';
 
@@ -142,10 +142,12 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
   const countBound = inDim - Math.min(outDim, readDim);
   const side = outDim <= readDim ? 'rows' : 'cols';
   const what = side === 'rows' ? 'full row rank' : 'injective on the read pixels';
-  const exact = await blockTriangular(g, oh, ow, side === 'rows' ? 'rows' : 'injective', unreadPixels, layout, data, engine, tol);
+  const exact = await blockTriangular(g, oh, ow, side === 'rows' ? 'rows' : 'injective', layout, data, engine, tol);
   if (exact) {
     return { ...base, nullity: countBound, nullityIsExact: true,
-      method: `analytic: A_img is block-triangular over ${g.sh}×${g.sw} pixel blocks with diagonal block W[:, :, ${exact.taps}] (${exact.rows}×${exact.cols} per group) of full ${side === 'rows' ? 'row' : 'column'} rank, so A_img is ${side === 'rows' ? 'of full row rank' : 'injective'}` };
+      method: `analytic: A_img is block-triangular (outputs in ${exact.order} order, each with the pixels it reads first); ` +
+        `its ${exact.blocks} distinct diagonal blocks (largest ${exact.rows}×${exact.cols} per group) have full ${side === 'rows' ? 'row' : 'column'} rank, ` +
+        `so A_img is ${side === 'rows' ? 'of full row rank' : 'injective on the read pixels'}` };
   }
   const full = convOperator(data, g);
   let op = full;
@@ -172,25 +174,34 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
   };
 }
 
-/** The block-triangular proof of polyphase.ts: the pivot taps and M0's size when it applies and M0 has full rank. */
-async function blockTriangular(g: ConvGeometry, oh: number, ow: number, mode: 'rows' | 'injective', unread: number,
-  layout: WeightLayout, data: Float64Array, engine: RankEngine, tol: ToleranceOptions): Promise<{ taps: string; rows: number; cols: number } | null> {
-  if (mode === 'injective' && unread > 0) return null;
-  const ph = axisPivot(g.h, g.padTop, g.kh, g.sh, g.dh, oh, mode);
-  const pw = axisPivot(g.w, g.padLeft, g.kw, g.sw, g.dw, ow, mode);
-  if (!ph || !pw) return null;
-  const cg = g.c / g.groups;
-  const cols: number[] = [];
-  for (let ci = 0; ci < cg; ci++) for (const th of ph.taps) for (const tw of pw.taps) cols.push(ci * g.kh * g.kw + th * g.kw + tw);
+/** The block-triangular proof of triangular.ts: when it applies and every diagonal block has full rank. */
+async function blockTriangular(g: ConvGeometry, oh: number, ow: number, mode: 'rows' | 'injective',
+  layout: WeightLayout, data: Float64Array, engine: RankEngine, tol: ToleranceOptions): Promise<{ order: string; blocks: number; rows: number; cols: number } | null> {
   const rows = layout.rows;
-  const want = mode === 'rows' ? rows : cols.length;
-  if (want > Math.min(rows, cols.length)) return null;
-  for (let gi = 0; gi < g.groups; gi++) {
-    const block = groupBlock(data, layout, gi);
-    const m0 = new Float64Array(rows * cols.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols.length; c++) m0[r * cols.length + c] = block[r * layout.cols + cols[c]!]!;
-    if ((await engine.rank({ a: m0, m: rows, n: cols.length }, tol)).rank < want) return null;
+  const cg = g.c / g.groups;
+  const full = async (n: number, cols: number[]): Promise<boolean> => {
+    // no new pixels: nothing to recover (injective) but no private column either (rows)
+    if (n === 0) return mode === 'injective';
+    if (mode === 'rows' ? n < rows : n > rows) return false;
+    for (let gi = 0; gi < g.groups; gi++) {
+      const block = groupBlock(data, layout, gi);
+      const m0 = new Float64Array(rows * n);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < n; c++) m0[r * n + c] = block[r * layout.cols + cols[c]!]!;
+      if ((await engine.rank({ a: m0, m: rows, n }, tol)).rank !== (mode === 'rows' ? rows : n)) return false;
+    }
+    return true;
+  };
+  orientations: for (const oy of ['first', 'last'] as const) for (const ox of ['first', 'last'] as const) {
+    const ph = tapPatterns(newTaps(g.h, g.padTop, g.kh, g.sh, g.dh, oh, oy));
+    const pw = tapPatterns(newTaps(g.w, g.padLeft, g.kw, g.sw, g.dw, ow, ox));
+    let biggest = 0, blocks = 0;
+    for (const a of ph) for (const b of pw) {
+      const cols: number[] = [];
+      for (let ci = 0; ci < cg; ci++) for (const th of a.taps) for (const tw of b.taps) cols.push(ci * g.kh * g.kw + th * g.kw + tw);
+      if (!(await full(cols.length, cols))) continue orientations;
+      if (cols.length) { blocks++; biggest = Math.max(biggest, cols.length); }
+    }
+    if (blocks > 0) return { order: `${oy === 'first' ? 'top-down' : 'bottom-up'}/${ox === 'first' ? 'left-right' : 'right-left'}`, blocks, rows, cols: biggest };
   }
-  const range = (t: number[]) => (t.length === 1 ? `${t[0]}` : `${t[0]}:${t[t.length - 1]! + 1}`);
-  return { taps: `${range(ph.taps)}, ${range(pw.taps)}`, rows, cols: cols.length };
+  return null;
 }

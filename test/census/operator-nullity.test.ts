@@ -1,7 +1,7 @@
 import t from 'tap';
 import { census } from '../../src/census/census.js';
 import { localEngine } from '../../src/census/rank-engine.js';
-import { axisPivot } from '../../src/census/polyphase.js';
+import { newTaps, tapPatterns } from '../../src/census/triangular.js';
 import { decodeModel } from '../../src/onnx/model.js';
 import { buildModel, type AttrValue } from '../../src/onnx/writer.js';
 import { matrixRank } from '../../src/linalg/rank.js';
@@ -52,6 +52,8 @@ const cases: [string, Geo, RegExp][] = [
   ['disjoint with border patterns 2×2/2 pad 1', { c: 2, h: 5, w: 5, o: 3, k: 2, s: 2, p: 1 }, /border patterns/],
   ['disjoint dilated 2×2/4 dilation 2', { c: 1, h: 8, w: 8, o: 2, k: 2, s: 4, p: 0, d: 2 }, /^analytic: disjoint windows/],
   ['overlapping wide 3×3/2 pad 1', { c: 3, h: 8, w: 8, o: 2, k: 3, s: 2, p: 1 }, /^analytic: A_img is block-triangular .* full row rank/],
+  ['overlapping tall 7×7/2 pad 3 (ResNet stem)', { c: 3, h: 12, w: 10, o: 64, k: 7, s: 2, p: 3 }, /^analytic: A_img is block-triangular .* injective/],
+  ['overlapping tall 3×3/1 pad 1, 16←1', { c: 1, h: 6, w: 5, o: 16, k: 3, s: 1, p: 1 }, /^analytic: A_img is block-triangular .* injective/],
   ['overlapping tall 3×3/2 pad 1', { c: 1, h: 6, w: 6, o: 6, k: 3, s: 2, p: 1 }, /^analytic: A_img is block-triangular .* injective/],
   ['overlapping grouped 3×3/2 pad 1', { c: 2, h: 6, w: 6, o: 8, k: 3, s: 2, p: 1, g: 2 }, /^analytic: A_img is block-triangular/],
   ['overlapping tall 3×3/1 pad 1 (Lanczos)', { c: 1, h: 5, w: 5, o: 2, k: 3, s: 1, p: 1 }, /^lanczos estimate: A_img is injective/],
@@ -94,12 +96,15 @@ t.test('census(model).firstLayer.operator of Gemm/MatMul layers is T copies of W
   t.match(r.firstLayer!.operator, { inDim: 24, outDim: 12, nullity: 16, nullityIsExact: true, overlapping: false });
 });
 
-t.test('axisPivot(...) finds the pivot taps of 3×3/2 pad 1 and refuses 7×7/2 pad 3 and stride 1', (t) => {
-  t.same(axisPivot(48, 1, 3, 2, 1, 24, 'rows'), { taps: [1, 2] });
-  t.same(axisPivot(48, 1, 3, 2, 1, 24, 'injective'), { taps: [1, 2] });
-  // an odd size leaves a partial last block, still covered by output 24
-  t.same(axisPivot(49, 1, 3, 2, 1, 25, 'injective'), { taps: [1, 2] });
-  t.equal(axisPivot(224, 3, 7, 2, 1, 112, 'injective'), null);
-  t.equal(axisPivot(10, 1, 3, 1, 1, 10, 'injective'), null);
+t.test('newTaps(...) gives each output the taps that land on pixels it reads first (or last)', (t) => {
+  // 3×3/2 pad 1 on 6: output 0 reads −1,0,1 → new 0,1 (taps 1,2); output 1 reads 1,2,3 → new 2,3; output 2 → 4,5
+  t.same(newTaps(6, 1, 3, 2, 1, 3, 'first'), [[1, 2], [1, 2], [1, 2]]);
+  // read backwards: output 2 reads 3,4,5 first (taps 0,1,2), output 1 reads 1,2 (taps 0,1), output 0 reads 0 (tap 1)
+  t.same(newTaps(6, 1, 3, 2, 1, 3, 'last'), [[1], [0, 1], [0, 1, 2]]);
+  // ResNet's 7×7/2 pad 3: output 0 reads 0..3 first (taps 3..6), the rest two new pixels (taps 5, 6), the last none
+  const r = newTaps(224, 3, 7, 2, 1, 112, 'first');
+  t.same(tapPatterns(r), [{ taps: [3, 4, 5, 6], count: 1 }, { taps: [5, 6], count: 110 }, { taps: [], count: 1 }]);
+  // stride 3 > kernel 2: pixel 2 of every 3 is never read
+  t.same(newTaps(7, 0, 2, 3, 1, 2, 'first'), [[0, 1], [0, 1]]);
   t.end();
 });
