@@ -18,15 +18,17 @@ const SHAPES = picked.length ? ALL.filter(([m, n]) => picked.includes(`${m}x${n}
 interface Stat { n: number; mean: number; sd: number; note?: string; lower?: boolean }
 
 /**
- * Repeats fn until ~budget ms or maxReps runs (at least minReps); ms per run. One untimed warm-up
- * run first (V8 runs new WASM/JS code in a baseline tier until the optimising compile is done);
- * a warm-up longer than the budget is reported as the single measurement.
+ * Repeats fn until ~budget ms or maxReps runs (at least minReps); ms per run. Untimed warm-up
+ * runs first (V8 runs new WASM/JS code in a baseline tier until the optimising compile is done);
+ * a first run longer than the budget is reported as the single measurement.
  */
-function time(fn: () => void, budget: number, minReps = 2, maxReps = 10): Stat {
+function time(fn: () => void, budget: number, minReps = 2, maxReps = 20): Stat {
+  // Warm-up: at least one run and ≥ 250 ms, so hot WASM functions leave V8's baseline tier.
   const w0 = performance.now();
   fn();
   const warm = performance.now() - w0;
   if (warm > budget) return { n: 1, mean: warm, sd: 0, note: 'one run' };
+  while (performance.now() - w0 < 250) fn();
   const t: number[] = [];
   const start = performance.now();
   while (t.length < minReps || (t.length < maxReps && performance.now() - start < budget)) {
