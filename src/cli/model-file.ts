@@ -3,7 +3,7 @@
 // component is lstat-ed (no symbolic links), the file must be a regular file, and the declared
 // offset and length must fit the file's size before a byte is read.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
@@ -40,7 +40,8 @@ export function externalReader(folder: string, label: string): ExternalReader {
       if (st.isSymbolicLink()) throw new InputError(`${where}: external data location ${JSON.stringify(ref.location)} goes through a symbolic link; refused`);
     }
     if (!p.startsWith(root + sep)) throw new InputError(`${where}: external data location ${JSON.stringify(ref.location)} is outside the model's folder`);
-    const fd = openSync(p, 'r');
+    // O_NOFOLLOW: a link swapped in after the lstat above is refused by the kernel too.
+    const fd = openSync(p, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw new InputError(`${where}: external data ${JSON.stringify(ref.location)} is not a regular file`);
@@ -68,8 +69,10 @@ export function externalReader(folder: string, label: string): ExternalReader {
  */
 export function readModelFile(path: string): ModelFile {
   const label = basename(path);
-  let size: number;
-  try { size = statSync(path).size; } catch { throw new InputError(`${label}: cannot read ${path} (no such file)`); }
+  let st;
+  try { st = statSync(path); } catch { throw new InputError(`${label}: cannot read ${path} (no such file)`); }
+  if (!st.isFile()) throw new InputError(`${label}: ${path} is not a file`);
+  const size = st.size;
   if (size > MAX_PROTO_BYTES) {
     throw new InputError(`${label}: file of ${size} bytes is above the 2 GiB limit of one protobuf message (large models keep their weights in external data)`);
   }

@@ -73,6 +73,7 @@ t.test('readModelFile(path, maxBytes) refuses a tensor above the limit before re
 t.test('readModelFile(path) names a missing file, a non-ONNX file and a truncated one', (t) => {
   const dir = t.testdir({ 'notes.txt': 'hello world, not a model\n' });
   t.throws(() => readModelFile(join(dir, 'nope.onnx')), /^nope\.onnx: cannot read .*nope\.onnx \(no such file\)$/);
+  t.throws(() => readModelFile(dir), /: .* is not a file$/);
   t.throws(() => readModelFile(join(dir, 'notes.txt')), /^notes\.txt: not an ONNX file/);
   const bytes = buildModel({ inputs: [{ name: 'x' }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
   writeFileSync(join(dir, 'cut.onnx'), bytes.subarray(0, bytes.length - 3));
