@@ -161,3 +161,18 @@ t.test('--fit keeps x\' inside [0, 1] and the residual stays at float64 level; -
   t.ok(r.xPrime.data.every((v) => v >= 0 && v <= 1));
   t.ok(r.record.exact.residual <= 1e-11, `residual after fit ${r.record.exact.residual}`);
 });
+
+t.test('--bit-depth: the stored PNG is measured as written — 8-bit rounding leaves the null space more than 16-bit', async (t) => {
+  const m = convModel({ c: 3, h: 16, w: 16, outC: 4, k: 3, stride: 2, pad: 1 });
+  const img = testImage(16, 16, 7);
+  const res: Record<number, number> = {};
+  for (const bitDepth of [8, 16] as const) {
+    const p = await createPipeline(m.bytes, { normalization: none, tool, alpha: 0.03, bitDepth });
+    const r = p.process(img, 0, 'img');
+    t.equal(r.record.stored!.bitDepth, bitDepth);
+    t.ok(r.record.exact.residual <= 1e-12);
+    res[bitDepth] = r.record.stored!.residual;
+  }
+  t.ok(res[16]! > 1e-9 && res[16]! < 1e-3, `16-bit stored residual ${res[16]}`);
+  t.ok(res[8]! > 50 * res[16]!, `8-bit stored residual ${res[8]} vs 16-bit ${res[16]}`);
+});
