@@ -3,7 +3,7 @@
 // numpy doing the same per-weight census single-threaded (census_numpy.py, LAPACK gesdd values
 // only, OMP/OPENBLAS/MKL threads = 1), on the three PP-OCR models and on a model with ResNet-50's
 // 54 weight shapes built with our writer (random weights). Standalone: `npm run bench census`.
-// Flags: --runs N (default 3), --threads N (default: all cores), --write-readme.
+// Flags: --runs N (default 5), --threads N (default: all cores), --write-readme.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ import { randn } from '../src/linalg/random.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const opt = (name: string, d: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
-const RUNS = opt('--runs', 3);
+const RUNS = opt('--runs', 5);
+const WARMUP = 2;
 const THREADS = opt('--threads', availableParallelism());
 
 /** ResNet-50 (v1.5, torchvision layout) with random float32 weights: 53 convs + fc = 54 weights. */
@@ -79,7 +80,7 @@ try {
   for (const path of models) {
     const name = path.split('/').pop()!.replace(/\.onnx$/, '');
     const times: number[] = [], wtimes: number[] = [];
-    for (let r = 0; r <= RUNS; r++) {
+    for (let r = -WARMUP + 1; r <= RUNS; r++) {
       const t1 = performance.now();
       let tw = 0;
       const f = readModelFile(path);
@@ -87,10 +88,10 @@ try {
         path: name, sha256: f.sha256, external: f.external, size: name.startsWith('ch_') ? { h: 48, w: 192 } : undefined,
         onWeights: (uses, recs) => {
           tw = performance.now() - t1;
-          if (r === 0) writeFilesAtomic(join(tmp, 'dump', name), weightDump(uses, recs));
+          if (r === -WARMUP + 1) writeFilesAtomic(join(tmp, 'dump', name), weightDump(uses, recs));
         },
       });
-      if (r > 0) { times.push(performance.now() - t1); wtimes.push(tw); } // run 0 warms up and writes the dump
+      if (r > 0) { times.push(performance.now() - t1); wtimes.push(tw); } // warm-up runs (the first writes the dump) are not counted
       const re = rep.weights.filter((w) => w.path.includes('+jacobi'));
       counts[name] = { weights: rep.summary.weights, rd: rep.summary.rankDeficient, wide: rep.summary.wide,
         rechecks: re.length ? `${re.length} (largest ${[...re].sort((a, b) => b.inDim * b.outDim - a.inDim * a.outDim).map((w) => `${w.outDim}×${w.inDim}`)[0]})` : '0' };
@@ -101,16 +102,16 @@ try {
   await engine.close();
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE; delete env.OPENBLAS_L2_SIZE;
-  const py = JSON.parse(execFileSync('python3', [join(here, 'census_numpy.py'), ...models.map((m) => join(tmp, 'dump', m.split('/').pop()!.replace(/\.onnx$/, ''))), '--repeat', String(RUNS + 1), '--json'], { env, encoding: 'utf8' })) as Record<string, { seconds: number[] }>;
+  const py = JSON.parse(execFileSync('python3', [join(here, 'census_numpy.py'), ...models.map((m) => join(tmp, 'dump', m.split('/').pop()!.replace(/\.onnx$/, ''))), '--repeat', String(RUNS + WARMUP), '--json'], { env, encoding: 'utf8' })) as Record<string, { seconds: number[] }>;
   const lines = [
-    `Census time in ms (n runs after one warm-up, mean ± sd). nullspace, on a pool of ${THREADS} worker threads (start-up ${startup.toFixed(0)} ms, once, not included): "weights" = read and decode the ONNX file + rank, rankF64, σmax, σmin of every weight group; "whole" adds the first layer and its operator A_img at the input size (48×192 for PP-OCR, 224×224 for ResNet-50). numpy ${execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim()}: the same per-weight census (np.linalg.svd values only, float64; rank at both tolerances from one SVD) on weights already loaded from .npy, single-threaded (OMP/OPENBLAS/MKL_NUM_THREADS=1, OPENBLAS_CORETYPE/L2_SIZE unset). Ratio > 1: nullspace is faster.`,
+    `Census time in ms (n runs after ${WARMUP} warm-up runs, mean ± sd). nullspace, on a pool of ${THREADS} worker threads (start-up ${startup.toFixed(0)} ms, once, not included): "weights" = read and decode the ONNX file + rank, rankF64, σmax, σmin of every weight group; "whole" adds the first layer and its operator A_img at the input size (48×192 for PP-OCR, 224×224 for ResNet-50). numpy ${execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim()}: the same per-weight census (np.linalg.svd values only, float64; rank at both tolerances from one SVD) on weights already loaded from .npy, single-threaded (OMP/OPENBLAS/MKL_NUM_THREADS=1, OPENBLAS_CORETYPE/L2_SIZE unset). Ratio > 1: nullspace is faster.`,
     '',
     '| model | weights | rank-deficient | wide | rankF64 Jacobi rechecks | nullspace weights | nullspace whole | numpy 1 thread | numpy / nullspace weights | numpy / nullspace whole |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of models) {
     const name = m.split('/').pop()!.replace(/\.onnx$/, '');
-    const p = stat(py[name]!.seconds.slice(1).map((s) => s * 1000));
+    const p = stat(py[name]!.seconds.slice(WARMUP).map((s) => s * 1000));
     const o = ours[name]!;
     const c = counts[name]!;
     const w = oursWeights[name]!;

@@ -31,8 +31,11 @@ export interface RankEngine {
 
 type RankFn = (a: Float64Array, m: number, n: number, opts: Record<string, unknown>) => Promise<MatrixRankResult> | MatrixRankResult;
 
-/** Matrices at most this big run in this thread even with a pool (a message costs more). */
-const SMALL = 64 * 64;
+/**
+ * Matrices whose SVD costs at most this many multiply-adds (m·n·min(m, n), ≈ 1 ms) run in this
+ * thread even with a pool: posting one to a worker and back costs about as much.
+ */
+const SMALL = 2 ** 21;
 
 /**
  * The census rank of one matrix. The default tolerance is numpy's matrix_rank rule at float32
@@ -83,7 +86,7 @@ export function localEngine(): RankEngine {
   return { threads: 0, rank: (job, tol) => groupRank(fn, job, tol), close: async () => {} };
 }
 
-/** Runs matrices bigger than 64×64 on a pool of `threads` workers, small ones in this thread. */
+/** Runs big matrices on a pool of `threads` workers, small ones (see SMALL) in this thread. */
 export async function poolEngine(threads: number): Promise<RankEngine> {
   const pool = await SvdPool.create(threads);
   const local: RankFn = (a, m, n, o) => matrixRank(a, m, n, o);
@@ -101,7 +104,7 @@ export async function poolEngine(threads: number): Promise<RankEngine> {
   };
   return {
     threads,
-    rank: (job, tol) => groupRank(job.m * job.n <= SMALL ? yielding : remote, job, tol),
+    rank: (job, tol) => groupRank(job.m * job.n * Math.min(job.m, job.n) <= SMALL ? yielding : remote, job, tol),
     close: async () => { await pool.close(); },
   };
 }
