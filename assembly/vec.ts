@@ -80,6 +80,15 @@ export let rotB: f64 = 0;
   let i = 0;
   if (sizeof<T>() == 8) {
     const cv = f64x2.splat(c), sv = f64x2.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 3;
+      const xv = v128.load(x + o), yv = v128.load(y + o);
+      const xw = v128.load(x + o, 16), yw = v128.load(y + o, 16);
+      v128.store(x + o, f64x2.sub(f64x2.mul(cv, xv), f64x2.mul(sv, yv)));
+      v128.store(y + o, f64x2.add(f64x2.mul(sv, xv), f64x2.mul(cv, yv)));
+      v128.store(x + o, f64x2.sub(f64x2.mul(cv, xw), f64x2.mul(sv, yw)), 16);
+      v128.store(y + o, f64x2.add(f64x2.mul(sv, xw), f64x2.mul(cv, yw)), 16);
+    }
     for (; i + 2 <= n; i += 2) {
       const o = <usize>i << 3;
       const xv = v128.load(x + o), yv = v128.load(y + o);
@@ -95,6 +104,15 @@ export let rotB: f64 = 0;
   } else {
     const cf = <f32>c, sf = <f32>s;
     const cv = f32x4.splat(cf), sv = f32x4.splat(sf);
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      const xv = v128.load(x + o), yv = v128.load(y + o);
+      const xw = v128.load(x + o, 16), yw = v128.load(y + o, 16);
+      v128.store(x + o, f32x4.sub(f32x4.mul(cv, xv), f32x4.mul(sv, yv)));
+      v128.store(y + o, f32x4.add(f32x4.mul(sv, xv), f32x4.mul(cv, yv)));
+      v128.store(x + o, f32x4.sub(f32x4.mul(cv, xw), f32x4.mul(sv, yw)), 16);
+      v128.store(y + o, f32x4.add(f32x4.mul(sv, xw), f32x4.mul(cv, yw)), 16);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const xv = v128.load(x + o), yv = v128.load(y + o);
