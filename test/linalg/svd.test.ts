@@ -160,6 +160,8 @@ t.test('arena: allocation count returns to baseline, also after a throw', (t) =>
   svd(randn(30 * 20, 1), 30, 20, { compute: 'uv' });
   svd(randn(20 * 30, 1), 20, 30, { compute: 'uv', precision: 'f32' });
   t.throws(() => svd(randn(30 * 30, 1), 30, 30, { maxSweeps: 1 }), LinAlgError);
+  // a 1 × 11586 matrix asks for an 11586² float64 V: more than one 1 GiB buffer
+  t.throws(() => svd(randn(11586, 1), 1, 11586, { compute: 'v' }), { name: 'RangeError', message: /exceeds the 1 GiB limit/ });
   t.equal(core.allocations, before.live);
   t.equal(core.used, before.used);
   t.end();
