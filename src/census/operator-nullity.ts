@@ -146,7 +146,7 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
   if (exact) {
     return { ...base, nullity: countBound, nullityIsExact: true,
       method: `analytic: A_img is block-triangular (outputs in ${exact.order} order, each with the pixels it reads first); ` +
-        `its ${exact.blocks} distinct diagonal blocks (largest ${exact.rows}×${exact.cols} per group) have full ${side === 'rows' ? 'row' : 'column'} rank, ` +
+        `${exact.blocks === 1 ? `its diagonal block (${exact.rows}×${exact.cols} per group) has` : `its ${exact.blocks} distinct diagonal blocks (largest ${exact.rows}×${exact.cols} per group) have`} full ${side === 'rows' ? 'row' : 'column'} rank, ` +
         `so A_img is ${side === 'rows' ? 'of full row rank' : 'injective on the read pixels'}` };
   }
   const full = convOperator(data, g);
