@@ -64,7 +64,8 @@ noise. So those weights are recomputed by one-sided Jacobi (column "rankF64 Jaco
 matrices takes 5–10× as long as LAPACK's gesdd (480²: ≈ 0.5 s against numpy's 0.05 s). That is most of the detector's and
 recogniser's time. A Householder-bidiagonalisation SVD kernel for values only, accurate to eps·σmax as gesdd is, would
 remove this cost. (2) Everything else takes the Gram path, which runs at 1–2× gesdd's time per matrix. On two threads,
-ResNet-50's shapes (no rechecks) come out between 0.96× and 1.49× of numpy across runs on this shared machine.
+ResNet-50's shapes (no rechecks) come out at 0.8–1.5× numpy's speed across our runs, depending on how much of the
+second core this shared machine had free.
 (3) On tiny matrices each call costs about 50 µs against numpy's 15 µs, which is what the classifier measures.
 Every rank, rankF64, nullity and flag agrees with numpy on all 165 PP-OCR weights (\`python3 bench/compare_census.py\`).`;
 
