@@ -64,86 +64,105 @@ export function gramF64(x: usize, k: i32, len: i32, ld: i32, g: usize): void {
   }
 }
 
-// row[0..n) −= a·w + b·v, returning Σ row_new[j]·z[j] (z = the next reflector, shifted so that
-// its indices match): the rank-2 update of one step and the matrix–vector product of the next
-// in a single pass over the row, which is what makes the reduction memory-bound only once.
-@inline function updateDot(row: usize, n: i32, a: f64, w: usize, b: f64, v: usize, z: usize): f64 {
-  const av = f64x2.splat(a), bv = f64x2.splat(b);
-  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 3;
-    const x0 = f64x2.sub(f64x2.sub(v128.load(row + o), f64x2.mul(av, v128.load(w + o))), f64x2.mul(bv, v128.load(v + o)));
-    const x1 = f64x2.sub(f64x2.sub(v128.load(row + o, 16), f64x2.mul(av, v128.load(w + o, 16))), f64x2.mul(bv, v128.load(v + o, 16)));
-    v128.store(row + o, x0);
-    v128.store(row + o, x1, 16);
-    acc0 = f64x2.add(acc0, f64x2.mul(x0, v128.load(z + o)));
-    acc1 = f64x2.add(acc1, f64x2.mul(x1, v128.load(z + o, 16)));
+// The fused inner loop of the tridiagonalisation on the lower triangle: for j < cnt,
+// x_j = row[j] − a·w[j] − b·v[j] is stored back (the rank-2 update of this step) and feeds the
+// next step's symmetric product: the return value Σ x_j·z[j] is this row's dot product with the
+// next reflector z, and q[j] += x_j·zi its transposed contribution. One pass over half the matrix
+// per step is what the reduction costs in memory traffic.
+@inline function updateSymv(row: usize, cnt: i32, a: f64, w: usize, b: f64, v: usize, z: usize, q: usize, zi: f64): f64 {
+  const av = f64x2.splat(a), bv = f64x2.splat(b), ziv = f64x2.splat(zi);
+  let acc = f64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= cnt; j += 2) {
+    const o = <usize>j << 3;
+    const x = f64x2.sub(f64x2.sub(v128.load(row + o), f64x2.mul(av, v128.load(w + o))), f64x2.mul(bv, v128.load(v + o)));
+    v128.store(row + o, x);
+    acc = f64x2.add(acc, f64x2.mul(x, v128.load(z + o)));
+    v128.store(q + o, f64x2.add(v128.load(q + o), f64x2.mul(x, ziv)));
   }
-  acc0 = f64x2.add(acc0, acc1);
-  let s = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
-  for (; i < n; i++) {
-    const o = <usize>i << 3;
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; j < cnt; j++) {
+    const o = <usize>j << 3;
     const x = load<f64>(row + o) - a * load<f64>(w + o) - b * load<f64>(v + o);
     store<f64>(row + o, x);
     s += x * load<f64>(z + o);
+    store<f64>(q + o, load<f64>(q + o) + x * zi);
   }
   return s;
 }
 
-// Householder tridiagonalisation of the full symmetric a (n × n, destroyed): diagonal to d,
-// off-diagonal to e (e[i] couples i and i+1). work: 4n + 9 f64. Step k reflects rows/columns
-// k+1..n−1 with H = I − τ·v·vᵀ: p = τ·A22·v, w = p − (τ/2)(pᵀv)·v, A22 −= v·wᵀ + w·vᵀ; the
-// update of step k is fused with p of step k+1 (updateDot).
+// Householder tridiagonalisation of the symmetric a (n × n, full on entry, destroyed; only the
+// lower triangle is read after row 0): diagonal to d, off-diagonal to e (e[i] couples i and
+// i+1). work: 4n + 9 f64. Step k reflects rows/columns k+1..n−1 with H = I − τ·v·vᵀ:
+// p = τ·A22·v, w = p − (τ/2)(pᵀv)·v, A22 −= v·wᵀ + w·vᵀ. The update of step k runs fused with
+// p of step k+1 (updateSymv) after the first column of the block, which step k+1's reflector
+// needs, has been updated on its own.
 function tridiagonalize(a: usize, n: i32, d: usize, e: usize, work: usize): void {
   const rb = <usize>n << 3;
   const nb = (<usize>n + 2) << 3;
-  // Vector buffers keep one leading zero slot: buffer + 8 is the reflector v, and the buffer
-  // itself is z = [0, v], aligned with the row segment one column to the left.
-  let vBuf = work, zBuf = work + nb, p = work + 2 * nb, q = work + 3 * nb;
+  // Vector buffers keep one leading slot: buffer + 8 is the reflector v (and buffer[0] = 0), so
+  // that the next reflector z lines up with the block's local indices 1…len−1.
+  let vBuf = work, zBuf = work + nb;
+  const p = work + 2 * nb, q = work + 3 * nb;
   const t = work + 4 * nb;
-  store<f64>(vBuf, 0);
   store<f64>(d, load<f64>(a));
-  memory.copy(vBuf + 8, a + 8, <usize>(n - 1) << 3);
+  memory.copy(vBuf + 8, a + 8, <usize>(n - 1) << 3); // column 0 below the diagonal = row 0
   house<f64>(vBuf + 8, n - 1, t, e);
   let tau = load<f64>(t);
-  for (let r = 0; r < n - 1; r++) {
-    store<f64>(p + (<usize>r << 3), tau * dot<f64>(a + <usize>(r + 1) * rb + 8, vBuf + 8, n - 1));
+  // p = τ·A22·v for the first block (rows/cols 1..n−1), from the lower triangle
+  zero<f64>(p, n);
+  for (let i = 0; i < n - 1; i++) {
+    const row = a + <usize>(i + 1) * rb + 8;
+    const vi = load<f64>(vBuf + 8 + (<usize>i << 3));
+    const s = updateSymv(row, i, 0, p, 0, p, vBuf + 8, p, vi) + load<f64>(row + (<usize>i << 3)) * vi;
+    store<f64>(p + (<usize>i << 3), load<f64>(p + (<usize>i << 3)) + s);
   }
+  for (let i = 0; i < n - 1; i++) store<f64>(p + (<usize>i << 3), tau * load<f64>(p + (<usize>i << 3)));
   for (let k = 0; k < n - 2; k++) {
-    const len = n - k - 1; // size of the trailing block, rows/cols k+1..n−1
+    const len = n - k - 1; // block rows/cols k+1..n−1, local index i ↔ row k+1+i
     const base = <usize>(k + 1) << 3;
     const v = vBuf + 8;
-    // w (in p) = p − (τ/2)(pᵀv)·v; zero when τ = 0 (H = I)
     if (tau != 0) axpy<f64>(v, p, len, -0.5 * tau * dot<f64>(p, v, len));
     else zero<f64>(p, len);
-    // row k+1 first: the next reflector is built from it
-    const r0 = a + <usize>(k + 1) * rb + base;
-    axpy<f64>(p, r0, len, -load<f64>(v));
-    axpy<f64>(v, r0, len, -load<f64>(p));
-    store<f64>(d + (<usize>(k + 1) << 3), load<f64>(r0));
+    const w = p;
+    // local column 0 (diagonal entry and below) first: the next reflector comes from it
+    const v0 = load<f64>(v), w0 = load<f64>(w);
+    const a00 = a + <usize>(k + 1) * rb + base;
+    store<f64>(a00, load<f64>(a00) - 2 * v0 * w0);
+    store<f64>(d + (<usize>(k + 1) << 3), load<f64>(a00));
+    store<f64>(zBuf, 0);
+    for (let i = 1; i < len; i++) {
+      const ai0 = a + <usize>(k + 1 + i) * rb + base;
+      const x = load<f64>(ai0) - load<f64>(v + (<usize>i << 3)) * w0 - load<f64>(w + (<usize>i << 3)) * v0;
+      store<f64>(ai0, x);
+      store<f64>(zBuf + (<usize>i << 3), x);
+    }
     const next = k + 1 < n - 2;
     let tn: f64 = 0;
-    store<f64>(zBuf, 0);
     if (next) {
-      memory.copy(zBuf + 8, r0 + 8, <usize>(len - 1) << 3);
       house<f64>(zBuf + 8, len - 1, t, e + (<usize>(k + 1) << 3));
       tn = load<f64>(t);
     } else {
       zero<f64>(zBuf + 8, len - 1);
     }
+    zero<f64>(q, len);
     for (let i = 1; i < len; i++) {
       const row = a + <usize>(k + 1 + i) * rb + base;
-      const s = updateDot(row, len, load<f64>(v + (<usize>i << 3)), p, load<f64>(p + (<usize>i << 3)), v, zBuf);
-      store<f64>(q + (<usize>(i - 1) << 3), tn * s);
+      const vi = load<f64>(v + (<usize>i << 3)), wi = load<f64>(w + (<usize>i << 3)), zi = load<f64>(zBuf + (<usize>i << 3));
+      const s = updateSymv(row + 8, i - 1, vi, w + 8, wi, v + 8, zBuf + 8, q + 8, zi);
+      const di = row + (<usize>i << 3);
+      const x = load<f64>(di) - 2 * vi * wi;
+      store<f64>(di, x);
+      store<f64>(q + (<usize>i << 3), load<f64>(q + (<usize>i << 3)) + s + x * zi);
     }
+    // next step: v ← z (one slot on), p ← τ'·q[1..] (w is no longer needed)
+    for (let i = 1; i < len; i++) store<f64>(p + (<usize>(i - 1) << 3), tn * load<f64>(q + (<usize>i << 3)));
     const tv = vBuf; vBuf = zBuf; zBuf = tv;
-    const tp = p; p = q; q = tp;
     tau = tn;
     if (!next) break;
   }
   if (n >= 2) {
-    store<f64>(e + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 2) * rb + (<usize>(n - 1) << 3)));
+    store<f64>(e + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 1) * rb + (<usize>(n - 2) << 3)));
     store<f64>(d + (<usize>(n - 2) << 3), load<f64>(a + <usize>(n - 2) * rb + (<usize>(n - 2) << 3)));
   }
   store<f64>(d + (<usize>(n - 1) << 3), load<f64>(a + <usize>(n - 1) * rb + (<usize>(n - 1) << 3)));
