@@ -1,0 +1,379 @@
+// Values-only SVD the LAPACK way (dgebrd + dbdsqr without vectors): Householder
+// bidiagonalisation of a column set, then implicit QR on the bidiagonal. Internal helpers:
+// updDot, updAcc, las2, rotate; exported kernels: bidiagonalizeF64, bidiagWorkElems,
+// bidiagValuesF64.
+//
+// Layout: X (len × k, len ≥ k) is stored by columns — k contiguous rows of stride ld elements —
+// so that both the left reflector (a dot and an axpy down each column) and the right one (w = X·v,
+// a sum of columns, then a rank-1 update of each column) run on contiguous memory.
+import { house } from './qr';
+import { dot } from './vec';
+
+/** bidiagValuesF64 status codes (mirrored in src/linalg/bidiag.ts). */
+const OK: i32 = 0;
+const NO_CONVERGENCE: i32 = -1;
+
+@inline function ld8(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
+@inline function st8(p: usize, i: i32, x: f64): void { store<f64>(p + (<usize>i << 3), x); }
+
+// x ← x − a·w over n elements, returns x·u of the updated x (the right update of the previous
+// step fused with this step's left-reflector product: the column is read once).
+@inline function updDot(x: usize, w: usize, u: usize, n: i32, a: f64): f64 {
+  const av = f64x2.splat(a);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    const x0 = f64x2.sub(v128.load(x + o), f64x2.mul(av, v128.load(w + o)));
+    const x1 = f64x2.sub(v128.load(x + o, 16), f64x2.mul(av, v128.load(w + o, 16)));
+    v128.store(x + o, x0);
+    v128.store(x + o, x1, 16);
+    s0 = f64x2.add(s0, f64x2.mul(x0, v128.load(u + o)));
+    s1 = f64x2.add(s1, f64x2.mul(x1, v128.load(u + o, 16)));
+  }
+  s0 = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const xi = load<f64>(x + o) - a * load<f64>(w + o);
+    store<f64>(x + o, xi);
+    s += xi * load<f64>(u + o);
+  }
+  return s;
+}
+
+// x ← x − b·u over n elements (the left update), then acc[i] += x[0]·x[i] for 1 ≤ i < n: x[0] is
+// this column's entry in the row the next right reflector comes from, so acc builds X·r for it
+// in the same pass. Returns x[0].
+@inline function updAcc(x: usize, u: usize, acc: usize, n: i32, b: f64): f64 {
+  const r = load<f64>(x) - b * load<f64>(u);
+  store<f64>(x, r);
+  const xs = x + 8, us = u + 8, as = acc + 8;
+  const len = n - 1;
+  const bv = f64x2.splat(b), rv = f64x2.splat(r);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 3;
+    const x0 = f64x2.sub(v128.load(xs + o), f64x2.mul(bv, v128.load(us + o)));
+    const x1 = f64x2.sub(v128.load(xs + o, 16), f64x2.mul(bv, v128.load(us + o, 16)));
+    v128.store(xs + o, x0);
+    v128.store(xs + o, x1, 16);
+    v128.store(as + o, f64x2.add(v128.load(as + o), f64x2.mul(rv, x0)));
+    v128.store(as + o, f64x2.add(v128.load(as + o, 16), f64x2.mul(rv, x1)), 16);
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    const xi = load<f64>(xs + o) - b * load<f64>(us + o);
+    store<f64>(xs + o, xi);
+    store<f64>(as + o, load<f64>(as + o) + r * xi);
+  }
+  return r;
+}
+
+/** f64 scratch that bidiagonalizeF64 needs for k columns of length len. */
+export function bidiagWorkElems(k: i32, len: i32): i32 {
+  return 2 * (len + 4) + k + 4 + 2;
+}
+
+/**
+ * Householder bidiagonalisation of X (len × k, len ≥ k ≥ 1; stored by columns: k rows of stride ld
+ * f64, destroyed) to upper bidiagonal form: diagonal to d (k f64), superdiagonal to e (k f64,
+ * e[k−1] = 0). work: bidiagWorkElems(k, len) f64.
+ */
+export function bidiagonalizeF64(x: usize, k: i32, len: i32, ld: i32, d: usize, e: usize, work: usize): void {
+  const rb = <usize>ld << 3;
+  const w = work;                                 // right update vector of the previous step
+  const acc = w + ((<usize>len + 4) << 3);        // X·r accumulated during the pass
+  const vr = acc + ((<usize>len + 4) << 3);       // the right reflector (row entries)
+  const t = vr + ((<usize>k + 4) << 3);           // tau slot
+  let tauR: f64 = 0;                              // the previous step's right reflector
+  for (let s = 0; s < k; s++) {
+    const seg = len - s;                          // rows s..len−1
+    const off = <usize>s << 3;
+    const cs = x + <usize>s * rb + off;
+    // column s: the previous right update, then this step's left reflector from it
+    if (s > 0 && tauR != 0) {
+      const a = tauR; // v[0] = 1
+      for (let i = 0; i < seg; i++) st8(cs, i, ld8(cs, i) - a * ld8(w, i));
+    }
+    house<f64>(cs, seg, t, d + off);
+    const tauL = load<f64>(t);
+    if (s == k - 1) break;
+    // columns s+1..k−1: previous right update, left update, accumulate X·r over rows s+1..
+    memory.fill(acc, 0, <usize>seg << 3);
+    for (let j = s + 1; j < k; j++) {
+      const cj = x + <usize>j * rb + off;
+      const a = s > 0 ? tauR * ld8(vr, j - s) : 0.0; // v of the previous step, indexed from column s
+      // (w is stale or uninitialised when there is no right update: never read it then)
+      const z = a != 0 ? updDot(cj, w, cs, seg, a) : dot<f64>(cj, cs, seg);
+      st8(vr, j - s - 1, updAcc(cj, cs, acc, seg, tauL * z));
+    }
+    // the right reflector from row s, columns s+1..k−1 (now in vr[0..nr−1])
+    const nr = k - s - 1;
+    const alpha = ld8(vr, 0);
+    house<f64>(vr, nr, t, e + off);
+    tauR = load<f64>(t);
+    if (tauR != 0) {
+      // w = X·v with v = (r − β·e₀)/(α − β): from acc = X·r (rows s+1..) and column s+1
+      const beta = load<f64>(e + off);
+      const inv = 1 / (alpha - beta);
+      const c1 = x + <usize>(s + 1) * rb + off;
+      for (let i = 1; i < seg; i++) st8(w, i - 1, (ld8(acc, i) - beta * ld8(c1, i)) * inv);
+    }
+    // in the next step vr[j − (s + 1)] is column j's coefficient (vr[0] = 1 for column s + 1)
+  }
+  store<f64>(e + (<usize>(k - 1) << 3), 0);
+}
+
+// Singular values of the 2×2 upper triangular [[f, g], [0, h]] (LAPACK dlas2): smaller to las2Min,
+// larger to las2Max.
+let las2Min: f64 = 0, las2Max: f64 = 0;
+function las2(f: f64, g: f64, h: f64): void {
+  const fa = Math.abs(f), ga = Math.abs(g), ha = Math.abs(h);
+  const fhmn = min(fa, ha), fhmx = max(fa, ha);
+  if (fhmn == 0) {
+    las2Min = 0;
+    if (fhmx == 0) las2Max = ga;
+    else { const mx = max(fhmx, ga), mn = min(fhmx, ga); las2Max = mx * Math.sqrt(1 + (mn / mx) * (mn / mx)); }
+  } else if (ga < fhmx) {
+    const as_ = 1 + fhmn / fhmx, at = (fhmx - fhmn) / fhmx, au = (ga / fhmx) * (ga / fhmx);
+    const c = 2 / (Math.sqrt(as_ * as_ + au) + Math.sqrt(at * at + au));
+    las2Min = fhmn * c;
+    las2Max = fhmx / c;
+  } else {
+    const au = fhmx / ga;
+    if (au == 0) {
+      las2Min = (fhmn * fhmx) / ga;
+      las2Max = ga;
+    } else {
+      const as_ = 1 + fhmn / fhmx, at = (fhmx - fhmn) / fhmx;
+      const c = 1 / (Math.sqrt(1 + (as_ * au) * (as_ * au)) + Math.sqrt(1 + (at * au) * (at * au)));
+      las2Min = 2 * (fhmn * c) * au;
+      las2Max = ga / (c + c);
+    }
+  }
+}
+
+// Plane rotation [c s; −s c]·[f; g] = [r; 0] (LAPACK dlartg) into rotC, rotS, rotR. The operands
+// are bounded (the matrix was scaled to max|a| = 1), so f² + g² only needs the hypot fallback
+// when it underflows.
+let rotC: f64 = 1, rotS: f64 = 0, rotR: f64 = 0;
+@inline function rotate(f: f64, g: f64): void {
+  if (g == 0) { rotC = 1; rotS = 0; rotR = f; return; }
+  if (f == 0) { rotC = 0; rotS = 1; rotR = g; return; }
+  const q = f * f + g * g;
+  let r = q > 1e-290 && q < 1e290 ? Math.sqrt(q) : Math.hypot(f, g);
+  if (f < 0) r = -r;
+  rotC = f / r;
+  rotS = g / r;
+  rotR = r;
+}
+
+/**
+ * Singular values of the upper bidiagonal (d: n f64, e: n−1 f64 superdiagonal), in place into d
+ * (non-negative, descending); e is destroyed. Returns 0, or −1 when the iteration did not converge.
+ */
+export function bidiagValuesF64(d: usize, e: usize, n: i32): i32 {
+  // LAPACK dbdsqr without vectors (1-based indices below as in its text: D(i) = d[i−1]): implicit
+  // zero-shift QR (Demmel–Kahan) when the shift is negligible, else the shifted Golub–Kahan step,
+  // chasing in the direction of the larger end; relative convergence tests.
+  const EPS: f64 = 1.1102230246251565e-16; // dlamch('E'): half of 2^−52
+  const UNFL: f64 = 2.2250738585072014e-308;
+  const MAXITR = 6;
+  const tolmul = max(10.0, min(100.0, Math.pow(EPS, -0.125)));
+  const tol = tolmul * EPS;
+  if (n <= 0) return OK;
+  if (n > 1) {
+    let smax: f64 = 0;
+    for (let i = 1; i <= n; i++) smax = max(smax, Math.abs(D(d, i)));
+    for (let i = 1; i < n; i++) smax = max(smax, Math.abs(E(e, i)));
+    let sminoa = Math.abs(D(d, 1));
+    if (sminoa != 0) {
+      let mu = sminoa;
+      for (let i = 2; i <= n; i++) {
+        mu = Math.abs(D(d, i)) * (mu / (mu + Math.abs(E(e, i - 1))));
+        sminoa = min(sminoa, mu);
+        if (sminoa == 0) break;
+      }
+    }
+    sminoa = sminoa / Math.sqrt(<f64>n);
+    const thresh = max(tol * sminoa, <f64>MAXITR * (<f64>n * (<f64>n * UNFL)));
+    const maxitdivn = MAXITR * n;
+    let iterdivn = 0, iter = -1;
+    let oldll = -1, oldm = -1, idir = 0;
+    let m = n;
+    let sminl: f64 = 0;
+    while (m > 1) {
+      if (iter >= n) {
+        iter -= n;
+        iterdivn++;
+        if (iterdivn >= maxitdivn) return NO_CONVERGENCE;
+      }
+      // find the diagonal block to work on: E(ll) … E(m−1) non-negligible
+      smax = Math.abs(D(d, m));
+      let ll = 0;
+      let split = false;
+      for (let lll = 1; lll <= m - 1; lll++) {
+        ll = m - lll;
+        const abss = Math.abs(D(d, ll)), abse = Math.abs(E(e, ll));
+        if (abse <= thresh) { split = true; break; }
+        smax = max(smax, max(abss, abse));
+      }
+      if (split) {
+        SE(e, ll, 0);
+        if (ll == m - 1) { m--; continue; }
+      } else {
+        ll = 0;
+      }
+      ll++;
+      if (ll == m - 1) {
+        las2(D(d, m - 1), E(e, m - 1), D(d, m));
+        SD(d, m - 1, las2Max);
+        SE(e, m - 1, 0);
+        SD(d, m, las2Min);
+        m -= 2;
+        continue;
+      }
+      // a new block: chase from the larger end
+      if (ll > oldm || m < oldll) idir = Math.abs(D(d, ll)) >= Math.abs(D(d, m)) ? 1 : 2;
+      // convergence tests
+      let converged = false;
+      if (idir == 1) {
+        if (Math.abs(E(e, m - 1)) <= tol * Math.abs(D(d, m))) { SE(e, m - 1, 0); continue; }
+        let mu = Math.abs(D(d, ll));
+        sminl = mu;
+        for (let lll = ll; lll <= m - 1; lll++) {
+          if (Math.abs(E(e, lll)) <= tol * mu) { SE(e, lll, 0); converged = true; break; }
+          mu = Math.abs(D(d, lll + 1)) * (mu / (mu + Math.abs(E(e, lll))));
+          sminl = min(sminl, mu);
+        }
+      } else {
+        if (Math.abs(E(e, ll)) <= tol * Math.abs(D(d, ll))) { SE(e, ll, 0); continue; }
+        let mu = Math.abs(D(d, m));
+        sminl = mu;
+        for (let lll = m - 1; lll >= ll; lll--) {
+          if (Math.abs(E(e, lll)) <= tol * mu) { SE(e, lll, 0); converged = true; break; }
+          mu = Math.abs(D(d, lll)) * (mu / (mu + Math.abs(E(e, lll))));
+          sminl = min(sminl, mu);
+        }
+      }
+      if (converged) continue;
+      oldll = ll;
+      oldm = m;
+      // the shift: zero when it would not matter relative to the smallest singular value
+      let shift: f64 = 0;
+      if (<f64>n * tol * (sminl / smax) <= max(EPS, 0.01 * tol)) {
+        shift = 0;
+      } else {
+        let sll: f64;
+        if (idir == 1) { sll = Math.abs(D(d, ll)); las2(D(d, m - 1), E(e, m - 1), D(d, m)); }
+        else { sll = Math.abs(D(d, m)); las2(D(d, ll), E(e, ll), D(d, ll + 1)); }
+        shift = las2Min;
+        if (sll > 0 && (shift / sll) * (shift / sll) < EPS) shift = 0;
+      }
+      iter += m - ll;
+      if (shift == 0) {
+        if (idir == 1) {
+          let cs: f64 = 1, oldcs: f64 = 1, oldsn: f64 = 0;
+          for (let i = ll; i <= m - 1; i++) {
+            rotate(D(d, i) * cs, E(e, i));
+            cs = rotC;
+            const sn = rotS, r = rotR;
+            if (i > ll) SE(e, i - 1, oldsn * r);
+            rotate(oldcs * r, D(d, i + 1) * sn);
+            oldcs = rotC; oldsn = rotS; SD(d, i, rotR);
+          }
+          const h = D(d, m) * cs;
+          SD(d, m, h * oldcs);
+          SE(e, m - 1, h * oldsn);
+          if (Math.abs(E(e, m - 1)) <= thresh) SE(e, m - 1, 0);
+        } else {
+          let cs: f64 = 1, oldcs: f64 = 1, oldsn: f64 = 0;
+          for (let i = m; i >= ll + 1; i--) {
+            rotate(D(d, i) * cs, E(e, i - 1));
+            cs = rotC;
+            const sn = rotS, r = rotR;
+            if (i < m) SE(e, i, oldsn * r);
+            rotate(oldcs * r, D(d, i - 1) * sn);
+            oldcs = rotC; oldsn = rotS; SD(d, i, rotR);
+          }
+          const h = D(d, ll) * cs;
+          SD(d, ll, h * oldcs);
+          SE(e, ll, h * oldsn);
+          if (Math.abs(E(e, ll)) <= thresh) SE(e, ll, 0);
+        }
+      } else {
+        if (idir == 1) {
+          const dl = D(d, ll);
+          let f = (Math.abs(dl) - shift) * ((dl >= 0 ? 1.0 : -1.0) + shift / dl);
+          let g = E(e, ll);
+          for (let i = ll; i <= m - 1; i++) {
+            rotate(f, g);
+            const cosr = rotC, sinr = rotS;
+            if (i > ll) SE(e, i - 1, rotR);
+            const di = D(d, i), ei = E(e, i), dn = D(d, i + 1);
+            f = cosr * di + sinr * ei;
+            const e1 = cosr * ei - sinr * di;
+            g = sinr * dn;
+            const d1 = cosr * dn;
+            rotate(f, g);
+            const cosl = rotC, sinl = rotS;
+            SD(d, i, rotR);
+            f = cosl * e1 + sinl * d1;
+            SD(d, i + 1, cosl * d1 - sinl * e1);
+            SE(e, i, e1);
+            if (i < m - 1) {
+              const en = E(e, i + 1);
+              g = sinl * en;
+              SE(e, i + 1, cosl * en);
+            }
+          }
+          SE(e, m - 1, f);
+          if (Math.abs(f) <= thresh) SE(e, m - 1, 0);
+        } else {
+          const dm = D(d, m);
+          let f = (Math.abs(dm) - shift) * ((dm >= 0 ? 1.0 : -1.0) + shift / dm);
+          let g = E(e, m - 1);
+          for (let i = m; i >= ll + 1; i--) {
+            rotate(f, g);
+            const cosr = rotC, sinr = rotS;
+            if (i < m) SE(e, i, rotR);
+            const di = D(d, i), ei = E(e, i - 1), dp = D(d, i - 1);
+            f = cosr * di + sinr * ei;
+            const e1 = cosr * ei - sinr * di;
+            g = sinr * dp;
+            const d1 = cosr * dp;
+            rotate(f, g);
+            const cosl = rotC, sinl = rotS;
+            SD(d, i, rotR);
+            f = cosl * e1 + sinl * d1;
+            SD(d, i - 1, cosl * d1 - sinl * e1);
+            SE(e, i - 1, e1);
+            if (i > ll + 1) {
+              const ep = E(e, i - 2);
+              g = sinl * ep;
+              SE(e, i - 2, cosl * ep);
+            }
+          }
+          SE(e, ll, f);
+          if (Math.abs(f) <= thresh) SE(e, ll, 0);
+        }
+      }
+    }
+  }
+  // non-negative, descending (insertion sort: n is the short side, and d is nearly sorted)
+  for (let i = 0; i < n; i++) st8(d, i, Math.abs(ld8(d, i)));
+  for (let i = 1; i < n; i++) {
+    const v = ld8(d, i);
+    let j = i - 1;
+    while (j >= 0 && ld8(d, j) < v) { st8(d, j + 1, ld8(d, j)); j--; }
+    st8(d, j + 1, v);
+  }
+  return OK;
+}
+
+// 1-based accessors for the dbdsqr text above.
+@inline function D(d: usize, i: i32): f64 { return load<f64>(d + (<usize>(i - 1) << 3)); }
+@inline function E(e: usize, i: i32): f64 { return load<f64>(e + (<usize>(i - 1) << 3)); }
+@inline function SD(d: usize, i: i32, x: f64): void { store<f64>(d + (<usize>(i - 1) << 3), x); }
+@inline function SE(e: usize, i: i32, x: f64): void { store<f64>(e + (<usize>(i - 1) << 3), x); }
