@@ -60,6 +60,14 @@ export interface Kernels {
   /** (aPtr, n, dPtr, ePtr, workPtr 4n + 9) → 0, or −1 if QL did not converge; d descending */
   symEigvalsF64(aPtr: number, n: number, dPtr: number, ePtr: number, workPtr: number): number;
 
+  // Values-only SVD (assembly/bidiag.ts): bidiagonalise a column set, then implicit QR on the bidiagonal.
+  /** (xPtr len×k by columns, k, len ≥ k, ld, dPtr k, ePtr k, workPtr bidiagWorkElems): X destroyed */
+  bidiagonalizeF64(xPtr: number, k: number, len: number, ld: number, dPtr: number, ePtr: number, workPtr: number): void;
+  /** f64 scratch of bidiagonalizeF64 for (k, len) */
+  bidiagWorkElems(k: number, len: number): number;
+  /** (dPtr n, ePtr n−1, n) → 0, or −1 if not converged; d ← singular values, descending */
+  bidiagValuesF64(dPtr: number, ePtr: number, n: number): number;
+
   // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
   /** (aPtr n×n in/out: eigenvalues on the diagonal, n, vPtr n×n out: eigenvectors in columns, maxSweeps) → sweeps or −1 */
   symEigJacobiF64(aPtr: number, n: number, vPtr: number, maxSweeps: number): number;
