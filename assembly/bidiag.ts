@@ -70,6 +70,93 @@ const NO_CONVERGENCE: i32 = -1;
   return r;
 }
 
+// Two columns at a time: the shared vectors (w, u, acc) are loaded once for both. Second results
+// go through these globals.
+let pairA: f64 = 0, pairB: f64 = 0;
+
+// updDot for columns xa, xb with coefficients aa, ab: pairA/pairB ← the two products.
+@inline function updDot2(xa: usize, xb: usize, w: usize, u: usize, n: i32, aa: f64, ab: f64): void {
+  const av = f64x2.splat(aa), bv = f64x2.splat(ab);
+  let sa = f64x2.splat(0), sb = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const wv = v128.load(w + o), uv = v128.load(u + o);
+    const x0 = f64x2.sub(v128.load(xa + o), f64x2.mul(av, wv));
+    const x1 = f64x2.sub(v128.load(xb + o), f64x2.mul(bv, wv));
+    v128.store(xa + o, x0);
+    v128.store(xb + o, x1);
+    sa = f64x2.add(sa, f64x2.mul(x0, uv));
+    sb = f64x2.add(sb, f64x2.mul(x1, uv));
+  }
+  let ta = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
+  let tb = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const wi = load<f64>(w + o), ui = load<f64>(u + o);
+    const x0 = load<f64>(xa + o) - aa * wi, x1 = load<f64>(xb + o) - ab * wi;
+    store<f64>(xa + o, x0);
+    store<f64>(xb + o, x1);
+    ta += x0 * ui;
+    tb += x1 * ui;
+  }
+  pairA = ta;
+  pairB = tb;
+}
+
+// Two plain dot products with u (no previous right update).
+@inline function dot2(xa: usize, xb: usize, u: usize, n: i32): void {
+  let sa = f64x2.splat(0), sb = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const uv = v128.load(u + o);
+    sa = f64x2.add(sa, f64x2.mul(v128.load(xa + o), uv));
+    sb = f64x2.add(sb, f64x2.mul(v128.load(xb + o), uv));
+  }
+  let ta = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
+  let tb = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const ui = load<f64>(u + o);
+    ta += load<f64>(xa + o) * ui;
+    tb += load<f64>(xb + o) * ui;
+  }
+  pairA = ta;
+  pairB = tb;
+}
+
+// updAcc for columns xa, xb with coefficients ba, bb: pairA/pairB ← the two new leading entries.
+@inline function updAcc2(xa: usize, xb: usize, u: usize, acc: usize, n: i32, ba: f64, bb: f64): void {
+  const u0 = load<f64>(u);
+  const ra = load<f64>(xa) - ba * u0, rb = load<f64>(xb) - bb * u0;
+  store<f64>(xa, ra);
+  store<f64>(xb, rb);
+  const as_ = xa + 8, bs = xb + 8, us = u + 8, cs = acc + 8;
+  const len = n - 1;
+  const bav = f64x2.splat(ba), bbv = f64x2.splat(bb), rav = f64x2.splat(ra), rbv = f64x2.splat(rb);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const o = <usize>i << 3;
+    const uv = v128.load(us + o);
+    const x0 = f64x2.sub(v128.load(as_ + o), f64x2.mul(bav, uv));
+    const x1 = f64x2.sub(v128.load(bs + o), f64x2.mul(bbv, uv));
+    v128.store(as_ + o, x0);
+    v128.store(bs + o, x1);
+    v128.store(cs + o, f64x2.add(v128.load(cs + o), f64x2.add(f64x2.mul(rav, x0), f64x2.mul(rbv, x1))));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    const ui = load<f64>(us + o);
+    const x0 = load<f64>(as_ + o) - ba * ui, x1 = load<f64>(bs + o) - bb * ui;
+    store<f64>(as_ + o, x0);
+    store<f64>(bs + o, x1);
+    store<f64>(cs + o, load<f64>(cs + o) + ra * x0 + rb * x1);
+  }
+  pairA = ra;
+  pairB = rb;
+}
+
 /** f64 scratch that bidiagonalizeF64 needs for k columns of length len. */
 export function bidiagWorkElems(k: i32, len: i32): i32 {
   return 2 * (len + 4) + k + 4 + 2;
@@ -101,7 +188,18 @@ export function bidiagonalizeF64(x: usize, k: i32, len: i32, ld: i32, d: usize, 
     if (s == k - 1) break;
     // columns s+1..k−1: previous right update, left update, accumulate X·r over rows s+1..
     memory.fill(acc, 0, <usize>seg << 3);
-    for (let j = s + 1; j < k; j++) {
+    const fresh = s == 0 || tauR == 0;
+    let j = s + 1;
+    for (; j + 2 <= k; j += 2) {
+      const ca = x + <usize>j * rb + off, cb = ca + rb;
+      if (fresh) dot2(ca, cb, cs, seg);
+      else updDot2(ca, cb, w, cs, seg, tauR * ld8(vr, j - s), tauR * ld8(vr, j + 1 - s));
+      const za = pairA, zb = pairB;
+      updAcc2(ca, cb, cs, acc, seg, tauL * za, tauL * zb);
+      st8(vr, j - s - 1, pairA);
+      st8(vr, j - s, pairB);
+    }
+    for (; j < k; j++) {
       const cj = x + <usize>j * rb + off;
       const a = s > 0 ? tauR * ld8(vr, j - s) : 0.0; // v of the previous step, indexed from column s
       // (w is stale or uninitialised when there is no right update: never read it then)
@@ -123,6 +221,55 @@ export function bidiagonalizeF64(x: usize, k: i32, len: i32, ld: i32, d: usize, 
     // in the next step vr[j − (s + 1)] is column j's coefficient (vr[0] = 1 for column s + 1)
   }
   store<f64>(e + (<usize>(k - 1) << 3), 0);
+}
+
+/** max |x_i| over n f64 (NaN or +Inf when x holds a non-finite value: the caller's finiteness check). */
+export function maxAbsF64(x: usize, n: i32): f64 {
+  let m0 = f64x2.splat(0), m1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    m0 = f64x2.max(m0, f64x2.abs(v128.load(x + o)));
+    m1 = f64x2.max(m1, f64x2.abs(v128.load(x + o, 16)));
+  }
+  m0 = f64x2.max(m0, m1);
+  let r = max(f64x2.extract_lane(m0, 0), f64x2.extract_lane(m0, 1));
+  for (; i < n; i++) r = max(r, Math.abs(load<f64>(x + (<usize>i << 3))));
+  return r;
+}
+
+// Tile edge of the staging transpose: a 32 × 32 f64 tile of source and destination (16 KiB) stays in L1.
+const TB = 32;
+
+/**
+ * Stages A (m × n row-major f64 at src) for bidiagonalizeF64, scaled by alpha: trans = 1 writes
+ * Aᵀ (n rows of stride ld, the columns of A), trans = 0 writes A's rows (m rows of stride ld);
+ * the padding up to ld is zeroed.
+ */
+export function stageF64(src: usize, m: i32, n: i32, trans: i32, alpha: f64, dst: usize, ld: i32): void {
+  const db = <usize>ld << 3;
+  if (trans == 0) {
+    const av = f64x2.splat(alpha);
+    for (let i = 0; i < m; i++) {
+      const s = src + ((<usize>i * <usize>n) << 3), d = dst + <usize>i * db;
+      let j = 0;
+      for (; j + 2 <= n; j += 2) v128.store(d + (<usize>j << 3), f64x2.mul(av, v128.load(s + (<usize>j << 3))));
+      for (; j < n; j++) st8(d, j, alpha * ld8(s, j));
+      for (; j < ld; j++) st8(d, j, 0);
+    }
+    return;
+  }
+  for (let i0 = 0; i0 < m; i0 += TB) {
+    const i1 = min(i0 + TB, m);
+    for (let j0 = 0; j0 < n; j0 += TB) {
+      const j1 = min(j0 + TB, n);
+      for (let j = j0; j < j1; j++) {
+        const d = dst + <usize>j * db;
+        for (let i = i0; i < i1; i++) st8(d, i, alpha * ld8(src, i * n + j));
+      }
+    }
+  }
+  for (let j = 0; j < n; j++) for (let i = m; i < ld; i++) st8(dst + <usize>j * db, i, 0);
 }
 
 // Singular values of the 2×2 upper triangular [[f, g], [0, h]] (LAPACK dlas2): smaller to las2Min,
@@ -164,8 +311,9 @@ let rotC: f64 = 1, rotS: f64 = 0, rotR: f64 = 0;
   const q = f * f + g * g;
   let r = q > 1e-290 && q < 1e290 ? Math.sqrt(q) : Math.hypot(f, g);
   if (f < 0) r = -r;
-  rotC = f / r;
-  rotS = g / r;
+  const inv = 1 / r;
+  rotC = f * inv;
+  rotS = g * inv;
   rotR = r;
 }
 

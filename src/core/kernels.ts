@@ -67,6 +67,10 @@ export interface Kernels {
   bidiagWorkElems(k: number, len: number): number;
   /** (dPtr n, ePtr n−1, n) → 0, or −1 if not converged; d ← singular values, descending */
   bidiagValuesF64(dPtr: number, ePtr: number, n: number): number;
+  /** (xPtr, n) → max |x_i| (NaN or Infinity if x holds a non-finite value) */
+  maxAbsF64(xPtr: number, n: number): number;
+  /** (srcPtr m×n row-major, m, n, trans 0/1, alpha, dstPtr, ld): dst = alpha·A (m rows) or alpha·Aᵀ (n rows), padding zeroed */
+  stageF64(srcPtr: number, m: number, n: number, trans: number, alpha: number, dstPtr: number, ld: number): void;
 
   // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
   /** (aPtr n×n in/out: eigenvalues on the diagonal, n, vPtr n×n out: eigenvectors in columns, maxSweeps) → sweeps or −1 */

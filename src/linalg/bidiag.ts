@@ -1,8 +1,8 @@
 // Singular values (no vectors) by Householder bidiagonalisation and implicit QR on the bidiagonal
 // in the WASM core (assembly/bidiag.ts), the way LAPACK's gesdd/gesvd compute them. Internal:
 // BIDIAG_QR_RATIO, the status table.
-import { core, LinAlgError } from '../core/index.js';
-import { checkMatrix, padded, stageRows, type Matrix } from './svd-input.js';
+import { core, LinAlgError, assertInt, invalidParameter } from '../core/index.js';
+import { checkMatrix, padded, type Matrix } from './svd-input.js';
 
 /**
  * Householder QR first when the long side exceeds the short one by more than this factor: QR +
@@ -42,22 +42,26 @@ export interface BidiagSingularValues {
  * rounding noise of that size.
  */
 export function bidiagSingularValues(a: Matrix, m: number, n: number): BidiagSingularValues {
-  const scale = checkMatrix('bidiagSingularValues', a, m, n);
+  const op = 'bidiagSingularValues';
+  assertInt(`${op} m`, m, 0, 2 ** 31 - 1);
+  assertInt(`${op} n`, n, 0, 2 ** 31 - 1);
+  if (!(a instanceof Float64Array) && !(a instanceof Float32Array)) throw invalidParameter(`${op} a`, 'a Float64Array or Float32Array', a);
+  if (a.length !== m * n) throw new RangeError(`Expected length ${m * n} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
   const k = Math.min(m, n), L = Math.max(m, n);
-  if (k === 0 || scale === 0) return { s: new Float64Array(k), path: 'bidiag' };
+  if (k === 0) return { s: new Float64Array(0), path: 'bidiag' };
   const K = core.kernels;
   const s = core.scoped(() => {
-    const ldL = padded(L, 8);
+    // the entries go in as they are; the scan for max|a| (and non-finite values) and the scaled
+    // staging run in the core
+    const src = core.alloc(m * n * 8);
+    core.f64(src, m * n).set(a);
+    const scale = K.maxAbsF64(src, m * n);
+    if (!Number.isFinite(scale)) checkMatrix(op, a, m, n); // throws, naming the first bad entry
+    if (scale === 0) return new Float64Array(k);
     // X: the short side's vectors as rows (Aᵀ's rows when m ≥ n, A's own rows when m < n)
-    let x: number;
-    if (m >= n) {
-      const src = stageRows(a, m, n, n, scale, 'f64');
-      x = core.alloc(k * ldL * 8);
-      core.f64(x, k * ldL).fill(0);
-      K.transposeF64(src, m, n, n, x, ldL);
-    } else {
-      x = stageRows(a, m, n, ldL, scale, 'f64');
-    }
+    const ldL = padded(L, 8);
+    const x = core.alloc(k * ldL * 8);
+    K.stageF64(src, m, n, m >= n ? 1 : 0, 1 / scale, x, ldL);
     let w = x, ld = ldL, len = L;
     if (L > BIDIAG_QR_RATIO * k) {
       const tau = core.alloc(k * 8), rdiag = core.alloc(k * 8);
