@@ -186,14 +186,16 @@ function tql1(d: usize, e: usize, n: i32): i32 {
       if (m == l) break;
       if (++iter > 60) return -1;
       let g = (ld8(d, l + 1) - ld8(d, l)) / (2 * ld8(e, l));
-      let r = Math.hypot(g, 1);
+      let r = Math.abs(g) > 1e150 ? Math.abs(g) : Math.sqrt(g * g + 1);
       g = ld8(d, m) - ld8(d, l) + ld8(e, l) / (g + (g >= 0 ? r : -r));
       let s: f64 = 1, c: f64 = 1, p: f64 = 0;
       let deflated = false;
       for (let i = m - 1; i >= l; i--) {
         const f = s * ld8(e, i);
         const b = c * ld8(e, i);
-        r = Math.hypot(f, g);
+        // plain √(f² + g²): the Gram matrix is scaled to entries ≤ max(m, n), so no overflow,
+        // and an underflow to 0 takes tql1's own deflation branch below
+        r = Math.sqrt(f * f + g * g);
         st8(e, i + 1, r);
         if (r == 0) {
           st8(d, i + 1, ld8(d, i + 1) - p);
@@ -201,8 +203,9 @@ function tql1(d: usize, e: usize, n: i32): i32 {
           deflated = true;
           break;
         }
-        s = f / r;
-        c = g / r;
+        const ir = 1 / r; // one division on the dependency chain instead of two
+        s = f * ir;
+        c = g * ir;
         g = ld8(d, i + 1) - p;
         r = (ld8(d, i) - g) * s + 2 * c * b;
         p = s * r;

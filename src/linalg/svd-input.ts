@@ -43,12 +43,18 @@ export function checkMatrix(op: string, a: unknown, m: unknown, n: unknown): num
   if (a.length !== m * n) {
     throw new RangeError(`Expected length ${m * n} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
   }
+  // One tight pass (no throw inside the loop, so V8 keeps it optimised); NaN fails x <= max.
   let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]!;
-    const x = v < 0 ? -v : v;
+  let bad = false;
+  const len = a.length;
+  for (let i = 0; i < len; i++) {
+    const x = Math.abs(a[i]!);
     if (x > max) max = x;
-    if (!(x <= max) || x === Infinity) throw new RangeError(`${op}: a contains a non-finite value (${v}) at index ${i}`);
+    else if (!(x <= max)) bad = true;
+  }
+  if (bad || max === Infinity) {
+    const i = a.findIndex((v) => !Number.isFinite(v));
+    throw new RangeError(`${op}: a contains a non-finite value (${a[i]}) at index ${i}`);
   }
   return max;
 }
