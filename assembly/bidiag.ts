@@ -7,7 +7,7 @@
 // so that both the left reflector (a dot and an axpy down each column) and the right one (w = X·v,
 // a sum of columns, then a rank-1 update of each column) run on contiguous memory.
 import { house } from './qr';
-import { dot } from './vec';
+import { dot, axpy } from './vec';
 
 /** bidiagValuesF64 status codes (mirrored in src/linalg/bidiag.ts). */
 const OK: i32 = 0;
@@ -221,6 +221,67 @@ export function bidiagonalizeF64(x: usize, k: i32, len: i32, ld: i32, d: usize, 
     // in the next step vr[j − (s + 1)] is column j's coefficient (vr[0] = 1 for column s + 1)
   }
   store<f64>(e + (<usize>(k - 1) << 3), 0);
+}
+
+// Reflectors per panel of qrColumnsF64: 32 reflectors of a 4608-long column set (1.2 MiB) stay in L2.
+const QB = 32;
+
+/**
+ * Householder QR of X (len × k by columns, k rows of stride ld f64), in place, with qrHouseF64's
+ * output convention (reflector j in row j from element j, v[0] = 1; R's strict upper part in
+ * rows; tau, rdiag: min(k, len) f64) — so qrRF64 reads R from it. Trailing columns go two at a
+ * time through each panel, reflector j's update fused with reflector j+1's products: one pass
+ * over the columns per reflector, each reflector loaded once for both.
+ */
+export function qrColumnsF64(x: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void {
+  const rb = <usize>ld << 3;
+  const kr = min(k, len);
+  for (let p0 = 0; p0 < kr; p0 += QB) {
+    const p1 = min(p0 + QB, kr);
+    for (let j = p0; j < p1; j++) {
+      const vj = x + <usize>j * rb + (<usize>j << 3);
+      house<f64>(vj, len - j, tau + (<usize>j << 3), rdiag + (<usize>j << 3));
+      const tj = ld8(tau, j);
+      if (tj == 0) continue;
+      for (let r = j + 1; r < p1; r++) {
+        const y = x + <usize>r * rb + (<usize>j << 3);
+        axpy<f64>(vj, y, len - j, -tj * dot<f64>(vj, y, len - j));
+      }
+    }
+    let r = p1;
+    for (; r + 2 <= k; r += 2) {
+      const ca = x + <usize>r * rb, cb = ca + rb;
+      const o0 = <usize>p0 << 3;
+      dot2(ca + o0, cb + o0, x + <usize>p0 * rb + o0, len - p0);
+      let za = pairA, zb = pairB;
+      for (let j = p0; j < p1; j++) {
+        const tj = ld8(tau, j);
+        const oj = <usize>j << 3;
+        const uj = x + <usize>j * rb + oj;
+        const aa = tj * za, ab = tj * zb;
+        if (j + 1 < p1) {
+          st8(ca, j, ld8(ca, j) - aa * load<f64>(uj));
+          st8(cb, j, ld8(cb, j) - ab * load<f64>(uj));
+          updDot2(ca + oj + 8, cb + oj + 8, uj + 8, x + <usize>(j + 1) * rb + oj + 8, len - j - 1, aa, ab);
+          za = pairA;
+          zb = pairB;
+        } else {
+          axpy<f64>(uj, ca + oj, len - j, -aa);
+          axpy<f64>(uj, cb + oj, len - j, -ab);
+        }
+      }
+    }
+    for (; r < k; r++) {
+      const c = x + <usize>r * rb;
+      for (let j = p0; j < p1; j++) {
+        const tj = ld8(tau, j);
+        if (tj == 0) continue;
+        const oj = <usize>j << 3;
+        const uj = x + <usize>j * rb + oj;
+        axpy<f64>(uj, c + oj, len - j, -tj * dot<f64>(uj, c + oj, len - j));
+      }
+    }
+  }
 }
 
 /** max |x_i| over n f64 (NaN or +Inf when x holds a non-finite value: the caller's finiteness check). */

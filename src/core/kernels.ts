@@ -71,6 +71,8 @@ export interface Kernels {
   maxAbsF64(xPtr: number, n: number): number;
   /** (srcPtr m×n row-major, m, n, trans 0/1, alpha, dstPtr, ld): dst = alpha·A (m rows) or alpha·Aᵀ (n rows), padding zeroed */
   stageF64(srcPtr: number, m: number, n: number, trans: number, alpha: number, dstPtr: number, ld: number): void;
+  /** (wPtr, k, len, ld, tauPtr, rdiagPtr): qrHouseF64's QR (same output layout), trailing columns in fused pairs */
+  qrColumnsF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number): void;
 
   // Rayleigh–Ritz (assembly/ritz.ts): cyclic Jacobi on a small symmetric matrix.
   /** (aPtr n×n in/out: eigenvalues on the diagonal, n, vPtr n×n out: eigenvectors in columns, maxSweeps) → sweeps or −1 */

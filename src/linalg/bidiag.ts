@@ -65,7 +65,7 @@ export function bidiagSingularValues(a: Matrix, m: number, n: number): BidiagSin
     let w = x, ld = ldL, len = L;
     if (L > BIDIAG_QR_RATIO * k) {
       const tau = core.alloc(k * 8), rdiag = core.alloc(k * 8);
-      K.qrHouseF64(x, k, L, ldL, tau, rdiag);
+      K.qrColumnsF64(x, k, L, ldL, tau, rdiag);
       ld = padded(k, 8);
       len = k;
       w = core.alloc(k * ld * 8);
