@@ -1,7 +1,6 @@
 import t from 'tap';
 import { census } from '../../src/census/census.js';
 import { localEngine } from '../../src/census/rank-engine.js';
-import { newTaps, tapPatterns } from '../../src/census/triangular.js';
 import { decodeModel } from '../../src/onnx/model.js';
 import { buildModel, type AttrValue } from '../../src/onnx/writer.js';
 import { matrixRank } from '../../src/linalg/rank.js';
@@ -94,17 +93,4 @@ t.test('census(model).firstLayer.operator of Gemm/MatMul layers is T copies of W
   // W (as [in 6, out 3]) has rank 2 → window nullity 4; 4 tokens → 16
   t.equal(r.firstLayer!.windowNullity, 4);
   t.match(r.firstLayer!.operator, { inDim: 24, outDim: 12, nullity: 16, nullityIsExact: true, overlapping: false });
-});
-
-t.test('newTaps(...) gives each output the taps that land on pixels it reads first (or last)', (t) => {
-  // 3×3/2 pad 1 on 6: output 0 reads −1,0,1 → new 0,1 (taps 1,2); output 1 reads 1,2,3 → new 2,3; output 2 → 4,5
-  t.same(newTaps(6, 1, 3, 2, 1, 3, 'first'), [[1, 2], [1, 2], [1, 2]]);
-  // read backwards: output 2 reads 3,4,5 first (taps 0,1,2), output 1 reads 1,2 (taps 0,1), output 0 reads 0 (tap 1)
-  t.same(newTaps(6, 1, 3, 2, 1, 3, 'last'), [[1], [0, 1], [0, 1, 2]]);
-  // ResNet's 7×7/2 pad 3: output 0 reads 0..3 first (taps 3..6), the rest two new pixels (taps 5, 6), the last none
-  const r = newTaps(224, 3, 7, 2, 1, 112, 'first');
-  t.same(tapPatterns(r), [{ taps: [3, 4, 5, 6], count: 1 }, { taps: [5, 6], count: 110 }, { taps: [], count: 1 }]);
-  // stride 3 > kernel 2: pixel 2 of every 3 is never read
-  t.same(newTaps(7, 0, 2, 3, 1, 2, 'first'), [[0, 1], [0, 1]]);
-  t.end();
 });
