@@ -5,7 +5,8 @@
 import { opNorm } from '../linalg/project.js';
 import { convPreconditioner } from '../linalg/preconditioner.js';
 import { invalidParameter } from '../core/errors.js';
-import { imageOperator, restrictColumns, type ImageOperator } from './operator.js';
+import { restrictColumns } from '../linalg/restrict-columns.js';
+import { imageOperator, type ImageOperator } from './operator.js';
 import { windowKernels, type WindowKernel } from './window.js';
 import { analyse, type Analysis } from './analyse.js';
 import { projector, seedDirection, type Direction, type Projector } from './search.js';
@@ -123,7 +124,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     if (analysis.figures.trivial) {
       const f = analysis.figures;
       const detail = f.certificate?.injective
-        ? `A_img is ${f.rows}×${f.cols} (${f.shape}) and injective: ${f.certificate.reason}`
+        ? `A_img is ${f.rows}×${f.cols} (${f.shape}): ${f.certificate.reason}`
         : `A_img is ${f.rows}×${f.cols} (${f.shape}), σ_min/‖A‖ ≈ ${f.sigmaMinRelative!.toExponential(2)} > tol ${f.tol.toExponential(2)}` +
           (f.lanczos && !f.lanczos.converged ? ` (Lanczos after ${f.lanczos.iterations} products, not converged: an upper bound, so a smaller σ_min is not ruled out)` : '');
       if (!settings.allowApproximate) throw new NoExactCollision(analysis, detail);

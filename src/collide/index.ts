@@ -6,9 +6,8 @@
 export type { FirstLayerSpec, ConvLayer, DenseLayer } from './layer.js';
 export { inputShape } from './layer.js';
 export { loadFirstLayer, type LoadedLayer } from './model-layer.js';
-export { imageOperator, operatorNorm, restrictColumns, type ImageOperator } from './operator.js';
+export { imageOperator, operatorNorm, type ImageOperator } from './operator.js';
 export { windowKernels, MAX_WINDOW_ENTRIES, type WindowKernel } from './window.js';
-export { injectivityCertificate, type Certificate } from './certificate.js';
 export { analyse, type Analysis, type AnalyseOptions } from './analyse.js';
 export { projector, seedDirection, type Direction, type Projection, type Projector, type ProjectorOptions } from './search.js';
 export { windowVectors, foldWindows } from './patch.js';

@@ -63,36 +63,3 @@ export function imageOperator(layer: FirstLayerSpec): ImageOperator {
 export function operatorNorm(a: ImageOperator): number {
   return opNorm(a.op);
 }
-
-/**
- * A_img restricted to the input entries where keep[i] ≠ 0 (a column subset): A·S with S the
- * selection. Projecting onto ker(A·S) and scattering back gives δ ∈ ker(A_img) with δ = 0
- * outside the kept entries (how --mask stays exact).
- */
-export function restrictColumns(op: LinearOperator, keep: Uint8Array): { op: LinearOperator; index: Int32Array; scatter(z: Float64Array): Float64Array; gather(v: Float64Array): Float64Array } {
-  let k = 0;
-  for (let i = 0; i < keep.length; i++) if (keep[i]) k++;
-  const index = new Int32Array(k);
-  for (let i = 0, j = 0; i < keep.length; i++) if (keep[i]) index[j++] = i;
-  const scatter = (z: Float64Array): Float64Array => {
-    const v = new Float64Array(op.cols);
-    for (let j = 0; j < index.length; j++) v[index[j]!] = z[j]!;
-    return v;
-  };
-  const gather = (v: Float64Array): Float64Array => {
-    const z = new Float64Array(index.length);
-    for (let j = 0; j < index.length; j++) z[j] = v[index[j]!]!;
-    return z;
-  };
-  const sub: LinearOperator = {
-    rows: op.rows,
-    cols: index.length,
-    apply: (z, out) => op.apply(scatter(z), out),
-    applyT: (y, out) => {
-      const g = gather(op.applyT(y));
-      if (out) { out.set(g); return out; }
-      return g;
-    },
-  };
-  return { op: sub, index, scatter, gather };
-}

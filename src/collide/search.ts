@@ -4,7 +4,7 @@
 import type { LinearOperator } from '../linalg/operator.js';
 import { opNorm, projectToNullSpace } from '../linalg/project.js';
 import { randn } from '../linalg/random.js';
-import { restrictColumns } from './operator.js';
+import { restrictColumns } from '../linalg/restrict-columns.js';
 import { foldWindows, windowVectors } from './patch.js';
 import type { FirstLayerSpec } from './layer.js';
 import type { WindowKernel } from './window.js';

@@ -1,9 +1,10 @@
-// Unit checks of the collide building blocks against independent references: the column
-// restriction's adjoint, the injectivity certificate against Lanczos, per-window masks in patch
-// mode, α for a PSNR, the verdict thresholds and the record's JSON.
+// Unit checks of the collide building blocks against independent references: unread inputs in
+// the nullity bound, analyse's injectivity certificate against Lanczos, per-window masks in patch
+// mode, α for a PSNR, the verdict thresholds and the record's JSON. (The column restriction and the
+// block-triangular proof itself are tested in test/linalg/restrict-columns.test.ts and conv-structure.test.ts.)
 import t from 'tap';
-import { imageOperator, restrictColumns } from '../../src/collide/operator.js';
-import { injectivityCertificate } from '../../src/collide/certificate.js';
+import { imageOperator, operatorNorm } from '../../src/collide/operator.js';
+import { analyse } from '../../src/collide/analyse.js';
 import { alphaForPsnr, psnrOfRms, resolveAlpha } from '../../src/collide/strength.js';
 import { verdictOf, formatRecord, EXACT_TOL } from '../../src/collide/report.js';
 import { createPipeline } from '../../src/collide/pipeline.js';
@@ -13,22 +14,6 @@ import { randn } from '../../src/linalg/random.js';
 import type { FirstLayerSpec } from '../../src/collide/layer.js';
 import { convModel, testImage } from './models.js';
 
-const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0);
-
-t.test('restrictColumns(A, keep) is A·S with the exact adjoint Sᵀ·Aᵀ', (t) => {
-  const g = convGeometry({ c: 2, h: 7, w: 6, outC: 3, kh: 3, kw: 3, sh: 2, sw: 1, padTop: 1, padLeft: 0, padBottom: 1, padRight: 2 });
-  const layer: FirstLayerSpec = { kind: 'conv', weight: randn(3 * 2 * 9, 1), geometry: g };
-  const a = imageOperator(layer);
-  const keep = Uint8Array.from({ length: a.cols }, (_, i) => (i % 3 === 0 ? 0 : 1));
-  const sub = restrictColumns(a.op, keep);
-  const z = randn(sub.op.cols, 2); const y = randn(a.rows, 3);
-  t.ok(Math.abs(dot(sub.op.apply(z), y) - dot(z, sub.op.applyT(y))) < 1e-12, 'adjoint identity');
-  const full = sub.scatter(z);
-  t.ok(keep.every((k, i) => k || full[i] === 0), 'scatter leaves dropped columns at 0');
-  t.same(Array.from(sub.op.apply(z)), Array.from(a.op.apply(full)));
-  t.end();
-});
-
 t.test('imageOperator counts unread inputs (stride > kernel) into the nullity bound', (t) => {
   const g = convGeometry({ c: 1, h: 9, w: 9, outC: 4, kh: 2, kw: 2, sh: 3, sw: 3 });
   const a = imageOperator({ kind: 'conv', weight: randn(16, 4), geometry: g });
@@ -37,20 +22,28 @@ t.test('imageOperator counts unread inputs (stride > kernel) into the nullity bo
   t.end();
 });
 
-t.test('injectivityCertificate proves what Lanczos sees, and declines when its argument does not apply', (t) => {
+t.test('analyse: the block-triangular certificate proves what Lanczos sees, and declines when its argument does not apply', (t) => {
   const g = convGeometry({ c: 3, h: 10, w: 10, outC: 16, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
   const layer: FirstLayerSpec = { kind: 'conv', weight: randn(16 * 27, 5), geometry: g };
-  const c = injectivityCertificate(layer);
-  t.equal(c.injective, true, c.reason);
   const a = imageOperator(layer);
+  const f = analyse(a, undefined, { norm: operatorNorm(a) }).figures;
+  t.equal(f.certificate!.injective, true, f.certificate!.reason);
+  t.match(f.certificate!.reason, /^A_img is block-triangular .*\(16×12 per group\) has full column rank/);
+  t.equal(f.certificate!.blockCondition!.length, 1);
+  t.equal(f.trivial, true);
+  t.equal(f.sigmaMinRelative, undefined, 'proven without Lanczos');
   const s = smallestSingularTriplets(a.op, 1, { maxIter: 2000, tol: 1e-12 });
   t.ok(s.values[0]! > 1e-3, `σ_min ${s.values[0]} > 0`);
-  // 3×3/1 with padding 1: the raster blocks do not tile (row 0 has no block) — no claim
-  const g1 = convGeometry({ c: 3, h: 8, w: 8, outC: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
-  t.equal(injectivityCertificate({ kind: 'conv', weight: randn(16 * 27, 6), geometry: g1 }).injective, false);
-  // a rank-deficient W_D: two output channels cannot pin 12 new inputs
-  const g2 = { ...g, outC: 2 };
-  t.match(injectivityCertificate({ kind: 'conv', weight: randn(2 * 27, 7), geometry: g2 }).reason, /fewer outputs/);
+  // 2←1 3×3/1 pad 1: tall, but every output order has a 2×4 corner block: no claim, Lanczos decides
+  const g1 = convGeometry({ c: 1, h: 5, w: 5, outC: 2, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
+  const a1 = imageOperator({ kind: 'conv', weight: randn(18, 6), geometry: g1 });
+  const f1 = analyse(a1, undefined, { norm: operatorNorm(a1) }).figures;
+  t.equal(f1.certificate!.injective, false);
+  t.match(f1.certificate!.reason, /^not block-triangular/);
+  t.equal(f1.trivial, true, `Lanczos: σ_min/‖A‖ ${f1.sigmaMinRelative}`);
+  // a dense layer is not a convolution
+  const d = imageOperator({ kind: 'dense', weight: randn(12 * 6, 7), m: 12, n: 6, c: 1, h: 2, w: 3 });
+  t.same(analyse(d, undefined, { norm: operatorNorm(d) }).figures.certificate, { injective: false, reason: 'not a convolution' });
   t.end();
 });
 
