@@ -48,7 +48,8 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('mean', { type: 'string', describe: 'per-channel mean after scaling to [0,1], RGB order: "0.5" or "0.485,0.456,0.406"' })
     .option('std', { type: 'string', describe: 'per-channel std, RGB order' })
     .option('bgr', { type: 'boolean', describe: 'the model takes channels as B, G, R' })
-    .option('report', { type: 'string', describe: 'write one NDJSON record per image to FILE, or to stderr with -' })
+    // nargs 1: without it yargs-parser reads `--report -` as an empty value and drops the dash (yargs/yargs#1312)
+    .option('report', { type: 'string', nargs: 1, describe: 'write one NDJSON record per image to FILE, or to stderr with - (then stderr carries only the records and errors)' })
     .option('max-pixels', { type: 'number', default: DEFAULT_MAX_PIXELS, describe: 'refuse PNGs whose header declares more pixels (checked before inflating)' })
     .option('tol', { type: 'number', default: 1e-13, describe: 'solver target for ‖Aδ‖/(‖A‖‖δ‖)' })
     .option('max-iter', { type: 'number', describe: 'solver iteration cap (default 3000)' })
@@ -103,7 +104,8 @@ export async function handler(args: ArgumentsCamelCase): Promise<void> {
     if (e instanceof NoExactCollision) throw new ExitError(`${model.label}: ${e.message}`, EXIT.noExactCollision);
     throw e;
   }
-  if (!argv.json) process.stderr.write(`nullspace collide: ${setupSummary(pipeline)}\n`);
+  // with --report - stderr is an NDJSON stream: the set-up line would break it
+  if (!argv.json && argv.report !== '-') process.stderr.write(`nullspace collide: ${setupSummary(pipeline)}\n`);
   const report = reportSink(argv.report);
   try {
     if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report);

@@ -71,6 +71,48 @@ t.test('a truncated last image: the first two are delivered, then a one-line err
   t.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('nullspace: ')).length, 1);
 });
 
+t.test('--report -: one NDJSON record per image on stderr, and stdout carries only the PNG stream', async (t) => {
+  const r = await runBinary(['collide', wide, '--report', '-', '--seed', '3'], Buffer.concat([png(1), png(2)]));
+  t.equal(r.code, 0, r.stderr);
+  const items = splitPngs(new Uint8Array(r.stdout));
+  t.equal(items.length, 2);
+  t.equal(items.reduce((n, it) => n + it.bytes.length, 0), r.stdout.length, 'no stray bytes on stdout');
+  const lines = r.stderr.trim().split('\n');
+  t.equal(lines.length, 2, 'stderr holds the two records and nothing else');
+  const recs = lines.map((l) => JSON.parse(l));
+  t.same(recs.map((x) => [x.index, x.source, x.seed]), [[0, 'stdin:image 1', 3], [1, 'stdin:image 2', 4]]);
+  t.ok(recs.every((x) => x.exact.verdict === 'exact'));
+});
+
+t.test('a bad file in the middle of IMAGES: earlier outputs written, one error naming it, exit 1, nothing half-written', async (t) => {
+  const third = png(3);
+  const bad: [string, Uint8Array, RegExp][] = [
+    ['truncated', third.subarray(0, third.length - 30), /b\.png: .*(truncated|end|IEND|chunk)/i],
+    ['not a PNG', new TextEncoder().encode('not an image at all'), /b\.png: not a PNG file/],
+    ['wrong size', png(4, 20, 24), /b\.png: image is 20×24 but the model takes 16×16; pass --resize/],
+  ];
+  for (const [what, bytes, message] of bad) {
+    const folder = join(dir, `mid-${what.replace(/ /g, '-')}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'a.png'), png(1));
+    writeFileSync(join(folder, 'b.png'), bytes);
+    writeFileSync(join(folder, 'c.png'), png(2));
+    const out = join(folder, 'out');
+    const report = join(folder, 'r.ndjson');
+    const r = await runCli(['collide', wide, join(folder, 'a.png'), join(folder, 'b.png'), join(folder, 'c.png'), '--out-dir', out, '--format', 'npy', '--report', report]);
+    t.equal(r.code, 1, `${what}: exit code`);
+    const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('nullspace: '));
+    t.equal(errors.length, 1, `${what}: one error line`);
+    t.match(errors[0], message, `${what}: ${errors[0]}`);
+    t.same(readdirSync(out).sort(), ['a.collide.npy', 'a.collide.png'], `${what}: a's outputs only, no temporary files`);
+    t.equal(decodePng(new Uint8Array(readFileSync(join(out, 'a.collide.png')))).width, 16, `${what}: a's PNG is whole`);
+    const lines = readFileSync(report, 'utf8').split('\n');
+    t.same(lines.slice(1), [''], `${what}: the report holds one complete line`);
+    t.equal(JSON.parse(lines[0]!).source, join(folder, 'a.png'));
+    t.match(r.stdout, /a\.png → .*a\.collide\.png: (exact|approximate) \(residual/, `${what}: a's summary line`);
+  }
+});
+
 t.test('bad inputs: not a PNG, size mismatch without --resize, oversize PNG', async (t) => {
   const notPng = await runBinary(['collide', wide], new TextEncoder().encode('hello, not a png'));
   t.equal(notPng.code, 1);
