@@ -14,6 +14,10 @@
 // The same holds with "last" for "first" on either axis (the axis read backwards). Both are
 // sufficient conditions: when no orientation works the facts stay undecided and the caller falls
 // back (Lanczos, counting). Disjoint windows are the special case where every read pixel is new.
+// Caveat: the facts are about exact rank (each block's numerical rank taken as its exact rank).
+// They give no lower bound on σ_min(A_img): substitution through a chain of off-diagonal blocks can
+// amplify, and a random 3←3 layer with a block of condition 2e-3 had σ_min/σ_max(A_img) ≈ 3e-14
+// (test/linalg/conv-structure.test.ts checks the facts in exact arithmetic for that reason).
 import { assertLength } from '../core/errors.js';
 import type { ConvGeometry } from './geometry.js';
 import { checkGeometry } from './im2col.js';
