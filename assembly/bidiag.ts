@@ -1,7 +1,8 @@
-// Values-only SVD the LAPACK way (dgebrd + dbdsqr without vectors): Householder
-// bidiagonalisation of a column set, then implicit QR on the bidiagonal. Internal helpers:
-// updDot, updAcc, las2, rotate; exported kernels: bidiagonalizeF64, bidiagWorkElems,
-// bidiagValuesF64.
+// Values-only SVD the LAPACK way (dgebrd, then dqds as in dlasq1 or dbdsqr's QR without
+// vectors): Householder bidiagonalisation of a column set, then the bidiagonal's singular values.
+// Internal helpers: updDot(2), updAcc(2), dot2, las2, rotate, dqds, bidiagQr, sortDescending;
+// exported kernels: bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, qrColumnsF64, maxAbsF64,
+// stageF64.
 //
 // Layout: X (len × k, len ≥ k) is stored by columns — k contiguous rows of stride ld elements —
 // so that both the left reflector (a dot and an axpy down each column) and the right one (w = X·v,
@@ -372,17 +373,116 @@ let rotC: f64 = 1, rotS: f64 = 0, rotR: f64 = 0;
   const q = f * f + g * g;
   let r = q > 1e-290 && q < 1e290 ? Math.sqrt(q) : Math.hypot(f, g);
   if (f < 0) r = -r;
-  const inv = 1 / r;
-  rotC = f * inv;
-  rotS = g * inv;
+  // two independent divisions: they overlap, where 1/r then two products would chain
+  rotC = f / r;
+  rotS = g / r;
   rotR = r;
+}
+
+// dqds (Fernando & Parlett 1994) on the squares q_i = d_i², z_i = e_i²: each transform maps the
+// qd array of Z = BᵀB to that of Z − τI with one division per entry and no square roots, so it
+// runs several times faster than the QR sweeps below. Deliberately simple: no splitting, shifts
+// from the trailing 2×2 and the transform's d_min with a safety margin, a failed (non-positive)
+// transform retried with a smaller shift and then none. Returns false — and the caller runs the
+// QR iteration instead, on its untouched d and e — on an exact zero in d or e, or when it takes
+// too long. work: 5n f64 (the qd arrays twice, the results).
+function dqds(d: usize, e: usize, n: i32, work: usize): bool {
+  const EPS2: f64 = 1.232595164407831e-32; // (2^−53)²
+  let qa = work, za = work + (<usize>n << 3), qb = za + (<usize>n << 3), zb = qb + (<usize>n << 3);
+  const res = zb + (<usize>n << 3);
+  for (let i = 0; i < n; i++) {
+    const di = ld8(d, i);
+    if (di == 0) return false;
+    st8(qa, i, di * di);
+  }
+  for (let i = 0; i < n - 1; i++) {
+    const ei = ld8(e, i);
+    if (ei == 0) return false;
+    st8(za, i, ei * ei);
+  }
+  let hi = n;            // active qd array: 0..hi−1
+  let sum: f64 = 0;      // shifts so far: eigenvalue = sum + current one
+  let tau: f64 = 0;
+  let fails = 0;
+  let passes = 0;
+  const maxPasses = 30 * n + 30;
+  while (hi > 0) {
+    if (hi == 1) { st8(res, 0, ld8(qa, 0) + sum); hi = 0; break; }
+    const qn = ld8(qa, hi - 1);
+    if (ld8(za, hi - 2) <= EPS2 * (sum + qn) * 4) {
+      st8(res, hi - 1, qn + sum);
+      hi--;
+      tau = 0;
+      continue;
+    }
+    if (hi == 2 || ld8(za, hi - 3) <= EPS2 * (sum + ld8(qa, hi - 2)) * 4) {
+      las2(Math.sqrt(ld8(qa, hi - 2)), Math.sqrt(ld8(za, hi - 2)), Math.sqrt(qn));
+      st8(res, hi - 2, las2Max * las2Max + sum);
+      st8(res, hi - 1, las2Min * las2Min + sum);
+      hi -= 2;
+      tau = 0;
+      continue;
+    }
+    if (++passes > maxPasses) return false;
+    // one dqds(τ) transform of (qa, za) into (qb, zb)
+    let dd = ld8(qa, 0) - tau;
+    let dmin = dd;
+    let ok = dd >= 0;
+    for (let i = 0; ok && i < hi - 1; i++) {
+      const qh = dd + ld8(za, i);
+      if (!(qh > 0)) { ok = false; break; }
+      const t = ld8(qa, i + 1) / qh;
+      st8(zb, i, ld8(za, i) * t);
+      st8(qb, i, qh);
+      dd = dd * t - tau;
+      if (dd < 0) { ok = false; break; }
+      dmin = min(dmin, dd);
+    }
+    if (!ok) {
+      // τ overshot the smallest eigenvalue: retry with a quarter of it, then with none
+      tau = fails++ == 0 ? 0.25 * tau : 0;
+      continue;
+    }
+    st8(qb, hi - 1, dd);
+    fails = 0;
+    sum += tau;
+    let t2 = qa; qa = qb; qb = t2;
+    t2 = za; za = zb; zb = t2;
+    // next shift: just below both d_min (≥ λ_min) and the trailing 2×2's smaller eigenvalue (≥ λ_min by
+    // interlacing, and close to it near convergence); margins of 5%, 1e-4 and 1e-8 measured
+    // 8.7, 7.1 and 7.3 ms on a 480² bidiagonal (QR iteration 12 ms)
+    las2(Math.sqrt(ld8(qa, hi - 2)), Math.sqrt(ld8(za, hi - 2)), Math.sqrt(ld8(qa, hi - 1)));
+    tau = 0.9999 * min(dmin, las2Min * las2Min);
+    if (!(tau > 0)) tau = 0;
+  }
+  for (let i = 0; i < n; i++) st8(d, i, Math.sqrt(ld8(res, i)));
+  return true;
 }
 
 /**
  * Singular values of the upper bidiagonal (d: n f64, e: n−1 f64 superdiagonal), in place into d
- * (non-negative, descending); e is destroyed. Returns 0, or −1 when the iteration did not converge.
+ * (non-negative, descending); e is destroyed; work: 5n f64. Returns 0, or −1 when the iteration
+ * did not converge.
  */
-export function bidiagValuesF64(d: usize, e: usize, n: i32): i32 {
+export function bidiagValuesF64(d: usize, e: usize, n: i32, work: usize): i32 {
+  if (n > 1 && dqds(d, e, n, work)) { sortDescending(d, n); return OK; }
+  return bidiagQr(d, e, n);
+}
+
+// non-negative, descending (insertion sort: n is the short side, and d is nearly sorted)
+function sortDescending(d: usize, n: i32): void {
+  for (let i = 0; i < n; i++) st8(d, i, Math.abs(ld8(d, i)));
+  for (let i = 1; i < n; i++) {
+    const v = ld8(d, i);
+    let j = i - 1;
+    while (j >= 0 && ld8(d, j) < v) { st8(d, j + 1, ld8(d, j)); j--; }
+    st8(d, j + 1, v);
+  }
+}
+
+// LAPACK dbdsqr without vectors: the fallback of bidiagValuesF64.
+function bidiagQr(d: usize, e: usize, n: i32): i32 {
+
   // LAPACK dbdsqr without vectors (1-based indices below as in its text: D(i) = d[i−1]): implicit
   // zero-shift QR (Demmel–Kahan) when the shift is negligible, else the shifted Golub–Kahan step,
   // chasing in the direction of the larger end; relative convergence tests.
@@ -570,14 +670,7 @@ export function bidiagValuesF64(d: usize, e: usize, n: i32): i32 {
       }
     }
   }
-  // non-negative, descending (insertion sort: n is the short side, and d is nearly sorted)
-  for (let i = 0; i < n; i++) st8(d, i, Math.abs(ld8(d, i)));
-  for (let i = 1; i < n; i++) {
-    const v = ld8(d, i);
-    let j = i - 1;
-    while (j >= 0 && ld8(d, j) < v) { st8(d, j + 1, ld8(d, j)); j--; }
-    st8(d, j + 1, v);
-  }
+  sortDescending(d, n);
   return OK;
 }
 

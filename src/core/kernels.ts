@@ -65,8 +65,8 @@ export interface Kernels {
   bidiagonalizeF64(xPtr: number, k: number, len: number, ld: number, dPtr: number, ePtr: number, workPtr: number): void;
   /** f64 scratch of bidiagonalizeF64 for (k, len) */
   bidiagWorkElems(k: number, len: number): number;
-  /** (dPtr n, ePtr n−1, n) → 0, or −1 if not converged; d ← singular values, descending */
-  bidiagValuesF64(dPtr: number, ePtr: number, n: number): number;
+  /** (dPtr n, ePtr n−1, n, workPtr 5n) → 0, or −1 if not converged; d ← singular values, descending */
+  bidiagValuesF64(dPtr: number, ePtr: number, n: number, workPtr: number): number;
   /** (xPtr, n) → max |x_i| (NaN or Infinity if x holds a non-finite value) */
   maxAbsF64(xPtr: number, n: number): number;
   /** (srcPtr m×n row-major, m, n, trans 0/1, alpha, dstPtr, ld): dst = alpha·A (m rows) or alpha·Aᵀ (n rows), padding zeroed */

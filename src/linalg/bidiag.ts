@@ -1,5 +1,5 @@
-// Singular values (no vectors) by Householder bidiagonalisation and implicit QR on the bidiagonal
-// in the WASM core (assembly/bidiag.ts), the way LAPACK's gesdd/gesvd compute them. Internal:
+// Singular values (no vectors) by Householder bidiagonalisation and dqds / implicit QR on the
+// bidiagonal in the WASM core (assembly/bidiag.ts), the way LAPACK's gesdd/gesvd compute them. Internal:
 // BIDIAG_QR_RATIO, the status table.
 import { core, LinAlgError, assertInt, invalidParameter } from '../core/index.js';
 import { checkMatrix, padded, type Matrix } from './svd-input.js';
@@ -33,9 +33,12 @@ export interface BidiagSingularValues {
  * Notes: the matrix is scaled by 1/max|a_ij| and, in float64, reduced to upper bidiagonal form by
  * Householder reflections from both sides (LAPACK dgebd2's arithmetic; a wide matrix through its
  * transpose; one with L > BIDIAG_QR_RATIO·k first by Householder QR, as dgesdd does). The
- * singular values of the bidiagonal come from LAPACK dbdsqr's implicit QR without vectors
- * (Demmel–Kahan zero-shift sweeps when the shift is negligible, else shifted Golub–Kahan steps,
- * relative convergence tests). The reduction is backward stable, so each computed σ_i has an
+ * singular values of the bidiagonal come from dqds (Fernando–Parlett; shifted qd transforms of
+ * the squares, simple shifts, no square roots) and, when that declines (an exact zero in the
+ * bidiagonal) or stalls, from LAPACK dbdsqr's implicit QR without vectors (Demmel–Kahan
+ * zero-shift sweeps when the shift is negligible, else shifted Golub–Kahan steps, relative
+ * convergence tests). Both are accurate to a few eps relative to each σ of the bidiagonal; the
+ * reduction to it is backward stable, so each computed σ_i of A has an
  * ABSOLUTE error of about c·eps64·σmax with c a modest multiple of max(m, n) — exactly what a rank
  * decision at the tolerance max(m, n)·eps64·σmax needs, and far better than the Gram path's
  * √eps64·σmax. It is not the high RELATIVE accuracy of one-sided Jacobi for σ ≪ σmax: a σ near
@@ -75,7 +78,7 @@ export function bidiagSingularValues(a: Matrix, m: number, n: number): BidiagSin
     const d = core.alloc(k * 8), e = core.alloc(k * 8);
     const work = core.alloc(K.bidiagWorkElems(k, len) * 8);
     K.bidiagonalizeF64(w, k, len, ld, d, e, work);
-    const status = K.bidiagValuesF64(d, e, k);
+    const status = K.bidiagValuesF64(d, e, k, core.alloc(5 * k * 8));
     if (status !== 0) throw new LinAlgError(STATUS[status] ?? `bidiagonal SVD failed (status ${status})`);
     return core.f64(d, k).map((v) => v * scale);
   });

@@ -167,8 +167,23 @@ t.test('kernels: bidiagValuesF64 on hand-checked bidiagonals, bidiagonalizeF64 k
     for (const [d0, e0, want] of [[[3, 0], [4], [5, 0]], [[0, 0, 0], [1, 1], [1, 1, 0]], [[-2, 1], [0], [2, 1]]] as const) {
       const n = d0.length;
       const d = core.put(Float64Array.from(d0)), e = core.put(Float64Array.from([...e0, 0]));
-      t.equal(K.bidiagValuesF64(d, e, n), 0);
+      t.equal(K.bidiagValuesF64(d, e, n, core.alloc(5 * n * 8)), 0);
       t.ok(maxAbsDiff(core.f64(d, n), want) <= 4 * EPS, `d = [${d0}], e = [${e0}] → [${Array.from(core.f64(d, n))}]`);
+    }
+    // longer bidiagonals against Jacobi on the dense matrix: dqds (no zeros) and the QR fallback (a zero in d, in e)
+    for (const [zeroD, zeroE] of [[-1, -1], [7, -1], [-1, 12]]) {
+      const n = 30;
+      const dv = randn(n, 40 + zeroD), ev = randn(n, 50 + zeroE);
+      if (zeroD >= 0) dv[zeroD] = 0;
+      if (zeroE >= 0) ev[zeroE] = 0;
+      ev[n - 1] = 0;
+      const dense = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) { dense[i * n + i] = dv[i]!; if (i + 1 < n) dense[i * n + i + 1] = ev[i]!; }
+      const ref = svd(dense, n, n).s;
+      const d = core.put(dv), e = core.put(ev);
+      t.equal(K.bidiagValuesF64(d, e, n, core.alloc(5 * n * 8)), 0);
+      const err = maxAbsDiff(core.f64(d, n), ref);
+      t.ok(err <= 4 * n * EPS * ref[0]!, `30-long bidiagonal, zero d at ${zeroD}, zero e at ${zeroE}: ${(err / ref[0]!).toExponential(2)}·σmax`);
     }
     // a 5 × 3 column set (3 rows of stride 6): ‖B‖_F = ‖A‖_F, B upper bidiagonal
     const len = 5, k = 3, ld = 6;
