@@ -28,7 +28,7 @@ t.test('toModelTensor computes (x − mean)/std per channel in NCHW order, with 
     let worst = 0;
     for (let c = 0; c < 3; c++) for (let y = 0; y < 3; y++) for (let x = 0; x < 5; x++) {
       const rgb = bgr ? 2 - c : c;
-      const expected = (img.data[(y * 5 + x) * 4 + rgb]! - norm.mean[rgb]!) / (norm.std as number[])[rgb]!;
+      const expected = (img.data[(y * 5 + x) * 4 + rgb]! - (norm.mean as readonly number[])[rgb]!) / (norm.std as number[])[rgb]!;
       worst = Math.max(worst, Math.abs(out[c * 15 + y * 5 + x]! - expected));
     }
     t.equal(worst, 0, `bgr=${bgr}: matches the naive formula exactly`);
@@ -55,7 +55,7 @@ t.test('fromModelTensor(toModelTensor(x)) returns x to 1e-15 for every preset, B
   const gray = image(4, 4, 2, 7);
   const opts = resolvePreset('imagenet');
   const tensor = toModelTensor(gray, opts);
-  t.ok([0, 1, 2].every((c) => tensor.subarray(c * 16, c * 16 + 16).every((v, p) => Math.abs(v * opts.std[c] + opts.mean[c] - gray.data[p * 2]!) <= 1e-15)));
+  t.ok([0, 1, 2].every((c) => tensor.subarray(c * 16, c * 16 + 16).every((v, p) => Math.abs(v * (opts.std as readonly number[])[c]! + (opts.mean as readonly number[])[c]! - gray.data[p * 2]!) <= 1e-15)));
   const back = fromModelTensor(tensor, opts, gray);
   t.equal(back.channels, 4, 'gray+alpha → RGB+alpha');
   t.ok(Array.from({ length: 16 }, (_, p) => p).every((p) => [0, 1, 2].every((c) => Math.abs(back.data[p * 4 + c]! - gray.data[p * 2]!) <= 1e-15) && back.data[p * 4 + 3] === gray.data[p * 2 + 1]));

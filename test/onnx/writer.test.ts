@@ -28,7 +28,7 @@ t.test('constantNode(t) stores a tensor as a Constant node that decodes back to 
   const node = constantNode({ name: 'k', dims: [2, 2], data: new Float64Array([1, -2, 3.5, 1e-300]) });
   const bytes = buildModel({ inputs: [], outputs: [{ name: 'k', dtype: 'float64' }], nodes: [node] });
   const m = onnx.ModelProto.decode(bytes);
-  const tensor = m.graph!.node[0]!.attribute[0]!.t!;
+  const tensor = m.graph!.node![0]!.attribute![0]!.t!;
   t.equal(tensor.dataType, 11);
   const raw = tensor.rawData!;
   t.same(Array.from(new Float64Array(new Uint8Array(raw).buffer)), [1, -2, 3.5, 1e-300]);

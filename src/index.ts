@@ -1,0 +1,20 @@
+// nullspace as a library: every area's public names, one namespace per area (collide and verify
+// both have a `Verdict`, of different things, so the areas are not flattened). Node-only pieces (src/cli, src/image/io*)
+// are not re-exported here; everything below also runs in a browser.
+
+// WASM core: the instance, its arena, error classes
+export * as core from './core/index.js';
+// Linear algebra: SVD, rank, null space, GEMM, im2col/col2im, conv operators, CG, Lanczos
+export * as linalg from './linalg/index.js';
+// ONNX: decode/encode, weights of every storage kind, graph walks, the first layer
+export * as onnx from './onnx/index.js';
+// Census: per-weight rank/nullity (the paper's Table 1) and the whole-layer operator
+export * as census from './census/index.js';
+// Images: PNG stream split/decode/encode, .npy, pixels ↔ model tensor, metrics
+export * as image from './image/index.js';
+// Collide: null-space search (operator projection, patch mode, approximate, masks, box fit)
+export * as collide from './collide/index.js';
+// Runtime: onnxruntime-web sessions (float32) and float64 execution by graph lowering
+export * as runtime from './runtime/index.js';
+// Verify: output comparison, verdicts, drift experiments, plots
+export * as verify from './verify/index.js';
