@@ -46,7 +46,11 @@ export interface BidiagSingularValues {
  * rounding noise of that size.
  */
 export function bidiagSingularValues(a: Matrix, m: number, n: number): BidiagSingularValues {
-  const op = 'bidiagSingularValues';
+  return bidiagFor('bidiagSingularValues', a, m, n);
+}
+
+/** bidiagSingularValues() with the calling operation's name in argument errors (internal). */
+export function bidiagFor(op: string, a: Matrix, m: number, n: number): BidiagSingularValues {
   assertInt(`${op} m`, m, 0, 2 ** 31 - 1);
   assertInt(`${op} n`, n, 0, 2 ** 31 - 1);
   if (!(a instanceof Float64Array) && !(a instanceof Float32Array)) throw invalidParameter(`${op} a`, 'a Float64Array or Float32Array', a);

@@ -10,7 +10,7 @@ export interface MatrixRankOptions {
   atol?: number;
   /** eps of the default rule σmax·max(m, n)·eps (default EPS32) */
   eps?: number;
-  /** singular value algorithm (default 'auto': Gram path when the tolerance allows it) */
+  /** singular value algorithm (default 'auto': Gram path when the tolerance allows it, else 'bidiag') */
   method?: SingularValuesMethod;
   /** working precision of the Jacobi path */
   precision?: 'f64' | 'f32';
@@ -24,7 +24,7 @@ export interface MatrixRankResult {
   s: Float64Array;
   sigmaMax: number;
   sigmaMin: number;
-  /** 'jacobi' or 'gram-eig' */
+  /** 'jacobi', 'gram-eig' or 'bidiag' */
   path: string;
 }
 
@@ -35,20 +35,21 @@ export interface MatrixRankResult {
  *
  * Notes: numpy.linalg.matrix_rank's rule with eps defaulting to float32's (tolerance.ts). In
  * 'auto' the values-only Gram path is used when the relative tolerance is ≥ gramMinRtol(m, n);
- * with an absolute tolerance the Gram values are computed first and replaced by Jacobi's when
- * atol/σmax turns out too small for them.
+ * with an absolute tolerance the Gram values are computed first and replaced by the bidiagonal
+ * path's (accurate to ≈ max(m, n)·eps64·σmax) when atol/σmax turns out too small for them. Jacobi
+ * runs only with method 'jacobi'.
  */
 export function matrixRank(a: Matrix, m: number, n: number, opts: MatrixRankOptions = {}): MatrixRankResult {
   const rtol = positiveOrZero('matrixRank rtol', opts.rtol);
   const atol = positiveOrZero('matrixRank atol', opts.atol);
   const eps = positiveOrZero('matrixRank eps', opts.eps) ?? EPS32;
-  const method = oneOf('matrixRank method', opts.method, ['auto', 'jacobi', 'gram'] as const, 'auto');
+  const method = oneOf('matrixRank method', opts.method, ['auto', 'jacobi', 'gram', 'bidiag'] as const, 'auto');
   const precision = opts.precision;
   const relative = rtol ?? (atol === undefined ? Math.max(m, n) * eps : undefined);
   let r = singularValues(a, m, n, { method: method === 'auto' && atol !== undefined ? 'gram' : method, rtol: relative, precision });
   if (method === 'auto' && atol !== undefined && r.path === 'gram-eig') {
     const smax = r.s[0] ?? 0;
-    if (smax > 0 && atol / smax < gramMinRtol(m, n)) r = singularValues(a, m, n, { method: 'jacobi', precision });
+    if (smax > 0 && atol / smax < gramMinRtol(m, n)) r = singularValues(a, m, n, { method: 'bidiag' });
   }
   const s = r.s;
   const sigmaMax = s[0] ?? 0;

@@ -26,14 +26,14 @@ t.test('rtol, atol and eps overrides; the path follows the tolerance', (t) => {
   t.equal(matrixRank(a, 10, 6, { rtol: 1e-3 }).tol, 1e-3 * matrixRank(a, 10, 6, { rtol: 1e-3 }).sigmaMax);
   const r7 = matrixRank(a, 10, 6, { rtol: 1e-7 });
   t.equal(r7.rank, 3);
-  t.equal(r7.path, 'jacobi', 'rtol 1e-7 is below the Gram threshold for 10×6');
+  t.equal(r7.path, 'bidiag', 'rtol 1e-7 is below the Gram threshold for 10×6');
   t.equal(matrixRank(a, 10, 6, { rtol: 1e-11 }).rank, 4);
   t.equal(matrixRank(a, 10, 6, { eps: EPS64 }).rank, 5, 'float64 rule keeps 1e-13');
-  t.equal(matrixRank(a, 10, 6, { eps: EPS64 }).path, 'jacobi');
+  t.equal(matrixRank(a, 10, 6, { eps: EPS64 }).path, 'bidiag');
   const abs = matrixRank(a, 10, 6, { atol: 1e-10 });
   t.equal(abs.rank, 4);
   t.equal(abs.tol, 1e-10);
-  t.equal(abs.path, 'jacobi', 'a small atol falls back to Jacobi');
+  t.equal(abs.path, 'bidiag', 'a small atol falls back to the bidiagonal path');
   const big = matrixRank(a, 10, 6, { atol: 0.5 });
   t.equal(big.rank, 1);
   t.equal(big.path, 'gram-eig', 'a large atol keeps the Gram values');
