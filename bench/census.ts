@@ -58,15 +58,11 @@ function resnet50(): Uint8Array {
 }
 
 /** What the numbers mean (static; the table above it is measured). */
-const NOTES = `Where the time goes. (1) \`rankF64\` needs the small singular values of rank-deficient weights to an absolute
-accuracy of about eps64·σmax. The Gram path (eigenvalues of AᵀA) cannot give them: below gramMinRtol·σmax its values are
-noise. So those weights are recomputed by one-sided Jacobi (column "rankF64 Jacobi rechecks"), which on square 384²–480²
-matrices takes 5–10× as long as LAPACK's gesdd (480²: ≈ 0.5 s against numpy's 0.05 s). That is most of the detector's and
-recogniser's time. A Householder-bidiagonalisation SVD kernel for values only, accurate to eps·σmax as gesdd is, would
-remove this cost. (2) Everything else takes the Gram path, which runs at 1–2× gesdd's time per matrix. On two threads,
-ResNet-50's shapes (no rechecks) come out at 0.8–1.5× numpy's speed across our runs, depending on how much of the
-second core this shared machine had free.
-(3) On tiny matrices each call costs about 50 µs against numpy's 15 µs, which is what the classifier measures.
+const NOTES = `Where the time goes. \`rankF64\` needs the small singular values of rank-deficient weights to an absolute
+accuracy of about eps64·σmax; the Gram path (eigenvalues of AᵀA) cannot give them (below gramMinRtol·σmax its values are
+noise). So weights the Gram path cannot settle, and square-ish weights (long side ≤ 1.4× the short side) from the start,
+take the values-only bidiagonal path (Householder bidiagonalisation + dqds, accurate to eps·σmax as gesdd is; column
+"bidiag path"). Everything else takes the Gram path. The work is spread over two worker threads.
 Every rank, rankF64, nullity and flag agrees with numpy on all 165 PP-OCR weights (\`python3 bench/compare_census.py\`).`;
 
 interface Stat { n: number; mean: number; sd: number }
@@ -104,7 +100,7 @@ try {
         },
       });
       if (r > 0) { times.push(performance.now() - t1); wtimes.push(tw); } // warm-up runs (the first writes the dump) are not counted
-      const re = rep.weights.filter((w) => w.path.includes('+jacobi'));
+      const re = rep.weights.filter((w) => w.path.includes('bidiag'));
       counts[name] = { weights: rep.summary.weights, rd: rep.summary.rankDeficient, wide: rep.summary.wide,
         rechecks: re.length ? `${re.length} (largest ${[...re].sort((a, b) => b.inDim * b.outDim - a.inDim * a.outDim).map((w) => `${w.outDim}×${w.inDim}`)[0]})` : '0' };
     }
@@ -118,7 +114,7 @@ try {
   const lines = [
     `Census time in ms (n runs after ${WARMUP} warm-up runs, mean ± sd). nullspace, on a pool of ${THREADS} worker threads (start-up ${startup.toFixed(0)} ms, once, not included): "weights" = read and decode the ONNX file + rank, rankF64, σmax, σmin of every weight group; "whole" adds the first layer and its operator A_img at the input size (48×192 for PP-OCR, 224×224 for ResNet-50). numpy ${execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim()}: the same per-weight census (np.linalg.svd values only, float64; rank at both tolerances from one SVD) on weights already loaded from .npy, single-threaded (OMP/OPENBLAS/MKL_NUM_THREADS=1, OPENBLAS_CORETYPE/L2_SIZE unset). Ratio > 1: nullspace is faster.`,
     '',
-    '| model | weights | rank-deficient | wide | rankF64 Jacobi rechecks | nullspace weights | nullspace whole | numpy 1 thread | numpy / nullspace weights | numpy / nullspace whole |',
+    '| model | weights | rank-deficient | wide | bidiag path | nullspace weights | nullspace whole | numpy 1 thread | numpy / nullspace weights | numpy / nullspace whole |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of models) {

@@ -21,3 +21,4 @@ export { EPS64, EPS32, defaultTolerance, gramMinRtol } from './tolerance.js';
 export { SvdPool } from './pool.js';
 export { symmetricEigen, type SymmetricEigen } from './ritz.js';
 export { smallestSingularTriplets, sigmaMinEstimate, type LanczosOptions, type SingularTriplets, type SigmaMinEstimate } from './lanczos.js';
+export { bidiagSingularValues } from './bidiag.js';
