@@ -12,7 +12,7 @@ import { convStructure } from '../linalg/conv-structure.js';
 import type { ConvGeometry } from '../linalg/geometry.js';
 import { restrictColumns } from '../linalg/restrict-columns.js';
 import { sigmaMinEstimate } from '../linalg/lanczos.js';
-import { EPS32 } from '../linalg/tolerance.js';
+import { EPS32, resolveTolerance } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
 import { attrInt, attrInts } from '../onnx/weights.js';
 import { groupBlock, type WeightLayout } from './layout.js';
@@ -107,7 +107,7 @@ async function convNullity(g: ConvGeometry, fl: FirstLayer, layout: WeightLayout
   const est = sigmaMinEstimate(op, side, { seed: 1 });
   // A_img's entries are the weights, so its rounding perturbation is the window matrix's: the
   // float32 rule is applied with W's dimensions, not with A_img's (which would be ~1000× looser).
-  const threshold = tol.atol ?? (tol.rtol !== undefined ? tol.rtol * est.sigmaMax : est.sigmaMax * Math.max(layout.rows, layout.cols) * EPS32);
+  const threshold = resolveTolerance(est.sigmaMax, layout.rows, layout.cols, tol);
   const numbers = `σmin ≈ ${est.sigmaMin.toPrecision(3)}, σmax ≈ ${est.sigmaMax.toPrecision(3)}, residual ${est.residual.toPrecision(2)}, ${est.iterations} iterations, tol ${threshold.toPrecision(3)}`;
   // The residual bounds the distance from σmin² to an eigenvalue of the Gram matrix (units of σ²).
   if (est.converged && est.sigmaMin ** 2 - est.residual > threshold ** 2) {

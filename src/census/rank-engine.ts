@@ -4,7 +4,7 @@
 import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
 import { SvdPool } from '../linalg/pool.js';
 import { nrm2 } from '../linalg/blas1.js';
-import { EPS32, EPS64, gramMinRtol } from '../linalg/tolerance.js';
+import { EPS32, EPS64, gramMinRtol, resolveTolerance } from '../linalg/tolerance.js';
 import { BIDIAG_QR_RATIO } from '../linalg/bidiag.js';
 import type { ToleranceOptions } from './report.js';
 
@@ -88,7 +88,7 @@ function vectorRank(job: RankJob, tol: ToleranceOptions): GroupRank {
   const sigma = nrm2(job.a);
   if (!Number.isFinite(sigma)) throw new RangeError(`matrixRank: the ${job.m}×${job.n} matrix contains a non-finite value`);
   const L = Math.max(job.m, job.n);
-  const t = tol.atol ?? (tol.rtol !== undefined ? tol.rtol * sigma : sigma * L * EPS32);
+  const t = resolveTolerance(sigma, job.m, job.n, tol);
   return { rank: sigma > t ? 1 : 0, rankF64: sigma > sigma * L * EPS64 ? 1 : 0, tol: t, sigmaMax: sigma, sigmaMin: sigma, path: 'norm' };
 }
 

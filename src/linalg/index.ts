@@ -17,7 +17,7 @@ export { singularValues, type SingularValuesOptions, type SingularValuesResult }
 export { matrixRank, type MatrixRankOptions, type MatrixRankResult } from './rank.js';
 export { nullSpace, type NullSpaceOptions, type NullSpaceResult } from './nullspace.js';
 export { qr, type QrResult } from './qr.js';
-export { EPS64, EPS32, defaultTolerance, gramMinRtol } from './tolerance.js';
+export { EPS64, EPS32, defaultTolerance, resolveTolerance, countAbove, gramMinRtol, type ToleranceRule } from './tolerance.js';
 export { SvdPool } from './pool.js';
 export { symmetricEigen, type SymmetricEigen } from './ritz.js';
 export { smallestSingularTriplets, sigmaMinEstimate, type LanczosOptions, type SingularTriplets, type SigmaMinEstimate } from './lanczos.js';

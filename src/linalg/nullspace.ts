@@ -1,7 +1,7 @@
 // An orthonormal basis of ker(A) from the right singular vectors of the Jacobi SVD.
 import { positiveOrZero, type Matrix } from './svd-input.js';
 import { svdFor } from './svd.js';
-import { defaultTolerance, EPS32 } from './tolerance.js';
+import { countAbove, EPS32, resolveTolerance } from './tolerance.js';
 
 export interface NullSpaceOptions {
   rtol?: number;
@@ -39,9 +39,8 @@ export function nullSpace(a: Matrix, m: number, n: number, opts: NullSpaceOption
   const eps = positiveOrZero('nullSpace eps', opts.eps) ?? EPS32;
   const r = svdFor('nullSpace', a, m, n, { compute: 'v', precision: opts.precision });
   const sigmaMax = r.s[0] ?? 0;
-  const tol = atol ?? (rtol !== undefined ? rtol * sigmaMax : defaultTolerance(sigmaMax, m, n, eps));
-  let rank = 0;
-  while (rank < r.s.length && r.s[rank]! > tol) rank++;
+  const tol = resolveTolerance(sigmaMax, m, n, { rtol, atol, eps });
+  const rank = countAbove(r.s, tol);
   const basis = r.vt!.slice(rank * n);
   return { basis, k: n - rank, rank, tol, s: r.s };
 }

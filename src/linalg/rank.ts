@@ -1,7 +1,7 @@
 // Numerical rank: the number of singular values above a tolerance, with the tolerance reported.
 import { oneOf, positiveOrZero, type Matrix } from './svd-input.js';
 import { singularValues, type SingularValuesMethod } from './singular-values.js';
-import { defaultTolerance, EPS32, gramMinRtol } from './tolerance.js';
+import { countAbove, EPS32, gramMinRtol, resolveTolerance } from './tolerance.js';
 
 export interface MatrixRankOptions {
   /** tolerance relative to σmax */
@@ -54,8 +54,6 @@ export function matrixRank(a: Matrix, m: number, n: number, opts: MatrixRankOpti
   const s = r.s;
   const sigmaMax = s[0] ?? 0;
   const sigmaMin = s.length ? s[s.length - 1]! : 0;
-  const tol = atol ?? (rtol !== undefined ? rtol * sigmaMax : defaultTolerance(sigmaMax, m, n, eps));
-  let rank = 0;
-  while (rank < s.length && s[rank]! > tol) rank++;
-  return { rank, tol, s, sigmaMax, sigmaMin, path: r.path };
+  const tol = resolveTolerance(sigmaMax, m, n, { rtol, atol, eps });
+  return { rank: countAbove(s, tol), tol, s, sigmaMax, sigmaMin, path: r.path };
 }

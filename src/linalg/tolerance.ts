@@ -20,6 +20,21 @@ export function defaultTolerance(sigmaMax: number, m: number, n: number, eps: nu
   return sigmaMax * Math.max(m, n) * eps;
 }
 
+/** A rank rule: an absolute tolerance, or one relative to σmax, or numpy's default with `eps`. */
+export interface ToleranceRule { rtol?: number; atol?: number; eps?: number }
+
+/** The absolute tolerance of a rule for a (m, n) matrix: atol ?? (rtol ? rtol·σmax : defaultTolerance). */
+export function resolveTolerance(sigmaMax: number, m: number, n: number, rule: ToleranceRule = {}): number {
+  return rule.atol ?? (rule.rtol !== undefined ? rule.rtol * sigmaMax : defaultTolerance(sigmaMax, m, n, rule.eps ?? EPS32));
+}
+
+/** #{σ_i > tol} for singular values in descending order. */
+export function countAbove(s: ArrayLike<number>, tol: number): number {
+  let k = 0;
+  while (k < s.length && s[k]! > tol) k++;
+  return k;
+}
+
 /**
  * The smallest relative tolerance (of σmax) for which the values-only Gram path may decide rank.
  *
