@@ -2,7 +2,8 @@
 // dimensions of a MatMul constant) one contiguous (rows × cols) block of the stored data, with
 // which side is the layer's output. Rank does not care about orientation; null spaces do.
 import { InputError } from '../core/errors.js';
-import { attrInt, type WeightOperand } from '../onnx/weights.js';
+import type { WeightOperand } from '../onnx/weights.js';
+import { attrInt } from '../onnx/attributes.js';
 import type { NodeProto } from '../onnx/proto.js';
 
 export interface WeightLayout {

@@ -14,7 +14,7 @@ import { restrictColumns } from '../linalg/restrict-columns.js';
 import { sigmaMinEstimate } from '../linalg/lanczos.js';
 import { EPS32, resolveTolerance } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
-import { attrInt, attrInts } from '../onnx/weights.js';
+import { attrInt, attrInts } from '../onnx/attributes.js';
 import { groupBlock, type WeightLayout } from './layout.js';
 import type { RankEngine } from './rank-engine.js';
 import type { OperatorReport, ToleranceOptions, WeightReport } from './report.js';

@@ -7,7 +7,8 @@ import { InputError } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
 import type { GraphProto, ModelProto } from '../onnx/proto.js';
 import { indexGraph } from '../onnx/graph.js';
-import { weightReader, attrInt, type WeightReader } from '../onnx/weights.js';
+import { weightReader, type WeightReader } from '../onnx/weights.js';
+import { attrFloat, attrInt } from '../onnx/attributes.js';
 import { firstLayer, type FirstLayer } from '../onnx/first-layer.js';
 import type { ExternalReader } from '../onnx/limits.js';
 import type { FirstLayerSpec } from './layer.js';
@@ -22,11 +23,6 @@ export interface LoadedLayer {
   /** the model's image input: name and NCHW dims at the size used */
   input: { name: string; dims: [number, number, number, number] };
   found: FirstLayer;
-}
-
-function gemmAttr(found: FirstLayer, name: string): number {
-  const a = (found.ref.node.attribute ?? []).find((x) => x.name === name);
-  return a ? (a.f ?? 1) : 1;
 }
 
 function biasOf(reader: WeightReader, found: FirstLayer, len: number, scale = 1): Float64Array | undefined {
@@ -83,11 +79,11 @@ export function loadFirstLayer(source: Uint8Array | ModelProto, opts: { where?: 
   const m = transB ? rowsB : colsB;
   const k = transB ? colsB : rowsB;
   if (k !== n) throw new InputError(`${label}: the weight takes ${k} inputs but the flattened image has ${n} (${c}×${h}×${w})`);
-  const alpha = op === 'Gemm' ? gemmAttr(found, 'alpha') : 1;
+  const alpha = op === 'Gemm' ? attrFloat(node, 'alpha', 1) : 1;
   // W (m, n) row-major with y = W x: transB ? B : Bᵀ
   const W = new Float64Array(m * n);
   if (transB) for (let i = 0; i < m * n; i++) W[i] = alpha * wt.data[i]!;
   else for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) W[j * n + i] = alpha * wt.data[i * m + j]!;
-  const beta = op === 'Gemm' ? gemmAttr(found, 'beta') : 1;
+  const beta = op === 'Gemm' ? attrFloat(node, 'beta', 1) : 1;
   return { spec: { kind: 'dense', weight: W, m, n, c, h, w, bias: op === 'Gemm' ? biasOf(reader, found, m, beta) : undefined, name: found.ref.label }, input, found };
 }

@@ -17,40 +17,8 @@ export function int(v: unknown): number {
   return Number(v);
 }
 
-type Attr = onnxProto.onnx.IAttributeProto;
-
-function findAttr(node: NodeLike, name: string): Attr | undefined {
-  return (node.attribute ?? []).find((a) => a.name === name);
-}
-
-/** An INT attribute, or `fallback` when absent. */
-export function attrInt(node: NodeLike, name: string, fallback: number): number {
-  const a = findAttr(node, name);
-  return a ? int(a.i) : fallback;
-}
-
-/** A FLOAT attribute, or `fallback` when absent. */
-export function attrFloat(node: NodeLike, name: string, fallback: number): number {
-  const a = findAttr(node, name);
-  return a ? (a.f ?? 0) : fallback;
-}
-
-/** An INTS attribute, or `fallback` when absent. */
-export function attrInts(node: NodeLike, name: string, fallback: number[]): number[] {
-  const a = findAttr(node, name);
-  return a ? (a.ints ?? []).map(int) : fallback;
-}
-
-/** A STRING attribute decoded as UTF-8, or `fallback` when absent. */
-export function attrString(node: NodeLike, name: string, fallback: string): string {
-  const a = findAttr(node, name);
-  return a?.s ? new TextDecoder().decode(a.s) : fallback;
-}
-
-/** True when the node carries the attribute at all. */
-export function hasAttr(node: NodeLike, name: string): boolean {
-  return findAttr(node, name) !== undefined;
-}
+// Graph rewrites read attributes through this module; the reader itself is shared with the rest of src/onnx.
+export { attrInt, attrFloat, attrInts, attrString, hasAttr } from './attributes.js';
 
 /** The version of the default ("" or "ai.onnx") opset the model imports. */
 export function opsetVersion(model: ModelProto): number {

@@ -4,7 +4,8 @@
 import { InputError } from '../core/errors.js';
 import type { ConvGeometry } from '../linalg/geometry.js';
 import type { GraphIndex, NodeRef } from './graph.js';
-import { attrInt, attrInts, attrString, weightOperand, type WeightOperand, type WeightReader } from './weights.js';
+import { weightOperand, type WeightOperand, type WeightReader } from './weights.js';
+import { attrInt, attrInts, attrString } from './attributes.js';
 import { toInt } from './tensor-data.js';
 
 /** A declared input: name and dims (a string for a symbolic dimension, null for unknown). */

@@ -2,10 +2,11 @@
 // nodes, seen through Identity and float Casts, dequantized through DequantizeLinear
 // ((x − zero_point) × scale, per tensor, per axis or blocked). Also the weight operand of each
 // trainable op, including the quantized ones (ConvInteger/MatMulInteger: w − w_zero_point;
-// QLinearConv/QLinearMatMul: (w − w_zero_point) × w_scale). Internal: affine, attrInt.
+// QLinearConv/QLinearMatMul: (w − w_zero_point) × w_scale). Internal: affine.
 import { InputError } from '../core/errors.js';
-import { DataType, type NodeProto } from './proto.js';
-import { decodeTensor, toInt, type DecodeOptions } from './tensor-data.js';
+import { DataType } from './proto.js';
+import { decodeTensor, type DecodeOptions } from './tensor-data.js';
+import { attrInt } from './attributes.js';
 import type { GraphIndex, NodeRef } from './graph.js';
 
 /** A constant operand, decoded. */
@@ -29,24 +30,6 @@ export interface WeightReader {
 }
 
 const FLOAT_TYPES = new Set<number>([DataType.float16, DataType.float32, DataType.float64, DataType.bfloat16]);
-
-/** An integer attribute of a node, or the default. */
-export function attrInt(n: NodeProto, name: string, dflt: number): number {
-  const a = (n.attribute ?? []).find((x) => x.name === name);
-  return a ? toInt(a.i ?? 0) : dflt;
-}
-
-/** An ints attribute of a node, or undefined. */
-export function attrInts(n: NodeProto, name: string): number[] | undefined {
-  const a = (n.attribute ?? []).find((x) => x.name === name);
-  return a ? (a.ints ?? []).map(toInt) : undefined;
-}
-
-/** A string attribute of a node, or the default. */
-export function attrString(n: NodeProto, name: string, dflt: string): string {
-  const a = (n.attribute ?? []).find((x) => x.name === name);
-  return a?.s ? new TextDecoder().decode(a.s) : dflt;
-}
 
 /**
  * (x − zp) × scale with zp/scale scalar, 1-D along `axis`, or blocked (same rank as x, the
