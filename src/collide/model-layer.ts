@@ -11,6 +11,7 @@ import { weightReader, type WeightReader } from '../onnx/weights.js';
 import { attrFloat, attrInt } from '../onnx/attributes.js';
 import { firstLayer, type FirstLayer } from '../onnx/first-layer.js';
 import type { ExternalReader } from '../onnx/limits.js';
+import { outInMatrix, weightLayout } from '../census/layout.js';
 import type { FirstLayerSpec } from './layer.js';
 
 /** Ops allowed between the input and a Conv first layer (they leave the tensor as it is). */
@@ -74,16 +75,13 @@ export function loadFirstLayer(source: Uint8Array | ModelProto, opts: { where?: 
   if (op === 'Gemm' && attrInt(node, 'transA', 0) !== 0) throw new InputError(`${label}: Gemm with transA = 1 is not supported by collide`);
   const dims = wt.dims;
   if (dims.length !== 2) throw new InputError(`${label}: weight of shape ${JSON.stringify(dims)} is not a matrix`);
-  const transB = op === 'Gemm' && attrInt(node, 'transB', 0) === 1;
-  const [rowsB, colsB] = dims as [number, number];
-  const m = transB ? rowsB : colsB;
-  const k = transB ? colsB : rowsB;
-  if (k !== n) throw new InputError(`${label}: the weight takes ${k} inputs but the flattened image has ${n} (${c}×${h}×${w})`);
+  // W (m, n) row-major with y = W x is B's [out, in] view: B itself with transB, else Bᵀ
+  const l = weightLayout(found.operand, node, label);
+  const m = l.outDim;
+  if (l.inDim !== n) throw new InputError(`${label}: the weight takes ${l.inDim} inputs but the flattened image has ${n} (${c}×${h}×${w})`);
+  const W = outInMatrix(wt.data, l, 0);
   const alpha = op === 'Gemm' ? attrFloat(node, 'alpha', 1) : 1;
-  // W (m, n) row-major with y = W x: transB ? B : Bᵀ
-  const W = new Float64Array(m * n);
-  if (transB) for (let i = 0; i < m * n; i++) W[i] = alpha * wt.data[i]!;
-  else for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) W[j * n + i] = alpha * wt.data[i * m + j]!;
+  if (alpha !== 1) for (let i = 0; i < W.length; i++) W[i] = alpha * W[i]!;
   const beta = op === 'Gemm' ? attrFloat(node, 'beta', 1) : 1;
   return { spec: { kind: 'dense', weight: W, m, n, c, h, w, bias: op === 'Gemm' ? biasOf(reader, found, m, beta) : undefined, name: found.ref.label }, input, found };
 }

@@ -8,6 +8,8 @@ import { analyse } from '../../src/collide/analyse.js';
 import { alphaForPsnr, psnrOfRms, resolveAlpha } from '../../src/collide/strength.js';
 import { verdictOf, formatRecord, EXACT_TOL } from '../../src/collide/report.js';
 import { createPipeline } from '../../src/collide/pipeline.js';
+import { loadFirstLayer } from '../../src/collide/model-layer.js';
+import { buildModel } from '../../src/onnx/writer.js';
 import { smallestSingularTriplets } from '../../src/linalg/lanczos.js';
 import { convGeometry } from '../../src/linalg/geometry.js';
 import { randn } from '../../src/linalg/random.js';
@@ -75,5 +77,37 @@ t.test('verdictOf: exact ≤ 1e-9, approximate < 0.1, else none; formatRecord wr
   t.equal(verdictOf(0.5), 'none');
   t.equal(verdictOf(NaN), 'none');
   t.match(formatRecord({ psnr: Infinity } as never), /"psnr":null/);
+  t.end();
+});
+
+t.test('loadFirstLayer: W (m, n) with y = W·flatten(x) from Gemm (alpha, beta, transB) and MatMul', (t) => {
+  const c = 2, h = 2, w = 3, n = c * h * w, m = 4;
+  const data = Array.from({ length: m * n }, (_, i) => (i % 7) - 3 + i / 16);
+  const bias = [0.5, -1, 2, 0.25];
+  const cases = [
+    { op: 'Gemm', transB: 0, alpha: 2, beta: 3 },
+    { op: 'Gemm', transB: 1, alpha: 0.5, beta: 1 },
+    { op: 'MatMul', transB: 0, alpha: 1, beta: 1 },
+  ];
+  for (const k of cases) {
+    const dense = k.op === 'Gemm'
+      ? { op: 'Gemm', inputs: ['f', 'w', 'b'], outputs: ['y'], attrs: { transB: k.transB, alpha: { float: k.alpha }, beta: { float: k.beta } } }
+      : { op: 'MatMul', inputs: ['f', 'w'], outputs: ['y'] };
+    const bytes = buildModel({
+      inputs: [{ name: 'x', shape: [1, c, h, w] }], outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Flatten', inputs: ['x'], outputs: ['f'], attrs: { axis: 1 } }, dense],
+      initializers: [{ name: 'w', dims: k.transB ? [m, n] : [n, m], data }, { name: 'b', dims: [m], data: bias }],
+    });
+    const spec = loadFirstLayer(bytes).spec;
+    if (spec.kind !== 'dense') { t.fail('dense layer expected'); continue; }
+    t.same([spec.m, spec.n], [m, n], `${k.op} transB ${k.transB}: shape`);
+    // W[j, i] multiplies input i into output j: B[j, i] with transB, else B[i, j]
+    const expected = Array.from({ length: m * n }, (_, q) => {
+      const j = Math.floor(q / n), i = q % n;
+      return k.alpha * data[k.transB ? j * n + i : i * m + j]!;
+    });
+    t.same(Array.from(spec.weight), expected, `${k.op} transB ${k.transB} alpha ${k.alpha}: W`);
+    t.same(spec.bias && Array.from(spec.bias), k.op === 'Gemm' ? bias.map((b) => b * k.beta) : undefined, `${k.op}: bias × beta`);
+  }
   t.end();
 });
