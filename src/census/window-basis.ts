@@ -1,11 +1,35 @@
 // The null-space basis of the first layer's window matrix W, group by group, with the patch
 // shape its vectors have (Conv: C/g×kh×kw; Gemm/MatMul: the image's C×H×W when it is flattened
 // into the layer, else 1×1×in).
-import { nullSpace } from '../linalg/nullspace.js';
+import { nullSpace, type NullSpaceOptions } from '../linalg/nullspace.js';
 import { EPS32 } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
 import { outInMatrix, weightLayout } from './layout.js';
 import type { ToleranceOptions } from './report.js';
+
+/** One group's window matrix and its kernel. */
+export interface WindowKernel {
+  group: number;
+  /** W_g (m, n) row-major */
+  m: number; n: number;
+  /** orthonormal rows spanning ker(W_g): (k, n) row-major */
+  basis: Float64Array;
+  k: number;
+  rank: number;
+  /** the rank tolerance actually used */
+  tol: number;
+}
+
+/**
+ * ker(W_g) for each of `groups` window matrices, W_g (m, n) row-major as [out, in] (`block(g)`).
+ * The tolerance rule is the caller's: the census counts at float32's, collide needs float64's.
+ */
+export function groupKernels(groups: number, m: number, n: number, block: (g: number) => Float64Array, opts: NullSpaceOptions): WindowKernel[] {
+  return Array.from({ length: groups }, (_, group) => {
+    const r = nullSpace(block(group), m, n, opts);
+    return { group, m, n, basis: r.basis, k: r.k, rank: r.rank, tol: r.tol };
+  });
+}
 
 export interface WindowBasis {
   groups: number;
@@ -27,9 +51,7 @@ export function windowBasis(fl: FirstLayer, where: string, tol: ToleranceOptions
     const img = fl.inputShape;
     patch = img && img.length === 4 && img[1]! * img[2]! * img[3]! === l.inDim ? [img[1]!, img[2]!, img[3]!] : [1, 1, l.inDim];
   }
-  const perGroup = Array.from({ length: l.groups }, (_, g) => {
-    const r = nullSpace(outInMatrix(fl.operand.weight.data, l, g), l.outDim, l.inDim, { rtol: tol.rtol, atol: tol.atol, eps: EPS32 });
-    return { rank: r.rank, k: r.k, tol: r.tol, vectors: r.basis };
-  });
+  const perGroup = groupKernels(l.groups, l.outDim, l.inDim, (g) => outInMatrix(fl.operand.weight.data, l, g), { rtol: tol.rtol, atol: tol.atol, eps: EPS32 })
+    .map((r) => ({ rank: r.rank, k: r.k, tol: r.tol, vectors: r.basis }));
   return { groups: l.groups, inDim: l.inDim, outDim: l.outDim, patch, perGroup };
 }

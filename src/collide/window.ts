@@ -1,22 +1,11 @@
 // The window matrix W of the first layer (DESIGN.md §1) and its kernel, per group: a Conv weight
 // [O, C/g, kh, kw] gives g matrices (O/g, C/g·kh·kw); a dense layer is one window (m, n).
 // ker(W) is what the paper's Table 1 counts and what --method patch and --basis K fold.
-import { nullSpace } from '../linalg/nullspace.js';
 import { EPS64 } from '../linalg/tolerance.js';
+import { groupKernels, type WindowKernel } from '../census/window-basis.js';
 import type { FirstLayerSpec } from './layer.js';
 
-/** One group's window matrix and its kernel. */
-export interface WindowKernel {
-  group: number;
-  /** W_g (m, n) row-major */
-  m: number; n: number;
-  /** orthonormal rows spanning ker(W_g): (k, n) row-major */
-  basis: Float64Array;
-  k: number;
-  rank: number;
-  /** the rank tolerance actually used */
-  tol: number;
-}
+export type { WindowKernel };
 
 /** Largest dense window (m·n entries) whose SVD we attempt: beyond it patch mode is unavailable. */
 export const MAX_WINDOW_ENTRIES = 8_000_000;
@@ -31,17 +20,10 @@ export const MAX_WINDOW_ENTRIES = 8_000_000;
 export function windowKernels(layer: FirstLayerSpec): WindowKernel[] | undefined {
   if (layer.kind === 'dense') {
     if (layer.m * layer.n > MAX_WINDOW_ENTRIES) return undefined;
-    const r = nullSpace(layer.weight, layer.m, layer.n, { eps: EPS64 });
-    return [{ group: 0, m: layer.m, n: layer.n, basis: r.basis, k: r.k, rank: r.rank, tol: r.tol }];
+    return groupKernels(1, layer.m, layer.n, () => layer.weight, { eps: EPS64 });
   }
   const g = layer.geometry;
   const m = g.outC / g.groups;
   const n = (g.c / g.groups) * g.kh * g.kw;
-  const out: WindowKernel[] = [];
-  for (let gi = 0; gi < g.groups; gi++) {
-    const wg = layer.weight.subarray(gi * m * n, (gi + 1) * m * n);
-    const r = nullSpace(wg, m, n, { eps: EPS64 });
-    out.push({ group: gi, m, n, basis: r.basis, k: r.k, rank: r.rank, tol: r.tol });
-  }
-  return out;
+  return groupKernels(g.groups, m, n, (gi) => layer.weight.subarray(gi * m * n, (gi + 1) * m * n), { eps: EPS64 });
 }
