@@ -44,6 +44,22 @@ function checkWeight(weight: FloatArray, g: ConvGeometry, dtype: string): void {
   checkFinite('weight', weight);
 }
 
+/** Runs convPtr or convAdjointPtr on arrays of one dtype: copies in, scratch, result of outLen out. */
+function runConv<T extends FloatArray>(kernel: typeof convPtr, f64: boolean, g: ConvGeometry, oh: number, ow: number,
+  weight: T, input: T, outLen: number): T {
+  const out = (f64 ? new Float64Array(outLen) : new Float32Array(outLen)) as T;
+  core.scoped(() => {
+    const es = f64 ? 8 : 4;
+    const wPtr = core.put(weight);
+    const inPtr = core.put(input);
+    const colsPtr = core.alloc(g.c * g.kh * g.kw * oh * ow * es);
+    const outPtr = core.alloc(outLen * es);
+    kernel(core, f64, g, oh, ow, wPtr, inPtr, colsPtr, outPtr);
+    out.set(f64 ? core.f64(outPtr, outLen) : core.f32(outPtr, outLen));
+  });
+  return out;
+}
+
 /**
  * Convolution y = W ⊛ x (+ bias), ONNX Conv semantics for batch 1.
  *
@@ -67,18 +83,7 @@ export function conv2d<T extends FloatArray>(x: T, weight: T, g: ConvGeometry, b
     assertLength('bias', bias, g.outC);
     checkFinite('bias', bias);
   }
-  const f64 = dtype === 'float64';
-  const ny = g.outC * oh * ow;
-  const y = (f64 ? new Float64Array(ny) : new Float32Array(ny)) as T;
-  core.scoped(() => {
-    const es = f64 ? 8 : 4;
-    const wPtr = core.put(weight);
-    const xPtr = core.put(x);
-    const colsPtr = core.alloc(g.c * g.kh * g.kw * oh * ow * es);
-    const yPtr = core.alloc(ny * es);
-    convPtr(core, f64, g, oh, ow, wPtr, xPtr, colsPtr, yPtr);
-    y.set(f64 ? core.f64(yPtr, ny) : core.f32(yPtr, ny));
-  });
+  const y = runConv(convPtr, dtype === 'float64', g, oh, ow, weight, x, g.outC * oh * ow);
   if (bias !== undefined) {
     const plane = oh * ow;
     for (let o = 0; o < g.outC; o++) {
@@ -105,19 +110,7 @@ export function conv2dAdjoint<T extends FloatArray>(y: T, weight: T, g: ConvGeom
   assertLength('y', y, g.outC * oh * ow);
   checkFinite('y', y);
   checkWeight(weight, g, dtype);
-  const f64 = dtype === 'float64';
-  const nx = g.c * g.h * g.w;
-  const x = (f64 ? new Float64Array(nx) : new Float32Array(nx)) as T;
-  core.scoped(() => {
-    const es = f64 ? 8 : 4;
-    const wPtr = core.put(weight);
-    const yPtr = core.put(y);
-    const colsPtr = core.alloc(g.c * g.kh * g.kw * oh * ow * es);
-    const xPtr = core.alloc(nx * es);
-    convAdjointPtr(core, f64, g, oh, ow, wPtr, yPtr, colsPtr, xPtr);
-    x.set(f64 ? core.f64(xPtr, nx) : core.f32(xPtr, nx));
-  });
-  return x;
+  return runConv(convAdjointPtr, dtype === 'float64', g, oh, ow, weight, y, g.c * g.h * g.w);
 }
 
 /**
@@ -140,55 +133,34 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
   const rows = g.outC * oh * ow;
   const cols = g.c * g.h * g.w;
   const colsLen = g.c * g.kh * g.kw * oh * ow;
-  const target = (name: string, out: Float64Array | undefined, n: number): Float64Array => {
-    if (out === undefined) return new Float64Array(n);
-    if (!(out instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', out);
-    assertLength(name, out, n);
-    return out;
+  // pointer-level products: x and y already in core memory; W and the scratch live in a nested scope
+  const ptrProduct = (kernel: typeof convPtr) => (inPtr: number, outPtr: number): void => {
+    core.scoped(() => kernel(core, true, g, oh, ow, core.put(w), inPtr, core.alloc(colsLen * 8), outPtr));
   };
-  // pointer-level products: x and y already in core memory; scratch lives in a nested scope
-  const ptr = {
-    core,
-    apply(xPtr: number, yPtr: number): void {
-      core.scoped(() => {
-        const wPtr = core.put(w);
-        convPtr(core, true, g, oh, ow, wPtr, xPtr, core.alloc(colsLen * 8), yPtr);
-      });
-    },
-    applyT(yPtr: number, xPtr: number): void {
-      core.scoped(() => {
-        const wPtr = core.put(w);
-        convAdjointPtr(core, true, g, oh, ow, wPtr, yPtr, core.alloc(colsLen * 8), xPtr);
-      });
-    },
+  const ptr = { core, apply: ptrProduct(convPtr), applyT: ptrProduct(convAdjointPtr) };
+  // the Float64Array products: check the input and `out`, copy the input in and the result out
+  const product = (name: string, v: Float64Array, inLen: number, outLen: number, out: Float64Array | undefined,
+    run: (inPtr: number, outPtr: number) => void): Float64Array => {
+    if (!(v instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', v);
+    assertLength(name, v, inLen);
+    if (out !== undefined) {
+      if (!(out instanceof Float64Array)) throw invalidParameter('out', 'a Float64Array', out);
+      assertLength('out', out, outLen);
+    }
+    const r = out ?? new Float64Array(outLen);
+    core.scoped(() => {
+      const inPtr = core.put(v);
+      const outPtr = core.alloc(outLen * 8);
+      run(inPtr, outPtr);
+      r.set(core.f64(outPtr, outLen));
+    });
+    return r;
   };
   const op: LinearOperator = {
     rows,
     cols,
-    apply(x: Float64Array, out?: Float64Array): Float64Array {
-      if (!(x instanceof Float64Array)) throw invalidParameter('x', 'a Float64Array', x);
-      assertLength('x', x, cols);
-      const y = target('out', out, rows);
-      core.scoped(() => {
-        const xPtr = core.put(x);
-        const yPtr = core.alloc(rows * 8);
-        ptr.apply(xPtr, yPtr);
-        y.set(core.f64(yPtr, rows));
-      });
-      return y;
-    },
-    applyT(yIn: Float64Array, out?: Float64Array): Float64Array {
-      if (!(yIn instanceof Float64Array)) throw invalidParameter('y', 'a Float64Array', yIn);
-      assertLength('y', yIn, rows);
-      const x = target('out', out, cols);
-      core.scoped(() => {
-        const yPtr = core.put(yIn);
-        const xPtr = core.alloc(cols * 8);
-        ptr.applyT(yPtr, xPtr);
-        x.set(core.f64(xPtr, cols));
-      });
-      return x;
-    },
+    apply: (x, out) => product('x', x, cols, rows, out, ptr.apply),
+    applyT: (y, out) => product('y', y, rows, cols, out, ptr.applyT),
   };
   return attachPtrProducts(op, ptr);
 }
