@@ -1,23 +1,17 @@
 // The null-space basis of the first layer's window matrix W, group by group, with the patch
 // shape its vectors have (Conv: C/g×kh×kw; Gemm/MatMul: the image's C×H×W when it is flattened
 // into the layer, else 1×1×in).
-import { nullSpace, type NullSpaceOptions } from '../linalg/nullspace.js';
+import { nullSpace, type NullSpaceOptions, type NullSpaceResult } from '../linalg/nullspace.js';
 import { EPS32 } from '../linalg/tolerance.js';
 import type { FirstLayer } from '../onnx/first-layer.js';
 import { outInMatrix, weightLayout } from './layout.js';
 import type { ToleranceOptions } from './report.js';
 
-/** One group's window matrix and its kernel. */
-export interface WindowKernel {
+/** One group's window matrix and its kernel: nullSpace's basis, nullity k, rank and tolerance. */
+export interface WindowKernel extends Omit<NullSpaceResult, 's'> {
   group: number;
   /** W_g (m, n) row-major */
   m: number; n: number;
-  /** orthonormal rows spanning ker(W_g): (k, n) row-major */
-  basis: Float64Array;
-  k: number;
-  rank: number;
-  /** the rank tolerance actually used */
-  tol: number;
 }
 
 /**
