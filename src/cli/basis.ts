@@ -12,7 +12,7 @@ import { firstLayer } from '../onnx/first-layer.js';
 import type { GraphProto } from '../onnx/proto.js';
 import { DEFAULT_MAX_BYTES } from '../onnx/limits.js';
 import { readModelFile } from './model-file.js';
-import { parseSize, writeFilesAtomic } from './inspect.js';
+import { checkTolerances, parseSize, writeFilesAtomic } from './inspect.js';
 import { tool } from './version.js';
 
 interface BasisArgs { model: string; out: string; size?: string; rtol?: number; atol?: number; maxBytes: number; zoom?: number }
@@ -33,10 +33,7 @@ export function builder(y: Argv): Argv<BasisArgs> {
 
 export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const args = argv as unknown as BasisArgs;
-  for (const k of ['rtol', 'atol'] as const) {
-    const v = args[k];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidParameter(`--${k}`, 'a non-negative number', v, RangeError);
-  }
+  checkTolerances(args);
   if (args.zoom !== undefined && !(Number.isInteger(args.zoom) && args.zoom >= 1 && args.zoom <= 64)) throw invalidParameter('--zoom', 'an integer between 1 and 64', args.zoom, RangeError);
   const f = readModelFile(args.model);
   const idx = indexGraph(f.model.graph as GraphProto, f.label);

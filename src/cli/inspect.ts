@@ -34,8 +34,12 @@ export function parseSize(s: string | undefined): { h: number; w: number } | und
   return { h: +m[1]!, w: +m[2]! };
 }
 
-function checkPositive(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidParameter(name, 'a non-negative number', v, RangeError);
+/** --rtol and --atol (inspect, basis): non-negative when given. @throws RangeError naming the flag */
+export function checkTolerances(args: { rtol?: number; atol?: number }): void {
+  for (const k of ['rtol', 'atol'] as const) {
+    const v = args[k];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidParameter(`--${k}`, 'a non-negative number', v, RangeError);
+  }
 }
 
 /** Writes files into dir under temporary names, then renames them into place. */
@@ -97,8 +101,7 @@ export function builder(y: Argv): Argv<InspectArgs> {
 
 export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const args = argv as unknown as InspectArgs;
-  checkPositive('--rtol', args.rtol);
-  checkPositive('--atol', args.atol);
+  checkTolerances(args);
   if (!Number.isInteger(args.threads) || args.threads < 1) throw invalidParameter('--threads', 'a positive integer', args.threads, RangeError);
   if (!(args.maxBytes > 0)) throw invalidParameter('--max-bytes', 'a positive number of bytes', args.maxBytes, RangeError);
   parseSize(args.size);

@@ -98,6 +98,20 @@ t.test('nullspace inspect fails with one line and exit 1 on bad files and option
   t.match(JSON.parse(ok.stdout).models[0].weights[0], { name: 'w', rank: 2 });
 });
 
+t.test('nullspace inspect and basis refuse a negative --rtol/--atol in one line, before reading the model', async (t) => {
+  const dir = t.testdir({});
+  const runs = await Promise.all([
+    runCli(['inspect', CLS, '--rtol', '-1', '--threads', '1']),
+    runCli(['basis', CLS, '--out', join(dir, 'out'), '--atol', '-0.5']),
+  ]);
+  const want = [/^nullspace: Expected a non-negative number for --rtol but received -1 of type number$/, /^nullspace: Expected a non-negative number for --atol but received -0\.5 of type number$/];
+  runs.forEach((r, i) => {
+    t.equal(r.code, 1);
+    t.match(r.stderr.trimEnd(), want[i]!);
+    t.equal(r.stdout, '');
+  });
+});
+
 t.test('nullspace basis writes a PNG contact sheet and float64 vectors that W maps to ~0', async (t) => {
   const dir = t.testdir({});
   const r = await runCli(['basis', CLS, '--out', join(dir, 'out')]);
