@@ -10,13 +10,15 @@ import { checkGeometry, col2imPtr, im2colPtr } from './im2col.js';
 import { gemmPtr } from './gemm.js';
 import { attachPtrProducts } from './ptr-products.js';
 
+/** Per-group GEMM shapes, defined once so conv and its adjoint agree on the blocks: W_g (M × K), cols_g (K × N), y_g (M × N); es bytes. */
+function groupGemm(g: ConvGeometry, oh: number, ow: number, f64: boolean): { es: number; K: number; M: number; N: number } {
+  return { es: f64 ? 8 : 4, K: (g.c / g.groups) * g.kh * g.kw, M: g.outC / g.groups, N: oh * ow };
+}
+
 /** y (outC, oh·ow) = conv(x) per group; cols is scratch of (c·kh·kw)·oh·ow elements. Internal. */
 export function convPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: number,
   wPtr: number, xPtr: number, colsPtr: number, yPtr: number): void {
-  const es = f64 ? 8 : 4;
-  const K = (g.c / g.groups) * g.kh * g.kw;
-  const M = g.outC / g.groups;
-  const N = oh * ow;
+  const { es, K, M, N } = groupGemm(g, oh, ow, f64);
   im2colPtr(c, f64, g, oh, ow, xPtr, colsPtr);
   for (let gi = 0; gi < g.groups; gi++) {
     gemmPtr(c, f64, false, false, M, N, K, 1, wPtr + gi * M * K * es, K, colsPtr + gi * K * N * es, N, 0, yPtr + gi * M * N * es, N);
@@ -26,10 +28,7 @@ export function convPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: 
 /** x (c, h, w) = convᵀ(y), overwriting x; cols is scratch of (c·kh·kw)·oh·ow elements. Internal. */
 export function convAdjointPtr(c: Core, f64: boolean, g: ConvGeometry, oh: number, ow: number,
   wPtr: number, yPtr: number, colsPtr: number, xPtr: number): void {
-  const es = f64 ? 8 : 4;
-  const K = (g.c / g.groups) * g.kh * g.kw;
-  const M = g.outC / g.groups;
-  const N = oh * ow;
+  const { es, K, M, N } = groupGemm(g, oh, ow, f64);
   for (let gi = 0; gi < g.groups; gi++) {
     // cols_g (K × N) = W_gᵀ (K × M) · y_g (M × N)
     gemmPtr(c, f64, true, false, K, N, M, 1, wPtr + gi * M * K * es, K, yPtr + gi * M * N * es, N, 0, colsPtr + gi * K * N * es, N);
