@@ -6,7 +6,6 @@ import type { GraphProto, ModelProto } from '../onnx/proto.js';
 import type { DecodeOptions } from '../onnx/tensor-data.js';
 import { weightReader, type WeightReader } from '../onnx/weights.js';
 import { firstLayer } from '../onnx/first-layer.js';
-import { groupBlock } from './layout.js';
 import { collectWeights, type WeightUse } from './collect.js';
 import { operatorNullity } from './operator-nullity.js';
 import type { RankEngine, GroupRank } from './rank-engine.js';
@@ -24,12 +23,22 @@ export interface CensusOptions extends ToleranceOptions, DecodeOptions {
   onWeights?: (uses: WeightUse[], records: WeightReport[]) => void;
 }
 
-/** Combines group ranks into one weight record. */
+/** Combines group ranks into one weight record (one pass: a depthwise weight has hundreds). */
 function weightRecord(u: WeightUse, ranks: GroupRank[]): WeightReport {
   const l = u.layout;
-  const rank = Math.min(...ranks.map((r) => r.rank));
-  const rankF64 = Math.min(...ranks.map((r) => r.rankF64));
-  const sumRank = ranks.reduce((a, r) => a + r.rank, 0);
+  let rank = Infinity, rankF64 = Infinity, sumRank = 0, sigmaMax = -Infinity, sigmaMin = Infinity, tolerance = -Infinity;
+  let rankDeficient = false;
+  const paths = new Set<string>();
+  for (const r of ranks) {
+    rank = Math.min(rank, r.rank);
+    rankF64 = Math.min(rankF64, r.rankF64);
+    sumRank += r.rank;
+    sigmaMax = Math.max(sigmaMax, r.sigmaMax);
+    sigmaMin = Math.min(sigmaMin, r.sigmaMin);
+    tolerance = Math.max(tolerance, r.tol);
+    if (r.rank < Math.min(l.inDim, l.outDim)) rankDeficient = true;
+    paths.add(r.path);
+  }
   const ref = u.refs[0]!;
   return {
     name: u.operand.weight.source,
@@ -44,12 +53,12 @@ function weightRecord(u: WeightUse, ranks: GroupRank[]): WeightReport {
     rankF64,
     nullity: l.inDim - rank,
     wide: l.inDim > l.outDim,
-    rankDeficient: ranks.some((r) => r.rank < Math.min(l.inDim, l.outDim)),
-    sigmaMax: Math.max(...ranks.map((r) => r.sigmaMax)),
-    sigmaMin: Math.min(...ranks.map((r) => r.sigmaMin)),
-    tolerance: Math.max(...ranks.map((r) => r.tol)),
+    rankDeficient,
+    sigmaMax,
+    sigmaMin,
+    tolerance,
     consumers: u.refs.length,
-    path: [...new Set(ranks.map((r) => r.path))].join('+'),
+    path: [...paths].join('+'),
     via: u.operand.weight.via,
     totals: { inDim: l.groups * l.inDim, outDim: l.groups * l.outDim, rank: sumRank, nullity: l.groups * l.inDim - sumRank },
   };
@@ -87,8 +96,7 @@ export async function census(model: ModelProto, engine: RankEngine, opts: Census
     .sort((a, b) => b.cost - a.cost);
   const records = new Array<WeightReport>(uses.length);
   await Promise.all(order.map(async ({ u, i }) => {
-    const ranks = await Promise.all(Array.from({ length: u.layout.groups }, (_, g) =>
-      engine.rank({ a: groupBlock(u.operand.weight.data, u.layout, g), m: u.layout.rows, n: u.layout.cols }, tolOpts)));
+    const ranks = await engine.rankGroups(u.operand.weight.data, u.layout.groups, u.layout.rows, u.layout.cols, tolOpts);
     records[i] = weightRecord(u, ranks);
     opts.onProgress?.(++done, uses.length);
   }));

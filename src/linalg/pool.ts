@@ -46,6 +46,9 @@ export class SvdPool {
   /** Number of worker threads (0: jobs run inline). */
   get threads(): number { return this.workers.length; }
 
+  /** Jobs waiting for an idle worker (posted as soon as a worker's reply has been handled). */
+  get queued(): number { return this.queue.length; }
+
   /**
    * Starts `threads` workers (default: the number of logical CPUs) and waits until each has
    * loaded its WASM core. In a browser the pool runs jobs inline.

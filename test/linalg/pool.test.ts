@@ -10,10 +10,13 @@ t.test('a pool of 2 workers gives the same records as inline calls', async (t) =
   try {
     const jobs = [[20, 35], [35, 20], [16, 16], [3, 40]] as const;
     const mats = jobs.map(([m, n], i) => randn(m * n, 40 + i));
-    const [sv, rk] = await Promise.all([
+    const running = [
       Promise.all(jobs.map(([m, n], i) => pool.singularValues(mats[i]!, m, n, { method: 'jacobi' }))),
       Promise.all(jobs.map(([m, n], i) => pool.matrixRank(mats[i]!, m, n))),
-    ]);
+    ] as const;
+    t.equal(pool.queued, 2 * jobs.length - 2, 'one job per worker at a time, the others queued');
+    const [sv, rk] = await Promise.all(running);
+    t.equal(pool.queued, 0);
     jobs.forEach(([m, n], i) => {
       const ref = singularValues(mats[i]!, m, n, { method: 'jacobi' });
       t.same(Array.from(sv[i]!.s), Array.from(ref.s), `${m}×${n}: identical singular values`);
