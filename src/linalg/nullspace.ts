@@ -1,24 +1,17 @@
 // An orthonormal basis of ker(A) from the right singular vectors of the Jacobi SVD.
-import { positiveOrZero, type Matrix } from './svd-input.js';
+import type { Matrix } from './svd-input.js';
 import { svdFor } from './svd.js';
-import { countAbove, EPS32, resolveTolerance } from './tolerance.js';
+import { checkToleranceRule, rankByRule, type RankDecision, type ToleranceRule } from './tolerance.js';
 
-export interface NullSpaceOptions {
-  rtol?: number;
-  atol?: number;
-  /** eps of the default rule σmax·max(m, n)·eps (default EPS32) */
-  eps?: number;
+export interface NullSpaceOptions extends ToleranceRule {
   precision?: 'f64' | 'f32';
 }
 
-export interface NullSpaceResult {
+export interface NullSpaceResult extends RankDecision {
   /** (k, n) row-major, orthonormal rows spanning the numerical null space */
   basis: Float64Array;
   /** nullity: n − rank */
   k: number;
-  rank: number;
-  /** the absolute tolerance used: σ_i > tol counts toward the rank */
-  tol: number;
   /** min(m, n) singular values, descending */
   s: Float64Array;
 }
@@ -34,13 +27,9 @@ export interface NullSpaceResult {
  * compute 'v'), whose V is a full n × n basis; ‖A v‖ ≤ tol for every basis row v.
  */
 export function nullSpace(a: Matrix, m: number, n: number, opts: NullSpaceOptions = {}): NullSpaceResult {
-  const rtol = positiveOrZero('nullSpace rtol', opts.rtol);
-  const atol = positiveOrZero('nullSpace atol', opts.atol);
-  const eps = positiveOrZero('nullSpace eps', opts.eps) ?? EPS32;
+  const rule = checkToleranceRule('nullSpace', opts);
   const r = svdFor('nullSpace', a, m, n, { compute: 'v', precision: opts.precision });
-  const sigmaMax = r.s[0] ?? 0;
-  const tol = resolveTolerance(sigmaMax, m, n, { rtol, atol, eps });
-  const rank = countAbove(r.s, tol);
+  const { rank, tol } = rankByRule(r.s, m, n, rule);
   const basis = r.vt!.slice(rank * n);
   return { basis, k: n - rank, rank, tol, s: r.s };
 }

@@ -1,25 +1,16 @@
 // Numerical rank: the number of singular values above a tolerance, with the tolerance reported.
-import { oneOf, positiveOrZero, type Matrix } from './svd-input.js';
+import { oneOf, type Matrix } from './svd-input.js';
 import { singularValues, type SingularValuesMethod } from './singular-values.js';
-import { countAbove, EPS32, gramMinRtol, resolveTolerance } from './tolerance.js';
+import { checkToleranceRule, gramMinRtol, rankByRule, type RankDecision, type ToleranceRule } from './tolerance.js';
 
-export interface MatrixRankOptions {
-  /** tolerance relative to σmax */
-  rtol?: number;
-  /** absolute tolerance (wins over rtol) */
-  atol?: number;
-  /** eps of the default rule σmax·max(m, n)·eps (default EPS32) */
-  eps?: number;
+export interface MatrixRankOptions extends ToleranceRule {
   /** singular value algorithm (default 'auto': Gram path when the tolerance allows it, else 'bidiag') */
   method?: SingularValuesMethod;
   /** working precision of the Jacobi path */
   precision?: 'f64' | 'f32';
 }
 
-export interface MatrixRankResult {
-  rank: number;
-  /** the absolute tolerance used: σ_i > tol counts */
-  tol: number;
+export interface MatrixRankResult extends RankDecision {
   /** all min(m, n) singular values, descending */
   s: Float64Array;
   sigmaMax: number;
@@ -40,9 +31,8 @@ export interface MatrixRankResult {
  * runs only with method 'jacobi'.
  */
 export function matrixRank(a: Matrix, m: number, n: number, opts: MatrixRankOptions = {}): MatrixRankResult {
-  const rtol = positiveOrZero('matrixRank rtol', opts.rtol);
-  const atol = positiveOrZero('matrixRank atol', opts.atol);
-  const eps = positiveOrZero('matrixRank eps', opts.eps) ?? EPS32;
+  const rule = checkToleranceRule('matrixRank', opts);
+  const { rtol, atol, eps } = rule;
   const method = oneOf('matrixRank method', opts.method, ['auto', 'jacobi', 'gram', 'bidiag'] as const, 'auto');
   const precision = opts.precision;
   const relative = rtol ?? (atol === undefined ? Math.max(m, n) * eps : undefined);
@@ -52,8 +42,6 @@ export function matrixRank(a: Matrix, m: number, n: number, opts: MatrixRankOpti
     if (smax > 0 && atol / smax < gramMinRtol(m, n)) r = singularValues(a, m, n, { method: 'bidiag' });
   }
   const s = r.s;
-  const sigmaMax = s[0] ?? 0;
-  const sigmaMin = s.length ? s[s.length - 1]! : 0;
-  const tol = resolveTolerance(sigmaMax, m, n, { rtol, atol, eps });
-  return { rank: countAbove(s, tol), tol, s, sigmaMax, sigmaMin, path: r.path };
+  const { rank, tol } = rankByRule(s, m, n, rule);
+  return { rank, tol, s, sigmaMax: s[0] ?? 0, sigmaMin: s.length ? s[s.length - 1]! : 0, path: r.path };
 }

@@ -1,5 +1,6 @@
 // Rank tolerances, written once. Every rank decision in the tool goes through here so that the
 // rule and the tolerance actually used can be reported.
+import { positiveOrZero } from './svd-input.js';
 
 /** Unit roundoff of float64 (2^−52). */
 export const EPS64 = 2 ** -52;
@@ -21,7 +22,27 @@ export function defaultTolerance(sigmaMax: number, m: number, n: number, eps: nu
 }
 
 /** A rank rule: an absolute tolerance, or one relative to σmax, or numpy's default with `eps`. */
-export interface ToleranceRule { rtol?: number; atol?: number; eps?: number }
+export interface ToleranceRule {
+  /** tolerance relative to σmax */
+  rtol?: number;
+  /** absolute tolerance (wins over rtol) */
+  atol?: number;
+  /** eps of the default rule σmax·max(m, n)·eps (default EPS32) */
+  eps?: number;
+}
+
+/**
+ * The rule in `opts`, checked (each field given must be a finite number ≥ 0), with eps defaulting to EPS32.
+ *
+ * @param op the calling operation, named in the error ("<op> rtol", "<op> atol", "<op> eps")
+ * @throws TypeError/RangeError for a bad field, checked in the order rtol, atol, eps
+ */
+export function checkToleranceRule(op: string, opts: ToleranceRule): ToleranceRule & { eps: number } {
+  const rtol = positiveOrZero(`${op} rtol`, opts.rtol);
+  const atol = positiveOrZero(`${op} atol`, opts.atol);
+  const eps = positiveOrZero(`${op} eps`, opts.eps) ?? EPS32;
+  return { rtol, atol, eps };
+}
 
 /** The absolute tolerance of a rule for a (m, n) matrix: atol ?? (rtol ? rtol·σmax : defaultTolerance). */
 export function resolveTolerance(sigmaMax: number, m: number, n: number, rule: ToleranceRule = {}): number {
@@ -33,6 +54,19 @@ export function countAbove(s: ArrayLike<number>, tol: number): number {
   let k = 0;
   while (k < s.length && s[k]! > tol) k++;
   return k;
+}
+
+/** A rank decided by a rule, reported with the tolerance it used. */
+export interface RankDecision {
+  rank: number;
+  /** the absolute tolerance used: σ_i > tol counts toward the rank */
+  tol: number;
+}
+
+/** The rank a rule gives to singular values in descending order of a (m, n) matrix. */
+export function rankByRule(s: ArrayLike<number>, m: number, n: number, rule: ToleranceRule): RankDecision {
+  const tol = resolveTolerance(s[0] ?? 0, m, n, rule);
+  return { rank: countAbove(s, tol), tol };
 }
 
 /**
