@@ -8,7 +8,7 @@ import type { LinearOperator } from './operator.js';
 import { checkFinite, dtypeOf, type FloatArray } from './arrays.js';
 import { checkGeometry, col2imPtr, im2colPtr } from './im2col.js';
 import { gemmPtr } from './gemm.js';
-import { attachPtrProducts } from './ptr-products.js';
+import { arrayProduct, attachPtrProducts } from './ptr-products.js';
 
 /** Per-group GEMM shapes, defined once so conv and its adjoint agree on the blocks: W_g (M × K), cols_g (K × N), y_g (M × N); es bytes. */
 function groupGemm(g: ConvGeometry, oh: number, ow: number, f64: boolean): { es: number; K: number; M: number; N: number } {
@@ -137,29 +137,11 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
     core.scoped(() => kernel(core, true, g, oh, ow, core.put(w), inPtr, core.alloc(colsLen * 8), outPtr));
   };
   const ptr = { core, apply: ptrProduct(convPtr), applyT: ptrProduct(convAdjointPtr) };
-  // the Float64Array products: check the input and `out`, copy the input in and the result out
-  const product = (name: string, v: Float64Array, inLen: number, outLen: number, out: Float64Array | undefined,
-    run: (inPtr: number, outPtr: number) => void): Float64Array => {
-    if (!(v instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', v);
-    assertLength(name, v, inLen);
-    if (out !== undefined) {
-      if (!(out instanceof Float64Array)) throw invalidParameter('out', 'a Float64Array', out);
-      assertLength('out', out, outLen);
-    }
-    const r = out ?? new Float64Array(outLen);
-    core.scoped(() => {
-      const inPtr = core.put(v);
-      const outPtr = core.alloc(outLen * 8);
-      run(inPtr, outPtr);
-      r.set(core.f64(outPtr, outLen));
-    });
-    return r;
-  };
   const op: LinearOperator = {
     rows,
     cols,
-    apply: (x, out) => product('x', x, cols, rows, out, ptr.apply),
-    applyT: (y, out) => product('y', y, rows, cols, out, ptr.applyT),
+    apply: (x, out) => arrayProduct(core, 'x', x, cols, rows, out, ptr.apply),
+    applyT: (y, out) => arrayProduct(core, 'y', y, rows, cols, out, ptr.applyT),
   };
   return attachPtrProducts(op, ptr);
 }

@@ -5,7 +5,7 @@ import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 import type { LinearOperator } from './operator.js';
 import { checkFinite } from './arrays.js';
 import { gemmPtr } from './gemm.js';
-import { attachPtrProducts } from './ptr-products.js';
+import { arrayProduct, attachPtrProducts } from './ptr-products.js';
 
 /**
  * y = W x for a dense W.
@@ -36,34 +36,16 @@ export function denseOperator(w: Float64Array, m: number, n: number): LinearOper
       gemmPtr(core, true, trans, false, outLen, 1, inLen, 1, wPtr, n, xPtr, 1, 0, yPtr, 1);
     });
   };
-  const product = (trans: boolean, x: Float64Array, out: Float64Array | undefined): Float64Array => {
-    const inLen = trans ? m : n, outLen = trans ? n : m;
-    const name = trans ? 'y' : 'x';
-    if (!(x instanceof Float64Array)) throw invalidParameter(name, 'a Float64Array', x);
-    assertLength(name, x, inLen);
-    if (out !== undefined) {
-      if (!(out instanceof Float64Array)) throw invalidParameter('out', 'a Float64Array', out);
-      assertLength('out', out, outLen);
-    }
-    const y = out ?? new Float64Array(outLen);
-    if (outLen === 0) return y;
-    core.scoped(() => {
-      const xPtr = core.put(x);
-      const yPtr = core.alloc(outLen * 8);
-      ptrProduct(trans, xPtr, yPtr);
-      y.set(core.f64(yPtr, outLen));
-    });
-    return y;
+  const ptr = {
+    core,
+    apply: (xPtr: number, yPtr: number) => ptrProduct(false, xPtr, yPtr),
+    applyT: (yPtr: number, xPtr: number) => ptrProduct(true, yPtr, xPtr),
   };
   const op: LinearOperator = {
     rows: m,
     cols: n,
-    apply: (x, out) => product(false, x, out),
-    applyT: (y, out) => product(true, y, out),
+    apply: (x, out) => arrayProduct(core, 'x', x, n, m, out, ptr.apply),
+    applyT: (y, out) => arrayProduct(core, 'y', y, m, n, out, ptr.applyT),
   };
-  return attachPtrProducts(op, {
-    core,
-    apply: (xPtr, yPtr) => ptrProduct(false, xPtr, yPtr),
-    applyT: (yPtr, xPtr) => ptrProduct(true, yPtr, xPtr),
-  });
+  return attachPtrProducts(op, ptr);
 }
