@@ -18,11 +18,22 @@ const NB = 32;
 
 /** Householder vector of x (n elements, in place: v[0] = 1); tau and the new leading entry go to f64 slots. */
 export function house<T>(x: usize, n: i32, tau: usize, rdiag: usize): void {
+  // A column whose entries are tiny is scaled up by a power of two first (LAPACK's dlarfg rescales
+  // the same way): with subnormal squares the norm is wrong, tau·‖v‖² ≠ 2, and the "reflector" is
+  // not orthogonal — Q·[Ŵ 0; 0 I] then lost orthogonality on rank-deficient input. v and tau do
+  // not depend on the scale; only R's diagonal entry is scaled back.
+  let amax: f64 = 0;
+  for (let i = 0; i < n; i++) amax = max(amax, Math.abs(<f64>load<T>(x + (<usize>i * sizeof<T>()))));
+  const small: f64 = sizeof<T>() == 8 ? 3.054936363499605e-151 /* 2^-500 */ : 8.881784197001252e-16 /* 2^-50 */;
+  const up: f64 = sizeof<T>() == 8 ? 4.149515568880993e180 /* 2^600 */ : 1.152921504606847e18 /* 2^60 */;
+  let s: f64 = 1;
+  while (amax > 0 && amax * s < small) s *= up;
+  if (s != 1) scal<T>(x, n, s);
   const alpha = <f64>load<T>(x);
   const tail = n > 1 ? dot<T>(x + sizeof<T>(), x + sizeof<T>(), n - 1) : 0.0;
   if (tail == 0) {
     store<f64>(tau, 0);
-    store<f64>(rdiag, alpha);
+    store<f64>(rdiag, alpha / s);
     store<T>(x, <T>1);
     return;
   }
@@ -31,7 +42,7 @@ export function house<T>(x: usize, n: i32, tau: usize, rdiag: usize): void {
   scal<T>(x + sizeof<T>(), n - 1, 1.0 / (alpha - beta));
   store<T>(x, <T>1);
   store<f64>(tau, (beta - alpha) / beta);
-  store<f64>(rdiag, beta);
+  store<f64>(rdiag, beta / s);
 }
 
 function qrHouse<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void {

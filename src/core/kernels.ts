@@ -29,11 +29,14 @@ export interface Kernels {
     padTop: number, padLeft: number, oh: number, ow: number, colsPtr: number, xPtr: number): void;
   // SVD family (assembly/svd_jacobi.ts, qr.ts, sym_eigen.ts). A "column set" is k vectors of
   // length len stored as k rows of stride ld elements; norms/tau/rdiag are f64 in both precisions.
-  /** (wPtr, k, len, ld, vPtr|0, ldv, tol, maxSweeps, normsPtr) → sweeps, or −1 if not converged */
+  /** (wPtr, k, len, ld, vPtr|0, ldv, tol, maxSweeps, normsPtr: 2k f64, σ then scratch) → sweeps, or −1 if not converged */
   jacobiF64(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
   jacobiF32(wPtr: number, k: number, len: number, ld: number, vPtr: number, ldv: number, tol: number, maxSweeps: number, normsPtr: number): number;
   /** rotations applied in sweep s (0-based) of the last jacobi call (diagnostics) */
   jacobiRotations(s: number): number;
+  /** largest relative cosine among the pairs rotated in sweep s, and largest |sin θ| (diagnostics) */
+  jacobiMaxCosine(s: number): number;
+  jacobiMaxSine(s: number): number;
   /** (wPtr, k, len, ld, normsPtr) → rows zeroed */
   rowsNormalizeF64(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;
   rowsNormalizeF32(wPtr: number, k: number, len: number, ld: number, normsPtr: number): number;

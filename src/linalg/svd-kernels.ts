@@ -5,6 +5,8 @@ import { core } from '../core/index.js';
 import type { Precision } from './svd-input.js';
 
 export interface SvdKernels {
+  /** bytes per element */
+  bytes: number;
   jacobi(w: number, k: number, len: number, ld: number, v: number, ldv: number, tol: number, maxSweeps: number, norms: number): number;
   rowsNormalize(w: number, k: number, len: number, ld: number, norms: number): number;
   rowsComplete(w: number, k: number, len: number, ld: number): number;
@@ -32,6 +34,7 @@ export function svdKernels(prec: Precision): SvdKernels {
   const f64 = prec === 'f64';
   const bytes = f64 ? 8 : 4;
   return {
+    bytes,
     jacobi: f64 ? K.jacobiF64 : K.jacobiF32,
     rowsNormalize: f64 ? K.rowsNormalizeF64 : K.rowsNormalizeF32,
     rowsComplete: f64 ? K.rowsCompleteF64 : K.rowsCompleteF32,

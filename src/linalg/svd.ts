@@ -3,7 +3,7 @@
 // (For V of a wide A this calls the core's GEMM, assembly/gemm.ts.)
 import { core, LinAlgError, assertInt } from '../core/index.js';
 import { checkMatrix, oneOf, padded, precisionOf, stageRows, PRECISIONS, type Matrix, type Precision } from './svd-input.js';
-import { svdKernels, readRows } from './svd-kernels.js';
+import { svdKernels, readRows, type SvdKernels } from './svd-kernels.js';
 
 export interface SvdOptions {
   /** which singular vectors to compute: none (default), V only, or U and V */
@@ -27,12 +27,6 @@ export interface SvdResult {
   sweeps: number;
 }
 
-/**
- * QR first when the long side exceeds the short one by more than 5%: QR costs 2k²(L − k/3) flops,
- * while each Jacobi sweep costs ≈ 5k²·len and QR shrinks len from L to k; with ≥ 5 sweeps that
- * pays off from L ≈ 1.05k (and QR preconditioning also cuts the number of sweeps).
- */
-export const QR_RATIO = 1.05;
 const DEFAULT_MAX_SWEEPS = 60;
 
 /**
@@ -45,14 +39,18 @@ const DEFAULT_MAX_SWEEPS = 60;
  *   LinAlgError "SVD did not converge after N sweeps".
  *
  * Notes: the matrix is scaled by 1/max|a_ij| and arranged so that Jacobi's vectors are
- * contiguous columns (Aᵀ row-major for m ≥ n; A's own rows for m < n, i.e. the SVD of Aᵀ). It is
- * reduced by Householder QR when one side is longer than QR_RATIO × the other (and always for V
- * without U of a tall/square A, where Jacobi then runs on the rows of R and V comes out as its
- * left vectors), then orthogonalised by one-sided Hestenes Jacobi — f64x2/f32x4 SIMD dot products
- * and rotations, columns sorted by norm each sweep (de Rijk), block-cyclic pair order for cache,
- * and the relative test |x_i·x_j| ≤ eps·√len·‖x_i‖‖x_j‖, so small singular values keep high
- * relative accuracy. For m < n the full V is Q·diag(Ŵ, I), formed by compact-WY GEMMs; rows of a
- * basis whose σ is exactly 0 are completed by Gram–Schmidt against unit vectors.
+ * contiguous columns (A's columns for m ≥ n; its rows for m < n, i.e. the SVD of Aᵀ). Householder
+ * QR reduces it to the k × k triangle R, and Jacobi runs on R's rows (for V of a wide A, on the rows
+ * of a second triangle, Rᵀ = Q₂·R₂), so the right vectors come out as normalised columns without
+ * accumulating rotations (Drmač & Veselić 2008). The iteration is one-sided Hestenes Jacobi —
+ * f64x2/f32x4 SIMD dot products and rotations, columns sorted by norm each sweep (de Rijk),
+ * block-cyclic pair order for cache, and the relative test |x_i·x_j| ≤ eps·√k·‖x_i‖‖x_j‖, so small
+ * singular values keep high relative accuracy. It stops when no pair fails the test or, as
+ * LAPACK's dgesvj does, when a sweep's rotations were all too small to disturb any other pair.
+ * Columns whose squared norm falls below k·minNormal/eps (f64: σ ≲ 1e-145·√k·max|a_ij|) are
+ * flushed to zero: their dot products would be subnormal and decide nothing. For m < n the full V
+ * is Q·diag(Ŵ, I), formed by compact-WY GEMMs; rows of a basis whose σ is exactly 0 are completed
+ * by Gram–Schmidt against unit vectors.
  */
 export function svd(a: Matrix, m: number, n: number, opts: SvdOptions = {}): SvdResult {
   return svdFor('svd', a, m, n, opts);
@@ -84,13 +82,8 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
   const es = PRECISIONS[prec].bytes;
   const k = Math.min(m, n), L = Math.max(m, n);
   const tall = m >= n;
-  // V without U of a tall or square A: Jacobi on the rows of R (the columns of Rᵀ), whose left
-  // vectors are A's right vectors — no rotation of V is needed, ≈ 40% of the work (the QR costs
-  // ≈ 1/5 of one sweep). Drmač & Veselić (2008) also find Rᵀ converges in fewer sweeps.
-  const onRt = tall && wantV && !wantU;
-  const useQR = onRt || (tall ? m > QR_RATIO * n : wantV || n > QR_RATIO * m);
   const ldL = padded(L, es);
-  // X: the column set (k vectors of length L) — Aᵀ's rows when tall, A's own rows when wide.
+  // X (L × k): the column set — A's columns when tall, A's rows (Aᵀ's columns) when wide.
   let x: number;
   if (tall) {
     const src = stageRows(a, m, n, n, scale, prec);
@@ -99,62 +92,65 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
   } else {
     x = stageRows(a, m, n, ldL, scale, prec);
   }
+  // X = Q·R, and Jacobi runs on the rows of R (the columns of Rᵀ): Rᵀ·J = Ŵ·Σ gives X = (Q·J)·Σ·Ŵᵀ,
+  // so X's right vectors are the normalised columns Ŵ — no rotation is accumulated for them — and
+  // its left vectors are Q·J. Drmač & Veselić (2008) find Rᵀ converges in fewer sweeps than X or R;
+  // on an exactly rank-deficient X (repeated rows) R's columns are nearly parallel and take about
+  // five times as many sweeps as Rᵀ's, whose round-off sits in columns of its own. The QR costs
+  // about a fifth of one sweep on a square X.
   const tau = core.alloc(k * 8);
-  let w = x, ldw = ldL, len = L;
-  if (useQR) {
-    const rdiag = core.alloc(k * 8);
-    K.qrHouse(x, k, L, ldL, tau, rdiag);
-    ldw = padded(k, es);
-    len = k;
-    w = core.alloc(k * ldw * es);
-    K.qrR(x, k, k, ldL, rdiag, w, ldw);
-    if (onRt) {
-      const rows = K.zeros(k * ldw);
-      K.transpose(w, k, k, ldw, rows, ldw);
-      w = rows;
-    }
-  }
-  const needJv = tall ? wantV && !onRt : wantU;
+  const ldw = padded(k, es);
+  let w = triangularRows(K, x, k, L, ldL, tau, ldw);
+  // For a wide A the wanted side, V, is X's left side; a second QR, Rᵀ = Q₂·R₂, and Jacobi on the
+  // rows of R₂ put it back on the normalised side: X = Q·R₂ᵀ·Q₂ᵀ, R₂ᵀ·J = Ŵ·Σ, so A = Xᵀ =
+  // (Q₂·J)·Σ·(Q·Ŵ)ᵀ — V = Q·Ŵ (fullV) and U = Q₂·J.
+  const second = !tall && wantV;
+  const tau2 = second ? core.alloc(k * 8) : 0;
+  const x2 = w;
+  if (second) w = triangularRows(K, x2, k, k, ldw, tau2, ldw);
+  // J is accumulated only for U: U = Q·J (tall) or Q₂·J (wide with V).
   const ldv = padded(k, es);
-  const jv = needJv ? core.alloc(k * ldv * es) : 0;
-  const norms = core.alloc(k * 8);
-  const tol = PRECISIONS[prec].eps * Math.sqrt(len);
-  const sweeps = K.jacobi(w, k, len, ldw, jv, ldv, tol, maxSweeps, norms);
+  const jv = wantU ? core.alloc(k * ldv * es) : 0;
+  const norms = core.alloc(k * 16); // σ, then the kernel's scratch
+  const tol = PRECISIONS[prec].eps * Math.sqrt(k);
+  const sweeps = K.jacobi(w, k, k, ldw, jv, ldv, tol, maxSweeps, norms);
   if (sweeps < 0) throw new LinAlgError(`SVD did not converge after ${maxSweeps} sweeps`);
   const s = core.f64(norms, k).map((v) => v * scale);
   const out: SvdResult = { m, n, s, sweeps };
   if (!wantV && !wantU) return out;
 
-  // Rows of W are σ_i·(left vectors of the Jacobi problem): normalise and complete them.
-  const needW = tall ? wantU || onRt : wantV;
-  if (needW) {
-    if (K.rowsNormalize(w, k, len, ldw, norms) > 0 && K.rowsComplete(w, k, len, ldw) < 0) {
+  // Rows of W are σ_i·ŵ_i: normalise them, and complete the basis where σ_i = 0.
+  if (wantV) {
+    if (K.rowsNormalize(w, k, k, ldw, norms) > 0 && K.rowsComplete(w, k, k, ldw) < 0) {
       throw new LinAlgError('SVD could not complete the singular vector basis');
     }
+    out.vt = tall ? readRows(prec, w, n, n, ldw) : readRows(prec, fullV(prec, x, k, n, ldL, tau, w, ldw), n, n, n);
   }
-  if (tall) {
-    if (wantV) out.vt = onRt ? readRows(prec, w, n, n, ldw) : readRows(prec, jv, n, n, ldv);
-    if (wantU) {
-      let y = w, ldy = ldw;
-      if (useQR) {
-        ldy = ldL;
-        y = K.zeros(k * ldy);
-        K.copyRows(w, k, len, ldw, y, ldy);
-        K.qrApply(x, k, L, ldL, tau, y, k, ldy);
-      }
-      const u = K.zeros(m * k);
-      K.transpose(y, k, m, ldy, u, k);
-      out.u = readRows(prec, u, m, k, k);
-    }
-  } else {
-    if (wantU) {
-      const u = K.zeros(k * k);
-      K.transpose(jv, k, k, ldv, u, k);
-      out.u = readRows(prec, u, k, k, k);
-    }
-    if (wantV) out.vt = readRows(prec, fullV(prec, x, k, n, ldL, tau, w, ldw), n, n, n);
+  if (wantU) {
+    // U = (Q or Q₂)·J: J's columns (the rows of jv) through the reflectors, then transposed.
+    const [q, len, ldq, tq] = tall ? [x, L, ldL, tau] : [x2, k, ldw, tau2];
+    const y = K.zeros(k * ldq);
+    K.copyRows(jv, k, k, ldv, y, ldq);
+    K.qrApply(q, k, len, ldq, tq, y, k, ldq);
+    const u = K.zeros(m * k);
+    K.transpose(y, k, m, ldq, u, k);
+    out.u = readRows(prec, u, m, k, k);
   }
   return out;
+}
+
+/**
+ * Householder QR of the column set x (k vectors of length len, stride ld; overwritten by the
+ * reflectors, tau out) and R's rows as a new column set (k × ldw): the columns of Rᵀ.
+ */
+function triangularRows(K: SvdKernels, x: number, k: number, len: number, ld: number, tau: number, ldw: number): number {
+  const rdiag = core.alloc(k * 8);
+  K.qrHouse(x, k, len, ld, tau, rdiag);
+  const r = core.alloc(k * ldw * K.bytes);
+  K.qrR(x, k, k, ld, rdiag, r, ldw);
+  const rows = K.zeros(k * ldw);
+  K.transpose(r, k, k, ldw, rows, ldw);
+  return rows;
 }
 
 /**

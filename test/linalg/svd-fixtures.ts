@@ -34,16 +34,21 @@ export function frob(a: ArrayLike<number>): number {
 /** ‖A − U·diag(s)·Vᵀ[:k]‖_F / ‖A‖_F with u (m, k), vt (n, n). */
 export function residual(a: ArrayLike<number>, m: number, n: number, u: ArrayLike<number>, s: ArrayLike<number>, vt: ArrayLike<number>): number {
   const k = Math.min(m, n);
-  let err = 0;
+  // Entries are divided by max |a_ij| before squaring: with an entry near 1e300 an absolute
+  // error of eps·1e300 would overflow when squared.
+  let big = 0;
+  for (let i = 0; i < m * n; i++) big = Math.max(big, Math.abs(a[i]!));
+  const sc = big === 0 ? 1 : big;
+  let err = 0, na = 0;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let t = 0;
       for (let l = 0; l < k; l++) t += u[i * k + l]! * s[l]! * vt[l * n + j]!;
-      err += (t - a[i * n + j]!) ** 2;
+      err += ((t - a[i * n + j]!) / sc) ** 2;
+      na += (a[i * n + j]! / sc) ** 2;
     }
   }
-  const na = frob(a);
-  return na === 0 ? Math.sqrt(err) : Math.sqrt(err) / na;
+  return na === 0 ? Math.sqrt(err) : Math.sqrt(err / na);
 }
 
 /** max |XXᵀ − I| for x (r, c) row-major (orthonormal rows). */
