@@ -15,7 +15,7 @@ const valuesOnly = argv.includes('--values');
 const picked = argv.flatMap((a, i) => (a === '--shape' ? [argv[i + 1]] : []));
 const SHAPES = picked.length ? ALL.filter(([m, n]) => picked.includes(`${m}x${n}`)) : ALL;
 
-interface Stat { n: number; mean: number; sd: number; note?: string; lower?: boolean }
+interface Stat { n: number; mean: number; sd: number; note?: string }
 
 /**
  * Repeats fn until ~budget ms or maxReps runs (at least minReps); ms per run. Untimed warm-up
@@ -45,7 +45,6 @@ function mlMatrix(a: Float64Array, m: number, n: number, withV: boolean): Stat {
   const M = new Matrix(m, n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]!);
   const run = () => { new SVD(M, { computeLeftSingularVectors: false, computeRightSingularVectors: withV, autoTranspose: true }); };
-  // ml-matrix takes seconds to minutes on the large shapes: a single run there (said in the note).
   return time(run, 4000, 1, 5);
 }
 
@@ -63,8 +62,9 @@ shapes = json.loads(${JSON.stringify(JSON.stringify(SHAPES))})
 res = {}
 for m, n in shapes:
     a = np.random.default_rng(1).standard_normal((m, n))
-    for mode in (('values',) if ${valuesOnly ? 'True' : 'False'} else ('values', 'v')):
-        f = (lambda: np.linalg.svd(a, compute_uv=False)) if mode == 'values' else (lambda: np.linalg.svd(a, full_matrices=True))
+    for mode in (('values',) if ${valuesOnly ? 'True' : 'False'} else ('values', 'v', 'thin')):
+        if mode == 'thin' and m >= n: continue
+        f = (lambda: np.linalg.svd(a, compute_uv=False)) if mode == 'values' else (lambda: np.linalg.svd(a, full_matrices=(mode == 'v')))
         f()
         t = []
         t0 = time.perf_counter()
@@ -85,45 +85,44 @@ print(json.dumps(res))
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const np = numpyTimes();
 console.log(`numpy: ${hasNumpy ? 'single-threaded (OMP/OPENBLAS/MKL threads = 1)' : 'not available'}; times in ms`);
-console.log('values-only ours: f64 = singularValues auto with the default rank rtol max(m,n)·eps32 (the Gram path), f32 = Jacobi f32; with-V ours: svd compute "v" (full n×n V); numpy with-V: svd(full_matrices=True); ml-matrix: SVD autoTranspose, U off\n');
+console.log('values-only ours: f64 = singularValues auto with the default rank rtol max(m,n)·eps32 (the Gram path), f32 = Jacobi f32; with-V ours: svd compute "v" — "full" is the n×n V, "thin" (full: false) its first min(m,n) rows, the same thing when m ≥ n; numpy with-V: svd(full_matrices=True) for full, False for thin (both also compute U); ml-matrix: SVD autoTranspose, U off, thin V. ml-matrix/ours compares like with like: thin V for a wide A\n');
 console.log('| shape | mode | impl | path | n | mean ms | sd ms | ours/numpy | ml-matrix/ours |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [m, n] of SHAPES) {
   const a = randn(m * n, 1);
-  let mlValues: Stat | undefined;
+  const wide = m < n;
   for (const mode of valuesOnly ? (['values'] as const) : (['values', 'v'] as const)) {
     const rtol = Math.max(m, n) * EPS32;
-    const rows: { impl: string; path: string; st: Stat }[] = [];
-    let path64 = '', path32 = '';
-    const f64 = time(() => {
-      if (mode === 'values') path64 = singularValues(a, m, n, { rtol }).path;
-      else { svd(a, m, n, { compute: 'v' }); path64 = 'jacobi'; }
-    }, 3000);
-    rows.push({ impl: 'ours f64', path: path64, st: f64 });
-    if (mode === 'values' && path64 !== 'jacobi') rows.push({ impl: 'ours f64 Jacobi', path: 'jacobi', st: time(() => svd(a, m, n), 3000, 1, 3) });
-    const f32 = time(() => {
-      if (mode === 'values') path32 = singularValues(a, m, n, { method: 'jacobi', precision: 'f32' }).path;
-      else { svd(a, m, n, { compute: 'v', precision: 'f32' }); path32 = 'jacobi'; }
-    }, 3000, 1, 5);
-    rows.push({ impl: 'ours f32', path: path32, st: f32 });
-    // ml-matrix with V costs more than its values-only run; where that already took > 20 s the
-    // with-V run is skipped (it would take minutes) and its values-only time stands as a lower bound.
-    let ml: Stat | undefined;
-    if (!quick) {
-      if (mode === 'v' && (mlValues?.mean ?? 0) > 20000) ml = { ...mlValues!, note: 'not run: ≥ its values-only time', lower: true };
-      else ml = mlMatrix(a, m, n, mode === 'v');
-      if (mode === 'values') mlValues = ml;
+    // impl, path, timing, and which numpy run it is compared with ('values' | 'v' | 'thin')
+    const rows: { impl: string; path: string; st: Stat; ref: string }[] = [];
+    if (mode === 'values') {
+      let path64 = '', path32 = '';
+      rows.push({ impl: 'ours f64', path: '', st: time(() => { path64 = singularValues(a, m, n, { rtol }).path; }, 3000), ref: 'values' });
+      rows[0]!.path = path64;
+      if (path64 !== 'jacobi') rows.push({ impl: 'ours f64 Jacobi', path: 'jacobi', st: time(() => svd(a, m, n), 3000, 1, 3), ref: 'values' });
+      rows.push({ impl: 'ours f32', path: '', st: time(() => { path32 = singularValues(a, m, n, { method: 'jacobi', precision: 'f32' }).path; }, 3000, 1, 5), ref: 'values' });
+      rows[rows.length - 1]!.path = path32;
+    } else {
+      for (const precision of ['f64', 'f32'] as const) {
+        for (const full of wide ? [true, false] : [true]) {
+          const st = time(() => svd(a, m, n, { compute: 'v', precision, full }), 3000, 1, precision === 'f64' ? 20 : 5);
+          rows.push({ impl: `ours ${precision}${wide ? (full ? ' full' : ' thin') : ''}`, path: 'jacobi', st, ref: full ? 'v' : 'thin' });
+        }
+      }
     }
-    const ref = np.get(`${m}x${n}:${mode}`);
-    if (ref) rows.push({ impl: 'numpy', path: mode === 'values' ? 'gesdd (values)' : 'gesdd (U, V full)', st: ref });
-    if (ml) rows.push({ impl: 'ml-matrix', path: 'Golub–Kahan', st: ml });
+    // ml-matrix takes seconds to a minute on the large shapes: one run there (said in the note).
+    const ml = quick ? undefined : mlMatrix(a, m, n, mode === 'v');
+    for (const key of mode === 'values' ? ['values'] : wide ? ['v', 'thin'] : ['v']) {
+      const ref = np.get(`${m}x${n}:${key}`);
+      if (ref) rows.push({ impl: 'numpy', path: key === 'values' ? 'gesdd (values)' : key === 'v' ? 'gesdd (U, V full)' : 'gesdd (U, V thin)', st: ref, ref: key });
+    }
+    if (ml) rows.push({ impl: 'ml-matrix', path: mode === 'values' ? 'Golub–Kahan' : 'Golub–Kahan (thin V)', st: ml, ref: '' });
     for (const r of rows) {
       const ours = r.impl.startsWith('ours');
+      const ref = np.get(`${m}x${n}:${r.ref}`);
       const vsNumpy = ours && ref ? fmt(r.st.mean / ref.mean) : '';
-      const vsMl = ours && ml ? `${ml.lower ? '≥ ' : ''}${fmt(ml.mean / r.st.mean)}` : '';
-      const reps = r.st.lower ? '—' : String(r.st.n);
-      const mean = `${r.st.lower ? '≥ ' : ''}${fmt(r.st.mean)}`;
-      console.log(`| ${m}×${n} | ${mode === 'values' ? 'values' : 'with V'} | ${r.impl} | ${r.path} | ${reps}${r.st.note ? ` (${r.st.note})` : ''} | ${mean} | ${r.st.lower ? '' : fmt(r.st.sd)} | ${vsNumpy} | ${vsMl} |`);
+      const vsMl = ours && ml ? fmt(ml.mean / r.st.mean) : '';
+      console.log(`| ${m}×${n} | ${mode === 'values' ? 'values' : 'with V'} | ${r.impl} | ${r.path} | ${r.st.n}${r.st.note ? ` (${r.st.note})` : ''} | ${fmt(r.st.mean)} | ${fmt(r.st.sd)} | ${vsNumpy} | ${vsMl} |`);
     }
   }
 }

@@ -10,6 +10,12 @@ export interface SvdOptions {
   compute?: 'none' | 'v' | 'uv';
   /** working precision of the Jacobi iteration (default f64) */
   precision?: 'f64' | 'f32';
+  /**
+   * with V: the full n × n basis (default; the null space needs it) or, when false, only the k =
+   * min(m, n) rows that span A's row space — the same for m ≥ n, far less work for a wide A
+   * (numpy's full_matrices)
+   */
+  full?: boolean;
   /** sweep limit before LinAlgError (default 60) */
   maxSweeps?: number;
 }
@@ -19,7 +25,7 @@ export interface SvdResult {
   n: number;
   /** min(m, n) singular values, descending */
   s: Float64Array;
-  /** (n, n) row-major: row i is the i-th right singular vector; rows ≥ rank span the null space */
+  /** (n, n) row-major (k × n with full: false): row i is the i-th right singular vector; rows ≥ rank span the null space */
   vt?: Float64Array;
   /** (m, min(m, n)) row-major: column i is the i-th left singular vector */
   u?: Float64Array;
@@ -33,7 +39,8 @@ const DEFAULT_MAX_SWEEPS = 60;
  * SVD of a (m, n) row-major; the input is not modified.
  *
  * Returns s (min(m, n), descending), and on request vt (n, n), row i = right singular vector i,
- * completed to a full orthonormal basis, and u (m, min(m, n)).
+ * completed to a full orthonormal basis (or its first min(m, n) rows with full: false), and u
+ * (m, min(m, n)).
  *
  * @throws TypeError/RangeError for bad sizes, a length ≠ m·n, NaN/±Inf entries or bad options;
  *   LinAlgError "SVD did not converge after N sweeps".
@@ -65,19 +72,22 @@ export function svdFor(op: string, a: Matrix, m: number, n: number, opts: SvdOpt
   const scale = checkMatrix(op, a, m, n);
   const wantV = compute !== 'none', wantU = compute === 'uv';
   const k = Math.min(m, n);
-  if (k === 0 || scale === 0) return trivial(m, n, wantV, wantU);
-  return core.scoped(() => jacobiSvd(a, m, n, scale, prec, wantV, wantU, maxSweeps));
+  const full = opts.full ?? true;
+  if (typeof full !== 'boolean') throw new TypeError(`${op} full must be a boolean, got ${String(full)}`);
+  if (k === 0 || scale === 0) return trivial(m, n, wantV, wantU, full);
+  return core.scoped(() => jacobiSvd(a, m, n, scale, prec, wantV, wantU, full, maxSweeps));
 }
 
-function trivial(m: number, n: number, wantV: boolean, wantU: boolean): SvdResult {
+function trivial(m: number, n: number, wantV: boolean, wantU: boolean, full: boolean): SvdResult {
   const k = Math.min(m, n);
   const out: SvdResult = { m, n, s: new Float64Array(k), sweeps: 0 };
-  if (wantV) { out.vt = new Float64Array(n * n); for (let i = 0; i < n; i++) out.vt[i * n + i] = 1; }
+  const rows = full ? n : k;
+  if (wantV) { out.vt = new Float64Array(rows * n); for (let i = 0; i < rows; i++) out.vt[i * n + i] = 1; }
   if (wantU) { out.u = new Float64Array(m * k); for (let i = 0; i < k; i++) out.u[i * k + i] = 1; }
   return out;
 }
 
-function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precision, wantV: boolean, wantU: boolean, maxSweeps: number): SvdResult {
+function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precision, wantV: boolean, wantU: boolean, full: boolean, maxSweeps: number): SvdResult {
   const K = svdKernels(prec);
   const es = PRECISIONS[prec].bytes;
   const k = Math.min(m, n), L = Math.max(m, n);
@@ -103,7 +113,7 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
   let w = triangularRows(K, x, k, L, ldL, tau, ldw);
   // For a wide A the wanted side, V, is X's left side; a second QR, Rᵀ = Q₂·R₂, and Jacobi on the
   // rows of R₂ put it back on the normalised side: X = Q·R₂ᵀ·Q₂ᵀ, R₂ᵀ·J = Ŵ·Σ, so A = Xᵀ =
-  // (Q₂·J)·Σ·(Q·Ŵ)ᵀ — V = Q·Ŵ (fullV) and U = Q₂·J.
+  // (Q₂·J)·Σ·(Q·Ŵ)ᵀ — V = Q·Ŵ (rightBasis) and U = Q₂·J.
   const second = !tall && wantV;
   const tau2 = second ? core.alloc(k * 8) : 0;
   const x2 = w;
@@ -124,7 +134,8 @@ function jacobiSvd(a: Matrix, m: number, n: number, scale: number, prec: Precisi
     if (K.rowsNormalize(w, k, k, ldw, norms) > 0 && K.rowsComplete(w, k, k, ldw) < 0) {
       throw new LinAlgError('SVD could not complete the singular vector basis');
     }
-    out.vt = tall ? readRows(prec, w, n, n, ldw) : readRows(prec, fullV(prec, x, k, n, ldL, tau, w, ldw), n, n, n);
+    const rows = full ? n : k;
+    out.vt = tall ? readRows(prec, w, n, n, ldw) : readRows(prec, rightBasis(prec, x, k, n, ldL, tau, w, ldw, rows), rows, n, n);
   }
   if (wantU) {
     // U = (Q or Q₂)·J: J's columns (the rows of jv) through the reflectors, then transposed.
@@ -154,12 +165,13 @@ function triangularRows(K: SvdKernels, x: number, k: number, len: number, ld: nu
 }
 
 /**
- * The full right basis of a wide A from the QR of Aᵀ = Q·R (reflectors in x) and the normalised
- * Jacobi vectors Ŵ (k × k): vt = Z·Qᵀ with Z = [Ŵ 0; 0 I], i.e. rows i < k are Q·[Ŵ_i; 0] and rows
- * i ≥ k are Q·e_i. Q in compact WY form (Q = I − Yᵀ·T·Y) turns this into three GEMMs:
- * vt = Z − ((Z·Yᵀ)·Tᵀ)·Y — about 2n²k flops at GEMM speed instead of 4n²k in reflector sweeps.
+ * The right basis of a wide A from the QR of Aᵀ = Q·R (reflectors in x) and the normalised Jacobi
+ * vectors Ŵ (k × k): vt = Z·Qᵀ with Z = [Ŵ 0; 0 I], i.e. rows i < k are Q·[Ŵ_i; 0] and rows i ≥ k
+ * are Q·e_i — the first `rows` of them (k: thin, n: full). Q in compact WY form (Q = I − Yᵀ·T·Y)
+ * turns this into three GEMMs, vt = Z − ((Z·Yᵀ)·Tᵀ)·Y: about 2·rows·n·k flops at GEMM speed
+ * instead of 4·rows·n·k in reflector sweeps.
  */
-function fullV(prec: Precision, x: number, k: number, n: number, ldL: number, tau: number, w: number, ldw: number): number {
+function rightBasis(prec: Precision, x: number, k: number, n: number, ldL: number, tau: number, w: number, ldw: number, rows: number): number {
   const K = svdKernels(prec);
   const es = PRECISIONS[prec].bytes;
   const y = core.alloc(k * ldL * es);
@@ -167,14 +179,14 @@ function fullV(prec: Precision, x: number, k: number, n: number, ldL: number, ta
   K.qrWy(x, k, n, ldL, tau, y, ldL, t64);
   let t = t64;
   if (prec === 'f32') { t = core.alloc(k * k * 4); core.f32(t, k * k).set(core.f64(t64, k * k)); }
-  const p = core.alloc(n * k * es); // P = Z·Yᵀ: rows < k are Ŵ·Y[:, :k]ᵀ, rows ≥ k are Y[:, k:]ᵀ
+  const p = core.alloc(rows * k * es); // P = Z·Yᵀ: rows < k are Ŵ·Y[:, :k]ᵀ, rows ≥ k are Y[:, k:]ᵀ
   K.gemm(0, 1, k, k, k, 1, w, ldw, y, ldL, 0, p, k);
-  K.transpose(y + k * es, k, n - k, ldL, p + k * k * es, k);
-  const mt = core.alloc(n * k * es);
-  K.gemm(0, 1, n, k, k, 1, p, k, t, k, 0, mt, k);
-  const z = K.zeros(n * n);
+  if (rows > k) K.transpose(y + k * es, k, rows - k, ldL, p + k * k * es, k);
+  const mt = core.alloc(rows * k * es);
+  K.gemm(0, 1, rows, k, k, 1, p, k, t, k, 0, mt, k);
+  const z = K.zeros(rows * n);
   K.copyRows(w, k, k, ldw, z, n);
-  K.setDiagonal(z, n, k, n);
-  K.gemm(0, 0, n, n, k, -1, mt, k, y, ldL, 1, z, n);
+  K.setDiagonal(z, n, k, rows);
+  K.gemm(0, 0, rows, n, k, -1, mt, k, y, ldL, 1, z, n);
   return z;
 }

@@ -115,7 +115,7 @@ t.test('one huge entry: no overflow, relative residual holds, the rest of the sp
   t.end();
 });
 
-t.test('values-only paths agree with the full SVD: wide without QR (n ≤ 1.05m), tall without QR (m ≤ 1.05n)', (t) => {
+t.test('values-only paths agree with the full SVD on near-square shapes (one QR for values, two for V of a wide A)', (t) => {
   for (const [m, n] of [[60, 62], [62, 60], [50, 50]] as const) {
     const a = randn(m * n, m + n);
     t.ok(maxRel(svd(a, m, n).s, svd(a, m, n, { compute: 'uv' }).s) <= 1e-13, `${m}×${n}`);
@@ -137,6 +137,27 @@ t.test("compute 'v' alone (Jacobi on Rᵀ for m ≥ n): orthogonal V with ‖A v
       t.ok(worst <= bound * r.s[0]!, `${m}×${n} ${prec}: max |‖A v_i‖ − σ_i| = ${(worst / r.s[0]!).toExponential(2)}·σmax`);
     }
   }
+  t.end();
+});
+
+t.test('full: false gives the first min(m, n) rows of the full V (thin), and the thin SVD reproduces A', (t) => {
+  for (const [m, n] of [[20, 75], [64, 147], [7, 300], [40, 25], [1, 9]] as const) {
+    for (const prec of ['f64', 'f32'] as const) {
+      const k = Math.min(m, n);
+      const a = randn(m * n, m * 7 + n);
+      const full = svd(a, m, n, { compute: 'uv', precision: prec });
+      const thin = svd(a, m, n, { compute: 'uv', precision: prec, full: false });
+      t.equal(thin.vt!.length, k * n, `${m}×${n} ${prec}: k × n`);
+      let diff = 0;
+      for (let i = 0; i < k * n; i++) diff = Math.max(diff, Math.abs(thin.vt![i]! - full.vt![i]!));
+      t.ok(diff <= BOUND[prec], `${m}×${n} ${prec}: thin rows = full rows to ${diff.toExponential(2)}`);
+      t.ok(rowOrthogonality(thin.vt!, k, n) <= BOUND[prec], `${m}×${n} ${prec}: orthonormal rows`);
+      t.ok(residual(a, m, n, thin.u!, thin.s, thin.vt!) <= BOUND[prec], `${m}×${n} ${prec}: A = U·Σ·Vᵀ (thin)`);
+    }
+  }
+  const zero = svd(new Float64Array(12), 3, 4, { compute: 'v', full: false });
+  t.equal(zero.vt!.length, 12, 'zero matrix: 3 × 4 thin basis');
+  t.throws(() => svd(randn(6, 1), 2, 3, { compute: 'v', full: 'no' as unknown as boolean }), { name: 'TypeError', message: /full must be a boolean/ });
   t.end();
 });
 
