@@ -4,10 +4,11 @@
 // H_j = I − tau_j v vᵀ, Q = H_0 H_1 ⋯ H_{k−1}; R's diagonal goes to rdiag, R's strict upper part
 // stays in row j, elements 0..j−1 (R[i][j] = row j, element i).
 import { dot, axpy, scal, zero } from './vec';
+import { gemmF64, gemmF32, gemmWorkElems } from './gemm';
 
-// Reflectors are applied to trailing columns a panel at a time, one column at a time (the column
-// stays in L1 while the panel's NB reflectors stream from L2): the unblocked arithmetic in a
-// cache-friendly order.
+// Unblocked path (small problems, and the panels of the blocked one): reflectors are applied to
+// trailing columns a panel at a time, one column at a time (the column stays in L1 while the
+// panel's NB reflectors stream from L2): the unblocked arithmetic in a cache-friendly order.
 const NB = 32;
 
 @inline function applyReflector<T>(v: usize, y: usize, n: i32, tau: f64): void {
@@ -45,24 +46,84 @@ export function house<T>(x: usize, n: i32, tau: usize, rdiag: usize): void {
   store<f64>(rdiag, beta / s);
 }
 
-function qrHouse<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void {
+// Unblocked factorisation of columns p0..p1−1 (LAPACK dgeqr2) and application of their
+// reflectors to columns p1..q1−1, one column at a time.
+function qrPanel<T>(w: usize, p0: i32, p1: i32, q1: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void {
+  const es = <usize>sizeof<T>();
+  const rb = <usize>ld * es;
+  for (let j = p0; j < p1; j++) {
+    const vj = w + <usize>j * rb + <usize>j * es;
+    house<T>(vj, len - j, tau + (<usize>j << 3), rdiag + (<usize>j << 3));
+    const tj = load<f64>(tau + (<usize>j << 3));
+    for (let r = j + 1; r < p1; r++) applyReflector<T>(vj, w + <usize>r * rb + <usize>j * es, len - j, tj);
+  }
+  for (let r = p1; r < q1; r++) {
+    const row = w + <usize>r * rb;
+    for (let j = p0; j < p1; j++) {
+      applyReflector<T>(w + <usize>j * rb + <usize>j * es, row + <usize>j * es, len - j, load<f64>(tau + (<usize>j << 3)));
+    }
+  }
+}
+
+@inline function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
+  if (sizeof<T>() == 8) gemmF64(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  else gemmF32(transA, transB, m, n, k, <f32>alpha, a, lda, b, ldb, <f32>beta, c, ldc, work);
+}
+
+@inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
+@inline function ldyOf(len: i32): i32 { return (len + 3) & ~3; }
+
+// Blocked workspace, in bytes: Y (nb × ldy), T (nb × nb f64) and its element-type copy, W1 and
+// W2 (k × nb each), then the GEMM's packing buffers (bounded by the largest of the three products).
+function qrWorkBytes(k: i32, len: i32, nb: i32, es: i32): usize {
+  if (nb <= 0) return 0;
+  const big = max(len, nb);
+  let b = align16(<usize>nb * <usize>ldyOf(len) * es);
+  b += align16(<usize>nb * <usize>nb * 8);
+  b += align16(<usize>nb * <usize>nb * es);
+  b += 2 * align16(<usize>k * <usize>nb * es);
+  b += align16(<usize>gemmWorkElems(k, big, big, es) * es);
+  return b;
+}
+
+// Householder QR, blocked like LAPACK dgeqrf when nb > 0: each panel of nb columns is factored
+// unblocked (qrPanel), its reflectors are put in compact WY form Q_p = I − Yᵀ·T·Y (qrWy on the
+// panel) and the trailing columns C (rows p1.. of w, elements p0..) get Q_pᵀ as three GEMMs:
+// C ← C − ((C·Yᵀ)·T)·Y (row vectors c: cᵀ·Q_p = cᵀ − cᵀ·Yᵀ·T·Y). nb = 0: unblocked, panels of NB
+// for cache only.
+function qrHouse<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize, nb: i32, work: usize): void {
   const es = <usize>sizeof<T>();
   const rb = <usize>ld * es;
   const kr = min(k, len); // reflectors; columns kr..k−1 (a wide X) are only transformed
-  for (let p0 = 0; p0 < kr; p0 += NB) {
-    const p1 = min(p0 + NB, kr);
-    for (let j = p0; j < p1; j++) {
-      const vj = w + <usize>j * rb + <usize>j * es;
-      house<T>(vj, len - j, tau + (<usize>j << 3), rdiag + (<usize>j << 3));
-      const tj = load<f64>(tau + (<usize>j << 3));
-      for (let r = j + 1; r < p1; r++) applyReflector<T>(vj, w + <usize>r * rb + <usize>j * es, len - j, tj);
+  if (nb <= 0) {
+    for (let p0 = 0; p0 < kr; p0 += NB) qrPanel<T>(w, p0, min(p0 + NB, kr), k, len, ld, tau, rdiag);
+    return;
+  }
+  const ldy = ldyOf(len);
+  const yb = work;
+  const t64 = yb + align16(<usize>nb * <usize>ldy * es);
+  const tt = t64 + align16(<usize>nb * <usize>nb * 8);
+  const w1 = tt + align16(<usize>nb * <usize>nb * es);
+  const w2 = w1 + align16(<usize>k * <usize>nb * es);
+  const gw = w2 + align16(<usize>k * <usize>nb * es);
+  for (let p0 = 0; p0 < kr; p0 += nb) {
+    const p1 = min(p0 + nb, kr);
+    const b = p1 - p0;
+    const m = k - p1;
+    const n = len - p0;
+    const pan = w + <usize>p0 * rb + <usize>p0 * es;
+    qrPanel<T>(w, p0, p1, p1, len, ld, tau, rdiag);
+    if (m == 0) break;
+    qrWy<T>(pan, b, n, ld, tau + (<usize>p0 << 3), yb, ldy, t64);
+    let t = t64;
+    if (sizeof<T>() != 8) {
+      for (let i = 0; i < b * b; i++) store<T>(tt + <usize>i * es, <T>load<f64>(t64 + (<usize>i << 3)));
+      t = tt;
     }
-    for (let r = p1; r < k; r++) {
-      const row = w + <usize>r * rb;
-      for (let j = p0; j < p1; j++) {
-        applyReflector<T>(w + <usize>j * rb + <usize>j * es, row + <usize>j * es, len - j, load<f64>(tau + (<usize>j << 3)));
-      }
-    }
+    const c = w + <usize>p1 * rb + <usize>p0 * es;
+    gemm<T>(0, 1, m, b, n, 1, c, ld, yb, ldy, 0, w1, b, gw);
+    gemm<T>(0, 0, m, b, b, 1, w1, b, t, b, 0, w2, b, gw);
+    gemm<T>(0, 0, m, n, b, -1, w2, b, yb, ldy, 1, c, ld, gw);
   }
 }
 
@@ -123,10 +184,26 @@ function qrWy<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, y: usize, ldy:
   }
 }
 
-/** Householder QR of X (len×k, columns = the k rows of w, row stride ld elements), in place; tau and rdiag hold min(k, len) f64. */
-export function qrHouseF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void { qrHouse<f64>(w, k, len, ld, tau, rdiag); }
-/** float32 qrHouseF64 (tau, rdiag stay f64). */
-export function qrHouseF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize): void { qrHouse<f32>(w, k, len, ld, tau, rdiag); }
+// Panel width of the blocked QR and the smallest min(k, len) it is used for. Measured (qrHouse
+// alone, f64 and f32): blocked wins from two full panels on (576×64 +9%, 256×128 +25%, 3072×768
+// 1.6×) and loses with one panel and a partial one (2000×48 −6%).
+const QR_NB = 32;
+const QR_MIN_K = 2 * QR_NB;
+
+/** Panel width qrHouse should use for X (len × k): 0 (unblocked) for small problems. */
+export function qrBlockSize(k: i32, len: i32): i32 {
+  return min(k, len) >= QR_MIN_K ? QR_NB : 0;
+}
+
+/** Workspace elements (of elemBytes 8 or 4, 16-aligned start) qrHouse needs with panel width nb (0: none). */
+export function qrWorkElems(k: i32, len: i32, nb: i32, elemBytes: i32): i32 {
+  return <i32>((qrWorkBytes(k, len, nb, elemBytes) + <usize>elemBytes - 1) / <usize>elemBytes);
+}
+
+/** Householder QR of X (len×k, columns = the k rows of w, row stride ld elements), in place; tau and rdiag hold min(k, len) f64; nb = panel width of the blocked algorithm (0: unblocked), work holds qrWorkElems(k, len, nb, 8). */
+export function qrHouseF64(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize, nb: i32, work: usize): void { qrHouse<f64>(w, k, len, ld, tau, rdiag, nb, work); }
+/** float32 qrHouseF64 (tau, rdiag stay f64; work holds qrWorkElems(k, len, nb, 4)). */
+export function qrHouseF32(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usize, nb: i32, work: usize): void { qrHouse<f32>(w, k, len, ld, tau, rdiag, nb, work); }
 
 /** Writes R's columns as rows: out (k × ldo) row j = R[0..kr−1][j] (kr = min(k, len)), zero below the diagonal and in the padding. */
 export function qrRF64(w: usize, k: i32, kr: i32, ld: i32, rdiag: usize, out: usize, ldo: i32): void { qrR<f64>(w, k, kr, ld, rdiag, out, ldo); }

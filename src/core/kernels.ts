@@ -46,9 +46,14 @@ export interface Kernels {
   /** (srcPtr, m, n, lds, dstPtr, ldd): dst = srcᵀ */
   transposeF64(srcPtr: number, m: number, n: number, lds: number, dstPtr: number, ldd: number): void;
   transposeF32(srcPtr: number, m: number, n: number, lds: number, dstPtr: number, ldd: number): void;
-  /** (wPtr, k, len, ld, tauPtr, rdiagPtr): Householder QR of the column set, in place */
-  qrHouseF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number): void;
-  qrHouseF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number): void;
+  /** (wPtr, k, len, ld, tauPtr, rdiagPtr, nb, workPtr): Householder QR of the column set, in place;
+   *  blocked (panels of nb, trailing update by GEMM) when nb > 0, workPtr then holds qrWorkElems(k, len, nb, bytes) */
+  qrHouseF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number, nb: number, workPtr: number): void;
+  qrHouseF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number, nb: number, workPtr: number): void;
+  /** (k, len) → panel width for qrHouse, 0 = unblocked (small problems) */
+  qrBlockSize(k: number, len: number): number;
+  /** (k, len, nb, elemBytes 8 or 4) → workspace elements of qrHouse (0 when nb = 0) */
+  qrWorkElems(k: number, len: number, nb: number, elemBytes: number): number;
   /** (wPtr, k, kr = min(k, len), ld, rdiagPtr, outPtr, ldo): out row j = column j of R (kr entries) */
   qrRF64(wPtr: number, k: number, kr: number, ld: number, rdiagPtr: number, outPtr: number, ldo: number): void;
   qrRF32(wPtr: number, k: number, kr: number, ld: number, rdiagPtr: number, outPtr: number, ldo: number): void;

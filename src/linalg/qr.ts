@@ -16,9 +16,10 @@ export interface QrResult {
  *
  * @throws TypeError/RangeError for bad sizes, a length ≠ m·n or NaN/±Inf entries.
  *
- * Notes: Householder reflections applied column by column, trailing columns a panel of 32
- * reflectors at a time (LAPACK dgeqr2 arithmetic in a cache-friendly order); Q is formed by
- * applying the reflectors to the first k unit vectors (dorg2r).
+ * Notes: blocked Householder QR (LAPACK dgeqrf): panels of 32 columns are factored column by
+ * column and the trailing columns updated with the panel's compact WY form by three GEMMs; small
+ * problems (min(m, n) < 64) stay unblocked. Q is formed by applying the reflectors to the first
+ * k unit vectors (dorg2r).
  */
 export function qr(a: Matrix, m: number, n: number, opts: { precision?: 'f64' | 'f32' } = {}): QrResult {
   const prec = precisionOf('qr precision', opts.precision);

@@ -11,7 +11,8 @@ export interface SvdKernels {
   rowsNormalize(w: number, k: number, len: number, ld: number, norms: number): number;
   rowsComplete(w: number, k: number, len: number, ld: number): number;
   transpose(src: number, m: number, n: number, lds: number, dst: number, ldd: number): void;
-  qrHouse(w: number, k: number, len: number, ld: number, tau: number, rdiag: number): void;
+  /** Householder QR of the column set; nb: panel width of the blocked algorithm (default: the core's choice for the shape, 0 = unblocked; workspace allocated here) */
+  qrHouse(w: number, k: number, len: number, ld: number, tau: number, rdiag: number, nb?: number): void;
   qrR(w: number, k: number, kr: number, ld: number, rdiag: number, out: number, ldo: number): void;
   qrApply(w: number, k: number, len: number, ld: number, tau: number, y: number, rows: number, ldy: number): void;
   qrWy(w: number, k: number, len: number, ld: number, tau: number, y: number, ldy: number, t: number): void;
@@ -39,7 +40,11 @@ export function svdKernels(prec: Precision): SvdKernels {
     rowsNormalize: f64 ? K.rowsNormalizeF64 : K.rowsNormalizeF32,
     rowsComplete: f64 ? K.rowsCompleteF64 : K.rowsCompleteF32,
     transpose: f64 ? K.transposeF64 : K.transposeF32,
-    qrHouse: f64 ? K.qrHouseF64 : K.qrHouseF32,
+    qrHouse(w, k, len, ld, tau, rdiag, nb = K.qrBlockSize(k, len)) {
+      const elems = K.qrWorkElems(k, len, nb, bytes);
+      const work = elems > 0 ? core.alloc(elems * bytes) : 0;
+      (f64 ? K.qrHouseF64 : K.qrHouseF32)(w, k, len, ld, tau, rdiag, nb, work);
+    },
     qrR: f64 ? K.qrRF64 : K.qrRF32,
     qrApply: f64 ? K.qrApplyF64 : K.qrApplyF32,
     qrWy: f64 ? K.qrWyF64 : K.qrWyF32,
