@@ -5,11 +5,11 @@ import { colOrthogonality, frob } from './svd-fixtures.js';
 import { core } from '../../src/core/index.js';
 import { readRows, svdKernels } from '../../src/linalg/svd-kernels.js';
 
-t.test('A = Q·R with orthonormal Q and upper-triangular R (tall, square, wide; f64 and f32)', (t) => {
-  for (const [m, n] of [[30, 7], [9, 9], [5, 12], [1, 4], [4, 1], [3, 3]] as const) {
+t.test('A = Q·R with orthonormal Q and upper-triangular R (tall, square, wide; f64 and f32; 150×100 and 70×130 take the blocked path)', (t) => {
+  for (const [m, n] of [[30, 7], [9, 9], [5, 12], [1, 4], [4, 1], [3, 3], [150, 100], [70, 130]] as const) {
     const a = randn(m * n, m + 10 * n);
     for (const prec of ['f64', 'f32'] as const) {
-      const bound = prec === 'f64' ? 1e-14 : 1e-6;
+      const bound = (prec === 'f64' ? 1e-14 : 1e-6) * (Math.min(m, n) >= 64 ? 10 : 1);
       const { q, r } = qr(a, m, n, { precision: prec });
       const k = Math.min(m, n);
       t.equal(q.length, m * k);
@@ -116,26 +116,6 @@ t.test('blocked Householder QR agrees with the unblocked one (partial panels, le
         t.ok(frob(res) <= tol * frob(col), `${what}: tiny column reproduced to its own scale`);
       }
       if (kind === 'dep') for (let i = det; i < kr; i++) t.ok(Math.abs(b.r[i * k + i]!) <= tol * na, `${what}: R[${i}][${i}] ≈ 0`);
-    }
-  }
-  t.end();
-});
-
-t.test('qr of shapes that take the blocked path by default', (t) => {
-  for (const [m, n] of [[150, 100], [70, 130]] as const) {
-    const a = randn(m * n, m + n);
-    for (const prec of ['f64', 'f32'] as const) {
-      const bound = prec === 'f64' ? 1e-13 : 1e-5;
-      const { q, r } = qr(a, m, n, { precision: prec });
-      const k = Math.min(m, n);
-      t.ok(colOrthogonality(q, m, k) <= bound, `${m}×${n} ${prec}: QᵀQ = I`);
-      const d = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let l = 0; l < k; l++) s += q[i * k + l]! * r[l * n + j]!;
-        d[i * n + j] = s - a[i * n + j]!;
-      }
-      t.ok(frob(d) <= bound * frob(a), `${m}×${n} ${prec}: ‖A − QR‖/‖A‖ = ${(frob(d) / frob(a)).toExponential(2)}`);
     }
   }
   t.end();
