@@ -23,6 +23,30 @@ t.test('the Gram path agrees with Jacobi where it is valid (σ ≥ 1e-3·σmax)'
   t.end();
 });
 
+t.test('the Gram path on hard spectra: repeated, clustered, zero, rank-deficient and 300 values (rational QL)', (t) => {
+  const cases: [string, number, number, (i: number, k: number) => number][] = [
+    ['all equal', 40, 70, () => 1],
+    ['two clusters', 64, 147, (i) => (i < 32 ? 1 + 1e-9 * i : 0.5 - 1e-9 * i)],
+    ['half zero', 50, 80, (i, k) => (i < k / 2 ? 1 / (1 + i) : 0)],
+    ['one nonzero', 30, 45, (i) => (i === 0 ? 3 : 0)],
+    ['300 values, graded to 1e-3', 300, 420, (i, k) => 10 ** (-3 * i / (k - 1))],
+    ['alternating pairs', 60, 60, (i) => (i % 2 ? 0.25 : 0.75)],
+  ];
+  for (const [label, m, n, f] of cases) {
+    const k = Math.min(m, n);
+    const s = Float64Array.from({ length: k }, (_, i) => f(i, k)).sort().reverse();
+    const a = withSingularValues(m, n, s, m + n);
+    const g = singularValues(a, m, n, { method: 'gram' });
+    t.equal(g.path, 'gram-eig');
+    // absolute error ≈ √(k·eps)·σmax at worst for a zero σ (√ of an eigenvalue error of eps·σmax²)
+    let worst = 0;
+    for (let i = 0; i < k; i++) worst = Math.max(worst, Math.abs(g.s[i]! - s[i]!));
+    t.ok(worst <= 1e-7 * s[0]!, `${label}: max |σ − σ_true| = ${(worst / s[0]!).toExponential(2)}·σmax`);
+    for (let i = 1; i < k; i++) if (g.s[i]! > g.s[i - 1]!) { t.fail(`${label}: not descending at ${i}`); break; }
+  }
+  t.end();
+});
+
 t.test('the Gram path loses the small singular values that Jacobi keeps', (t) => {
   const s = Float64Array.from({ length: 20 }, (_, i) => 10 ** (-i * 0.7)); // down to 1e-13.3
   const a = withSingularValues(30, 20, s, 3);
