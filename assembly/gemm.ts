@@ -154,7 +154,8 @@ export function gemmWorkElems(m: i32, n: i32, k: i32, elemBytes: i32): i32 {
   }
 }
 
-@inline function gemmT<T>(
+/** C = alpha·op(A)·op(B) + beta·C in T (f64 or f32): the kernel behind gemmF64/gemmF32, for other kernels' blocked updates (qr.ts). */
+export function gemmT<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: T,
   aPtr: usize, lda: i32, bPtr: usize, ldb: i32, beta: T, cPtr: usize, ldc: i32, workPtr: usize,
 ): void {

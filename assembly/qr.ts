@@ -4,7 +4,7 @@
 // H_j = I − tau_j v vᵀ, Q = H_0 H_1 ⋯ H_{k−1}; R's diagonal goes to rdiag, R's strict upper part
 // stays in row j, elements 0..j−1 (R[i][j] = row j, element i).
 import { dot, axpy, scal, zero } from './vec';
-import { gemmF64, gemmF32, gemmWorkElems } from './gemm';
+import { gemmT, gemmWorkElems } from './gemm';
 
 // Unblocked path (small problems, and the panels of the blocked one): reflectors are applied to
 // trailing columns a panel at a time, one column at a time (the column stays in L1 while the
@@ -65,11 +65,6 @@ function qrPanel<T>(w: usize, p0: i32, p1: i32, q1: i32, len: i32, ld: i32, tau:
   }
 }
 
-@inline function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
-  if (sizeof<T>() == 8) gemmF64(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-  else gemmF32(transA, transB, m, n, k, <f32>alpha, a, lda, b, ldb, <f32>beta, c, ldc, work);
-}
-
 @inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
 @inline function ldyOf(len: i32): i32 { return (len + 3) & ~3; }
 
@@ -121,9 +116,9 @@ function qrHouse<T>(w: usize, k: i32, len: i32, ld: i32, tau: usize, rdiag: usiz
       t = tt;
     }
     const c = w + <usize>p1 * rb + <usize>p0 * es;
-    gemm<T>(0, 1, m, b, n, 1, c, ld, yb, ldy, 0, w1, b, gw);
-    gemm<T>(0, 0, m, b, b, 1, w1, b, t, b, 0, w2, b, gw);
-    gemm<T>(0, 0, m, n, b, -1, w2, b, yb, ldy, 1, c, ld, gw);
+    gemmT<T>(false, true, m, b, n, <T>1, c, ld, yb, ldy, <T>0, w1, b, gw);
+    gemmT<T>(false, false, m, b, b, <T>1, w1, b, t, b, <T>0, w2, b, gw);
+    gemmT<T>(false, false, m, n, b, <T>-1, w2, b, yb, ldy, <T>1, c, ld, gw);
   }
 }
 

@@ -91,7 +91,7 @@ function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol:
   let converged = false;
   while (sweeps < maxSweeps && !converged) {
     sweeps++;
-    // Fresh squared norms each sweep; within the sweep rotNorm recomputes them from the data.
+    // Fresh squared norms each sweep; within the sweep they are updated per rotation (updatedNorm).
     flushTiny<T>(w, k, len, rb, norms, flush);
     // de Rijk's idea at sweep granularity: columns sorted by norm, descending. Sweeps converge
     // faster and the output comes out nearly sorted.
@@ -127,7 +127,6 @@ function jacobi<T>(w: usize, k: i32, len: i32, ld: i32, v: usize, ldv: i32, tol:
             maxSin = max(maxSin, Math.abs(sn));
             rot<T>(xi, xj, len, c, sn);
             // The rotation moves t·g of squared norm from x_i to x_j (exact in exact arithmetic).
-            // The shrinking one is recomputed when cancellation could cost more than a few ulps.
             // The update's rounding errors are relative to the largest norm the column has had since
             // its norm was last computed (peak), so the shrinking one is recomputed once it falls
             // below peak/4: the stored norm then stays within a few k·eps of the true one, also when

@@ -52,8 +52,8 @@ const DEFAULT_MAX_SWEEPS = 60;
  * accumulating rotations (Drmač & Veselić 2008). The iteration is one-sided Hestenes Jacobi —
  * f64x2/f32x4 SIMD dot products and rotations, columns sorted by norm each sweep (de Rijk),
  * block-cyclic pair order for cache, and the relative test |x_i·x_j| ≤ eps·√k·‖x_i‖‖x_j‖, so small
- * singular values keep high relative accuracy. It stops when no pair fails the test or, as
- * LAPACK's dgesvj does, when a sweep's rotations were all too small to disturb any other pair.
+ * singular values keep high relative accuracy. It stops when no pair fails the test or when a
+ * sweep's rotations were all too small to disturb any other pair (2k·max cosine² < tol).
  * Columns whose squared norm falls below k·minNormal/eps (f64: σ ≲ 1e-145·√k·max|a_ij|) are
  * flushed to zero: their dot products would be subnormal and decide nothing. For m < n the full V
  * is Q·diag(Ŵ, I), formed by compact-WY GEMMs; rows of a basis whose σ is exactly 0 are completed
