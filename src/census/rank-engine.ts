@@ -4,7 +4,7 @@
 import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
 import { SvdPool } from '../linalg/pool.js';
 import { nrm2 } from '../linalg/blas1.js';
-import { EPS32, EPS64, gramMinRtol, resolveTolerance } from '../linalg/tolerance.js';
+import { EPS32, EPS64, gramMinRtol, rankByRule, resolveTolerance } from '../linalg/tolerance.js';
 import { BIDIAG_QR_RATIO } from '../linalg/bidiag.js';
 import type { ToleranceOptions } from './report.js';
 
@@ -56,8 +56,7 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
   const r = await fn(job.a, m, n, { rtol: tol.rtol, atol: tol.atol, eps: EPS32, method: squareish(m, n) ? 'bidiag' : 'auto' });
   const s = r.s;
   const sigmaMax = s[0] ?? 0;
-  const tol64 = sigmaMax * Math.max(m, n) * EPS64;
-  let rankF64 = 0;
+  let rankF64: number;
   let path = r.path;
   let sigmaMin = s[k - 1] ?? 0;
   if (r.path === 'gram-eig' && s.some((x) => x < gramMinRtol(m, n) * sigmaMax)) {
@@ -67,7 +66,7 @@ async function groupRank(fn: RankFn, job: RankJob, tol: ToleranceOptions): Promi
     sigmaMin = exact.sigmaMin;
     path += '+bidiag';
   } else {
-    for (const x of s) if (x > tol64) rankF64++;
+    rankF64 = rankByRule(s, m, n, { eps: EPS64 }).rank;
   }
   return { rank: r.rank, rankF64, tol: r.tol, sigmaMax, sigmaMin, path };
 }
@@ -88,14 +87,12 @@ function squareish(m: number, n: number): boolean {
  * more than its norm, and that overhead was most of the classifier's census before V8 had
  * optimised it. Others go to `rank` one by one.
  */
-function rankGroups(rank: RankEngine['rank'], data: Float64Array, groups: number, m: number, n: number, tol: ToleranceOptions): Promise<GroupRank[]> {
+async function rankGroups(rank: RankEngine['rank'], data: Float64Array, groups: number, m: number, n: number, tol: ToleranceOptions): Promise<GroupRank[]> {
   const size = m * n;
   if (Math.min(m, n) > 1) return Promise.all(Array.from({ length: groups }, (_, g) => rank({ a: data.subarray(g * size, (g + 1) * size), m, n }, tol)));
-  try {
-    const out = new Array<GroupRank>(groups);
-    for (let g = 0; g < groups; g++) out[g] = size === 0 ? EMPTY : vectorRank({ a: data.subarray(g * size, (g + 1) * size), m, n }, tol);
-    return Promise.resolve(out);
-  } catch (e) { return Promise.reject(e); }
+  const out = new Array<GroupRank>(groups);
+  for (let g = 0; g < groups; g++) out[g] = size === 0 ? EMPTY : vectorRank({ a: data.subarray(g * size, (g + 1) * size), m, n }, tol);
+  return out;
 }
 
 const EMPTY: GroupRank = Object.freeze({ rank: 0, rankF64: 0, tol: 0, sigmaMax: 0, sigmaMin: 0, path: 'empty' });
