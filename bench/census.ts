@@ -68,12 +68,14 @@ Every rank, rankF64, nullity and flag agrees with numpy on all 165 PP-OCR weight
 The classifier. All 47 of its matrices with more than one singular value are small (≤ 200×50), so they run in the
 main thread (one message each to a worker would cost about as much as the SVD); its 860 depthwise filters (1×9,
 1×25) are settled by their norm in one loop per weight. Measured with \`performance.now()\` around each phase, the
-5 timed runs of the table (runs 3–7 of a fresh process, quiet machine) spend ≈ 2 ms reading the file (sha256,
+5 timed runs of an earlier table (runs 3–7 of a fresh process, quiet machine, before the Gram path's
+rational QL) spent ≈ 2 ms reading the file (sha256,
 protobuf), 1–3 ms indexing the graph, ≈ 1 ms decoding the weights to float64, ≈ 3.5 ms on ranks (≈ 2 ms of it in
 matrixRank) and ≈ 1 ms on the first layer; the main thread is on the CPU for ≈ 6.5 ms of those ≈ 9 ms (one
 young-generation GC of 1–2 ms per run). Once V8 has optimised the code (after ≥ 20 runs) the whole census takes
-3.9 ms (median of 150 runs), against numpy's 8 ms for the SVDs alone on weights already in memory: what keeps
-"whole" near 1× in the table is warm-up, not the SVDs. Sending the small matrices to idle workers in one batch
+3.9 ms (median of 150 runs), against numpy's 8 ms for the SVDs alone on weights already in memory: what kept
+"whole" near 1× then was warm-up, not the SVDs. With the rational QL (64 × 64 eigenvalues 120 → 77 µs) the
+classifier's whole census measured 1.14× numpy (run of 2026-11-23 13:47; 0.79× that morning). Sending the small matrices to idle workers in one batch
 message per worker was tried and measured slower (median 5.1–5.4 ms against 4.0).`;
 
 interface Stat { n: number; mean: number; sd: number }
