@@ -89,7 +89,7 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
     direction: a.target !== undefined ? 'target' : a.basis !== undefined ? 'basis' : 'noise',
     basisIndex: a.basis,
     alpha: a.alpha, psnr: a.psnr,
-    fit: !!a.fit, fitIter: a.fitIter,
+    fit: a.fit, fitIter: a.fitIter,
     allowApproximate: !!a.allowApproximate,
     seed: a.seed, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK, approxIter: a.approxIter,
     normalization: parseNormalization(a),
@@ -103,7 +103,7 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
 export function reportSettings(a: CollideArgs): Record<string, unknown> {
   return {
     method: a.method, direction: a.target !== undefined ? 'target' : a.basis !== undefined ? 'basis' : 'noise',
-    target: a.target, basis: a.basis, alpha: a.alpha, psnr: a.psnr, mask: a.mask, fit: !!a.fit, fitIter: a.fitIter,
+    target: a.target, basis: a.basis, alpha: a.alpha, psnr: a.psnr, mask: a.mask, fit: a.fit ?? a.method !== 'patch', fitIter: a.fitIter,
     allowApproximate: !!a.allowApproximate, seed: a.seed, bitDepth: a.bitDepth, format: a.format, size: a.size,
     resize: !!a.resize, preset: a.preset, mean: a.mean, std: a.std, bgr: !!a.bgr, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK, approxIter: a.approxIter,
   };

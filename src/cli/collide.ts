@@ -4,7 +4,7 @@
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { createPipeline, type Pipeline, type ProcessedImage } from '../collide/pipeline.js';
+import { createPipeline, accepted, type Pipeline, type ProcessedImage, type SizedSetup } from '../collide/pipeline.js';
 import { NoExactCollision } from '../collide/collider.js';
 import { formatRecord, type CollideRecord } from '../collide/report.js';
 import { readImageFile, listImages, writeFileAtomic } from '../image/io.js';
@@ -29,12 +29,12 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('direction', { type: 'string', describe: 'seed direction: noise (seeded Gaussian; the default)' })
     .option('target', { type: 'string', describe: 'seed direction t − x for this PNG: x\' = x + α·P(t − x), the collision closest to T the null space allows (α default 1)' })
     .option('basis', { type: 'number', describe: 'seed direction: ker(W) basis vector K folded into every window (then projected, in operator mode)' })
-    .option('alpha', { type: 'number', describe: 'step in model space: δ scaled to unit pixel RMS times α (default 0.05); with --target a multiple of P(t − x) (default 1)' })
-    .option('psnr', { type: 'number', describe: 'choose α for this PSNR(x, x\') in dB (pixel space, peak 1, before clipping and rounding)' })
+    .option('alpha', { type: 'number', describe: 'goal x + α·d with d ∈ ker(A_img) at unit pixel RMS (α is that pixel RMS); with --target a multiple of P(t − x) (default 1). The fit may reach less: the record says how much' })
+    .option('psnr', { type: 'number', describe: 'PSNR(x, x\') in dB to reach after the box fit (pixel space, peak 1; the goal is enlarged until the fitted δ reaches it). Default: pixel RMS 0.05 (≈ 26 dB), also reached after the fit' })
     .option('mask', { type: 'string', describe: 'PNG of multipliers (gray, [0,1]): input size = per pixel, first-layer output size = per window; operator mode keeps δ = 0 where the mask is 0 and stays exact' })
-    .option('fit', { type: 'boolean', describe: 'keep x\' in [0,1] by alternating projections between ker(A_img) and the pixel box (reports the residual left)' })
-    .option('fit-iter', { type: 'number', describe: 'rounds of --fit (default 6)' })
-    .option('allow-approximate', { type: 'boolean', describe: 'when ker(A_img) is trivial, use the smallest singular vectors of A_img instead of exiting with 3' })
+    .option('fit', { type: 'boolean', describe: 'the box fit (on by default): x\' is the exact collision inside [0,1] closest to x + α·d (or to T). --no-fit skips it: x + α·d is clipped, which leaves the null space, so such images are refused unless --allow-approximate' })
+    .option('fit-iter', { type: 'number', describe: 'ADMM iterations of the box fit at most (default 150)' })
+    .option('allow-approximate', { type: 'boolean', describe: 'write x\' even when it is not an exact collision (clipped with --no-fit; or, when ker(A_img) is trivial, the smallest singular vectors of A_img instead of exiting with 3)' })
     .option('approx-k', { type: 'number', default: 4, describe: 'smallest singular vectors used by --allow-approximate' })
     .option('approx-iter', { type: 'number', describe: 'Lanczos products for them (default 800; fewer give Ritz vectors that are not the smallest, with exact predictions)' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (image i uses seed + i)' })
@@ -68,7 +68,7 @@ function reportSink(target: string | undefined): { write(r: CollideRecord): void
 }
 
 /** One line about A_img for stderr. */
-export function setupSummary(p: Pipeline): string {
+export function setupSummary(p: SizedSetup): string {
   const f = p.collider.analysis.figures;
   const l = p.layer.spec;
   const what = l.kind === 'conv'
@@ -82,10 +82,39 @@ export function setupSummary(p: Pipeline): string {
   return `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}; set-up ${(p.collider.setupMs / 1000).toFixed(2)} s, mode ${p.collider.mode}`;
 }
 
-function summaryLine(name: string, out: string, r: CollideRecord): string {
+function summaryLine(name: string, out: string | undefined, r: CollideRecord): string {
   const s = r.stored!;
   const fc = r.firstLayerChange ? `, first-layer change ${r.firstLayerChange.actual.toExponential(2)} (predicted ${r.firstLayerChange.predicted.toExponential(2)})` : '';
-  return `${name} → ${out}: ${r.verdict} (residual ${r.exact.residual.toExponential(2)} float64, ${s.residual.toExponential(2)} as ${s.bitDepth}-bit PNG), PSNR ${s.psnr.toFixed(2)} dB, clipped ${(r.exact.clipped * 100).toFixed(2)}%${fc}`;
+  const st = r.strength ? `, pixel RMS ${r.strength.reached.toFixed(4)} of ${r.strength.asked.toFixed(4)} asked` : '';
+  const head = out ? `${name} → ${out}` : `${name}: not written`;
+  return `${head}: ${r.verdict} (residual ${r.exact.residual.toExponential(2)} float64, ${s.residual.toExponential(2)} as ${s.bitDepth}-bit PNG), PSNR ${r.exact.psnr.toFixed(2)} dB${st}, clipped ${(r.exact.clipped * 100).toFixed(2)}%${fc}${r.reason ? ` — ${r.reason}` : ''}`;
+}
+
+/** Refused images (not exact, no --allow-approximate): a line each on stderr, a count for the exit code. */
+class Refusals {
+  count = 0; seen = 0;
+  constructor(private readonly quiet: boolean) {}
+  check(name: string, r: CollideRecord, allowApproximate: boolean): boolean {
+    this.seen++;
+    const ok = accepted(r, allowApproximate);
+    r.written = ok;
+    if (!ok) {
+      this.count++;
+      if (!this.quiet) process.stderr.write(`nullspace collide: ${name}: not written: ${r.verdict} — ${r.reason ?? 'not an exact collision'}\n`);
+    }
+    return ok;
+  }
+  finish(): void {
+    if (this.count > 0) {
+      throw new ExitError(`${this.count} of ${this.seen} image${this.seen === 1 ? '' : 's'} had no exact collision that moved and ${this.count === 1 ? 'was' : 'were'} not written (--allow-approximate writes approximate ones)`, EXIT.noExactCollision);
+    }
+  }
+}
+
+/** NoExactCollision from a set-up built mid-stream (a dynamic model's new size) exits with 3. */
+function noExact(label: string, e: unknown): never {
+  if (e instanceof NoExactCollision) throw new ExitError(`${label}: ${e.message}`, EXIT.noExactCollision);
+  throw e;
 }
 
 export async function handler(args: ArgumentsCamelCase): Promise<void> {
@@ -105,24 +134,31 @@ export async function handler(args: ArgumentsCamelCase): Promise<void> {
     throw e;
   }
   // with --report - stderr is an NDJSON stream: the set-up line would break it
-  if (!argv.json && argv.report !== '-') process.stderr.write(`nullspace collide: ${setupSummary(pipeline)}\n`);
+  const quiet = !!argv.json || argv.report === '-';
+  const announce = (s: SizedSetup) => { if (!quiet) process.stderr.write(`nullspace collide: ${setupSummary(s)}\n`); };
+  if (pipeline.fixed) announce(pipeline.fixed);
+  pipeline.onSetup = announce;
   const report = reportSink(argv.report);
+  const refusals = new Refusals(argv.report === '-');
   try {
-    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report);
-    else await filesMode(pipeline, argv, report);
+    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report, refusals, model.label);
+    else await filesMode(pipeline, argv, report, refusals, model.label);
   } finally {
     report.close();
   }
+  refusals.finish();
 }
 
-async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }): Promise<void> {
+async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string): Promise<void> {
   const writer = createPayloadWriter(process.stdout);
   if (a.format === 'npy' && !a.npyDir) throw new RangeError('--format npy on a stream needs --npy-dir DIR (stdout carries the PNG stream)');
   const npyDir = a.npyDir;
   if (npyDir) mkdirSync(npyDir, { recursive: true });
   for await (const item of stdinPngStream({ maxPixels: a.maxPixels, source: 'stdin' })) {
     const image = decodePng(item.bytes, { location: item.location, maxPixels: a.maxPixels });
-    const r = p.process(image, item.index, item.location);
+    let r: ProcessedImage;
+    try { r = p.process(image, item.index, item.location); } catch (e) { noExact(label, e); }
+    if (!refusals.check(item.location, r.record, !!a.allowApproximate)) { report.write(r.record); continue; }
     if (npyDir) {
       const name = join(npyDir, streamItemName(item.index, { ext: 'npy' }));
       await writeFileAtomic(name, imageToNpy(r.xPrime));
@@ -133,14 +169,20 @@ async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: Collid
   }
 }
 
-async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }): Promise<void> {
+async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string): Promise<void> {
   const files = await listImages(a.images!);
   const names = outputNames(files);
   const npyNames = outputNames(files, { ext: 'npy' });
   mkdirSync(a.outDir, { recursive: true });
   for (let i = 0; i < files.length; i++) {
     const image = await readImageFile(files[i]!, { maxPixels: a.maxPixels });
-    const r: ProcessedImage = p.process(image, i, files[i]!);
+    let r: ProcessedImage;
+    try { r = p.process(image, i, files[i]!); } catch (e) { noExact(label, e); }
+    if (!refusals.check(files[i]!, r.record, !!a.allowApproximate)) {
+      report.write(r.record);
+      if (a.json) process.stdout.write(formatRecord(r.record) + '\n');
+      continue;
+    }
     const png = join(a.outDir, names[i]!);
     await writeFileAtomic(png, r.png);
     r.record.outputs = { png };

@@ -6,12 +6,13 @@ export const EXIT = Object.freeze({
   ok: 0,
   failure: 1, // bad input, bad usage, or (verify) a candidate that does not collide
   internal: 2, // a bug or an unexpected failure
-  noExactCollision: 3, // collide: ker(A_img) is trivial and --allow-approximate was not given
+  noExactCollision: 3, // collide: ker(A_img) is trivial, or some image had no exact collision that moved (not written)
 });
 
 export const EXIT_CODES_HELP =
   'Exit codes: 0 success; 1 bad input or usage (verify: a candidate does not collide); ' +
-  '2 internal error; 3 no exact collision exists at the first layer (collide without --allow-approximate).';
+  '2 internal error; 3 no exact collision (collide: ker(A_img) is trivial, or some images had no exact collision ' +
+  'inside the pixel box and were not written; --allow-approximate writes approximate ones).';
 
 /** An error that carries its own exit code (e.g. 3 for "no exact collision"). */
 export class ExitError extends Error {

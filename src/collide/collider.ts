@@ -13,7 +13,7 @@ import { projector, seedDirection, type Direction, type Projector } from './sear
 import { approximateBasis, approximateDirection, type ApproximateBasis } from './approximate.js';
 import { foldWindows, windowVectors } from './patch.js';
 import { resolveAlpha } from './strength.js';
-import { fitToBox } from './fit.js';
+import { boxFit, completion, type BoxFitResult } from './box-fit.js';
 import { modelBoxOf, pixelRms, type ChannelAffine } from './space.js';
 import { resolveMask, type Mask, type MaskImage } from './mask.js';
 import type { FirstLayerSpec } from './layer.js';
@@ -36,7 +36,9 @@ export interface ColliderOptions {
   basisIndex?: number;
   alpha?: number;
   psnr?: number;
+  /** keep x' in the pixel box by the box fit (default true); false: the caller clips, which breaks exactness */
   fit?: boolean;
+  /** ADMM iterations of the box fit (default 150) */
   fitIter?: number;
   allowApproximate?: boolean;
   seed?: number;
@@ -77,10 +79,30 @@ export interface ModelCollision {
   seed: number;
   captured?: number;
   solver?: { iterations: number; converged: boolean };
-  /** --fit: rounds, whether x' ended inside the box before the last clip, the violation left (model units), the shrink γ applied after, share clipped at the end, share outside the box before fitting */
-  fit?: { iterations: number; converged: boolean; violation: number; gamma: number; clipped: number; outsideBefore: number };
+  /** the box fit (box-fit.ts): ADMM iterations, gap left, entries pinned, shrink γ, share on a bound, share outside the box before fitting, strength rounds */
+  fit?: FitFigures;
+  /** pixel RMS of δ asked for (α for noise/basis; the projected target for --target) and reached after fitting */
+  strength?: { asked: number; reached: number };
   /** approximate mode: ‖A δ‖ predicted from σ (before any fit) */
   predictedNorm?: number;
+}
+
+/** What the box fit did for one image. */
+export interface FitFigures {
+  /** ADMM iterations of the last solve, and max |δ − ζ| it left (model units) */
+  iterations: number; gap: number;
+  /** rounds of the exact stage's active-set polish */
+  pinRounds: number;
+  /** share of entries the exact stage held on a bound of the box */
+  frozen: number;
+  /** shrink of the final stage (1: none; 0: nothing fits) */
+  gamma: number;
+  /** share of entries on a bound of the box */
+  active: number;
+  /** share of entries the unfitted x + δ put outside the box */
+  outsideBefore: number;
+  /** solves run to reach the asked strength (1: the first fit was enough, or --alpha fixed it) */
+  rounds: number;
 }
 
 /** An honest negative: ker(A_img) is trivial and approximate mode was not allowed. */
@@ -98,6 +120,7 @@ export class NoExactCollision extends Error {
 export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions): Collider {
   const t0 = performance.now();
   const settings = { method: 'operator' as Method, direction: 'noise' as const, seed: 0, tol: 1e-13, ...options };
+  settings.fit = options.fit ?? settings.method === 'operator';
   const image = imageOperator(layer);
   const norm = opNorm(image.op);
   const kernels = windowKernels(layer);
@@ -108,7 +131,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     if (!kernels) throw new RangeError('--method patch needs ker(W), but the window matrix is too large to factor');
     if (kernels.every((k) => k.k === 0)) throw new NoExactCollision(analysis, `every window matrix W (${kernels[0]!.m}×${kernels[0]!.n}) has a trivial kernel, so the per-window fold has nothing to fold`);
     if (settings.direction === 'target') throw new RangeError('--target needs --method operator (the per-window fold has no target)');
-    if (settings.fit) throw new RangeError('--fit needs --method operator (it projects onto ker(A_img))');
+    if (options.fit === true) throw new RangeError('the box fit needs --method operator (it projects onto ker(A_img)); pass --no-fit with --method patch');
   }
   if (settings.direction === 'basis') {
     if (!kernels) throw new RangeError('--basis needs ker(W), but the window matrix is too large to factor');
@@ -120,6 +143,8 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   let approx: ApproximateBasis | undefined;
   let approxGather: ((v: Float64Array) => Float64Array) | undefined;
   let approxScatter: ((v: Float64Array) => Float64Array) | undefined;
+  let preconditioner: ((r: Float64Array, out: Float64Array) => void) | undefined;
+  const restrictedPreconditioner = (_keep: Uint8Array) => preconditioner;
   if (settings.method === 'operator') {
     if (analysis.figures.trivial) {
       const f = analysis.figures;
@@ -136,12 +161,46 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       } else approx = analysis.smallest ?? approximateBasis(image.op, { k: settings.approxK, seed: settings.seed, maxIter: settings.approxIter });
     } else {
       // block-Jacobi M ≈ (A Aᵀ)⁻¹ for a conv: ~40% fewer CG iterations on PP-OCR (scratch/solver-notes.md)
-      const preconditioner = layer.kind === 'conv' ? convPreconditioner(layer.weight, layer.geometry) : undefined;
+      preconditioner = layer.kind === 'conv' ? convPreconditioner(layer.weight, layer.geometry) : undefined;
       proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm, preconditioner });
     }
   }
   const plane = image.h * image.w;
   const box = modelBoxOf(settings.affine);
+  // a projector onto ker(A_img) ∩ {δ = 0 outside keep}, for one image's frozen pixels
+  const restrictedProjector = (keep: Uint8Array) => {
+    const p = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep, keepNorm: norm, preconditioner: restrictedPreconditioner(keep) });
+    return (v: Float64Array) => p.project(v).delta;
+  };
+
+  // The box fit of δ for x (box-fit.ts). Pixels within FREEZE_PIXELS of 0 or 1 are held at δ = 0
+  // through a projector restricted to the others, built once per image. When `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes
+  // a share of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
+  const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
+    const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
+    const freeze = new Float64Array(x.length);
+    for (let c = 0; c < box.lo.length; c++) freeze.fill(FREEZE_PIXELS / Math.abs(settings.affine.std[c]!), c * plane, (c + 1) * plane);
+    // the set-up's projector where only the mask holds entries, else one restricted to this keep set
+    const projectorFor = (keep: Uint8Array | undefined) =>
+      !keep || sameKeep(keep, mask?.keep) ? (v: Float64Array) => proj!.project(v).delta : restrictedProjector(keep);
+    const fitOpts = { maxIter: settings.fitIter, freeze, norm, completeFor: (keep: Uint8Array) => (w: Float64Array) => completion(image.op, w, keep, { norm, preconditioner: restrictedPreconditioner(keep) }) };
+    let goal = delta;
+    let r: BoxFitResult = boxFit(image.op, projectorFor, goal, lo, hi, fitOpts);
+    let reached = pixelRms(r.delta, settings.affine, plane);
+    let rounds = 1; let total = 1;
+    while (want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
+      const k = Math.min(want.rms / reached, 8 / total);
+      total *= k; rounds++;
+      goal = goal.map((v) => v * k);
+      const warm = { zeta: r.warm.zeta.map((v) => v * k), u: r.warm.u.map((v) => v * k), rho: r.warm.rho };
+      const next = boxFit(image.op, projectorFor, goal, lo, hi, { ...fitOpts, warm });
+      const nr = pixelRms(next.delta, settings.affine, plane);
+      if (!(nr > reached)) break;
+      r = next; reached = nr;
+    }
+    const figures = { iterations: r.iterations, gap: r.gap, pinRounds: r.pinRounds, frozen: r.frozen, gamma: r.gamma, active: r.active, rounds };
+    return { delta: r.delta, figures, strength: { asked: want.rms, reached } };
+  };
 
   const collide = (x: Float64Array, index: number, target?: Float64Array): ModelCollision => {
     const seed = settings.seed + index;
@@ -173,19 +232,17 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     for (let i = 0; i < delta.length; i++) delta[i]! *= scale;
     if (out.predictedNorm !== undefined) out.predictedNorm *= Math.abs(scale);
     if (settings.fit) {
-      let outside = 0;
-      for (let c = 0; c < box.lo.length; c++) {
-        for (let i = c * plane; i < (c + 1) * plane; i++) { const v = x[i]! + delta[i]!; if (v < box.lo[c]! || v > box.hi[c]!) outside++; }
+      const outsideBefore = outsideShare(x, delta, box, plane);
+      if (mode === 'exact') {
+        const fitted = fitExact(x, delta, { aim: settings.alpha === undefined && (dir.kind !== 'target' || settings.psnr !== undefined), rms: alphaRms(alpha, raw, scale, dir.kind === 'target') });
+        delta = fitted.delta;
+        out.fit = { ...fitted.figures, outsideBefore };
+        out.strength = fitted.strength;
+      } else {
+        // approximate mode: δ spans a few singular vectors; shrink it into the box
+        const gamma = shrinkIntoBox(x, delta, box, plane);
+        out.fit = { iterations: 0, gap: 0, pinRounds: 0, frozen: 0, gamma, active: 0, outsideBefore, rounds: 1 };
       }
-      const project = mode === 'exact'
-        ? (c: Float64Array) => proj!.project(c).delta
-        : (c: Float64Array) => {
-          const d = approximateDirection(approx!, approxGather ? approxGather(c) : c).delta;
-          return approxScatter ? approxScatter(d) : d;
-        };
-      const f = fitToBox(x, delta, project, box, plane, { maxIter: settings.fitIter });
-      delta = f.delta;
-      out.fit = { iterations: f.iterations, converged: f.converged, violation: f.violation, gamma: f.gamma, clipped: f.clipped / x.length, outsideBefore: outside / x.length };
     }
     return { delta, alpha, ...out };
   };
@@ -193,6 +250,58 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
 }
 
 function fail(msg: string): never { throw new RangeError(msg); }
+
+/** Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0 by the box fit. */
+export const FREEZE_PIXELS = 0.5 / 255;
+
+/** Strength rounds of the box fit at most (each one solve, warm-started). */
+const MAX_AIM_ROUNDS = 4;
+
+/** The pixel RMS of δ that was asked for: α for a unit-RMS direction, else what the scale gives. */
+function alphaRms(alpha: number, rawRms: number, scale: number, target: boolean): number {
+  return target ? Math.abs(scale) * rawRms : Math.abs(alpha);
+}
+
+/** Per-entry bounds on δ: the box minus x (model space); 0 outside the mask's kept entries. */
+function boundsFor(x: Float64Array, box: { lo: Float64Array; hi: Float64Array }, plane: number, keep?: Uint8Array): { lo: Float64Array; hi: Float64Array } {
+  const lo = new Float64Array(x.length); const hi = new Float64Array(x.length);
+  for (let c = 0; c < box.lo.length; c++) {
+    for (let i = c * plane; i < (c + 1) * plane; i++) {
+      // x may sit a rounding error outside its own box (8-bit → model space): never ask for less than 0 room
+      lo[i] = Math.min(0, box.lo[c]! - x[i]!); hi[i] = Math.max(0, box.hi[c]! - x[i]!);
+    }
+  }
+  if (keep) for (let i = 0; i < x.length; i++) if (!keep[i]) lo[i] = hi[i] = 0;
+  return { lo, hi };
+}
+
+/** keep sets equal (undefined: every entry kept) */
+function sameKeep(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (!b) return a.every((v) => v === 1);
+  for (let i = 0; i < a.length; i++) if ((a[i] ? 1 : 0) !== (b[i] ? 1 : 0)) return false;
+  return true;
+}
+
+/** Share of entries of x + δ outside the box. */
+function outsideShare(x: Float64Array, delta: Float64Array, box: { lo: Float64Array; hi: Float64Array }, plane: number): number {
+  let outside = 0;
+  for (let c = 0; c < box.lo.length; c++) {
+    for (let i = c * plane; i < (c + 1) * plane; i++) { const v = x[i]! + delta[i]!; if (v < box.lo[c]! || v > box.hi[c]!) outside++; }
+  }
+  return x.length ? outside / x.length : 0;
+}
+
+/** δ (in place) ← γδ with the largest γ ≤ 1 that keeps x + γδ in the box; returns γ. */
+function shrinkIntoBox(x: Float64Array, delta: Float64Array, box: { lo: Float64Array; hi: Float64Array }, plane: number): number {
+  const { lo, hi } = boundsFor(x, box, plane);
+  let gamma = 1;
+  for (let i = 0; i < delta.length; i++) {
+    const d = delta[i]!;
+    if (d > hi[i]!) gamma = Math.min(gamma, hi[i]! / d); else if (d < lo[i]!) gamma = Math.min(gamma, lo[i]! / d);
+  }
+  for (let i = 0; i < delta.length; i++) delta[i]! *= gamma;
+  return gamma;
+}
 
 /** The target seed is t − x inside the mask, 0 outside (multipliers would distort the target). */
 function maskKeep(mask: Mask | undefined): Float64Array | undefined {

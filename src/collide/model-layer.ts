@@ -19,6 +19,11 @@ const PASS_CONV = new Set(['Identity', 'Cast', 'Dropout']);
 /** Ops allowed before a Gemm/MatMul first layer: CHW-order reshapes. */
 const PASS_DENSE = new Set(['Identity', 'Cast', 'Dropout', 'Flatten', 'Reshape']);
 
+/** The model's image input has dynamic height/width and no size was given: take it from each image. */
+export class DynamicInputSize extends InputError {
+  override name = 'DynamicInputSize';
+}
+
 export interface LoadedLayer {
   spec: FirstLayerSpec;
   /** the model's image input: name and NCHW dims at the size used */
@@ -50,7 +55,10 @@ export function loadFirstLayer(source: Uint8Array | ModelProto, opts: { where?: 
   const reader = weightReader(idx, { where, external: opts.external });
   const found = firstLayer(idx, reader, where, opts.size);
   const label = `${where}:node ${found.ref.label}`;
-  if (!found.inputShape) throw new InputError(`${where}: ${found.note ?? 'the input size is unknown'}`);
+  if (!found.inputShape) {
+    const dynamic = !opts.size && found.input.shape.length === 4 && found.input.shape.slice(2).some((d) => !(typeof d === 'number' && d > 0));
+    throw new (dynamic ? DynamicInputSize : InputError)(`${where}: ${found.note ?? 'the input size is unknown'}`);
+  }
   if (found.inputShape.length !== 4) throw new InputError(`${where}: input ${found.input.name} has shape ${JSON.stringify(found.inputShape)}; collide needs an image input N×C×H×W`);
   const [, c, h, w] = found.inputShape as [number, number, number, number];
   const input = { name: found.input.name, dims: [1, c, h, w] as [number, number, number, number] };

@@ -1,17 +1,21 @@
 // Per-image processing: pixels → model tensor → δ (collider.ts) → x' in pixels → PNG bytes, with a
 // report record measured on both the float64 x' (what .npy stores) and the PNG as written (decoded
 // back, so rounding to the bit depth is measured, not assumed). Set-up (A_img, ker(W), the
-// nullity analysis, projector or singular vectors) happens once in createPipeline; per image,
-// memory is a few copies of that image. Browser-safe (no Node APIs).
+// nullity analysis, projector or singular vectors) happens once per input size: in createPipeline
+// for a model of fixed size, else the first time an image of each size arrives (a dynamic model
+// takes its size from the images). Per image, memory is a few copies of that image.
+// The record carries one verdict (report.ts); `accepted` says whether x' may be written.
+// Browser-safe (no Node APIs).
 import { InputError } from '../core/errors.js';
 import type { Image } from '../image/image.js';
 import { decodePng, encodePng } from '../image/png.js';
 import { toModelTensor, fromModelTensor, modelBox, type ModelInputOptions } from '../image/tensor.js';
-import { psnr, deltaStats, clipFraction, clip01 } from '../image/metrics.js';
+import { psnr, deltaStats, clip01 } from '../image/metrics.js';
 import { resizeBilinear } from '../image/resize.js';
-import { loadFirstLayer, type LoadedLayer } from './model-layer.js';
+import { loadFirstLayer, DynamicInputSize, type LoadedLayer } from './model-layer.js';
+import { decodeModel } from '../onnx/model.js';
 import { prepareCollider, type Collider, type ColliderOptions } from './collider.js';
-import { verdictOf, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
+import { verdictOf, verdictReason, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
 import type { ChannelAffine } from './space.js';
 import type { ExternalReader } from '../onnx/limits.js';
 import type { ModelProto } from '../onnx/proto.js';
@@ -39,15 +43,34 @@ export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask'
   settings?: Record<string, unknown>;
 }
 
-export interface Pipeline {
+/** The set-up for one input size. */
+export interface SizedSetup {
   layer: LoadedLayer;
   collider: Collider;
-  sha256: string;
   /** model input size */
   height: number; width: number; channels: number;
   normalization: ModelInputOptions;
+}
+
+export interface Pipeline {
+  /** the set-up of the model's fixed size (or --size); undefined for a dynamic model until an image arrives */
+  fixed: SizedSetup | undefined;
+  sha256: string;
+  /**
+   * The set-up for an image of this size (the fixed one, or one per distinct size for a dynamic
+   * model, built on first use). onNew is called when a new set-up was built.
+   * @throws NoExactCollision, InputError as createPipeline
+   */
+  setupFor(height: number, width: number): SizedSetup;
+  /** called with each set-up as it is built (for a one-line summary on stderr) */
+  onSetup?: (s: SizedSetup) => void;
   /** Runs one image. location names it in errors ("a.png", "stdin:image 3"). */
   process(image: Image, index: number, location: string): ProcessedImage;
+}
+
+/** Whether x' may be written: an exact collision that moved, or anything but `unmoved` with allowApproximate. */
+export function accepted(r: CollideRecord, allowApproximate: boolean): boolean {
+  return r.verdict === 'exact' || (allowApproximate && r.verdict !== 'unmoved');
 }
 
 export interface ProcessedImage {
@@ -85,24 +108,62 @@ function colourData(img: Image): Float64Array {
  * @throws InputError for a bad model; NoExactCollision when ker(A_img) is trivial without allowApproximate
  */
 export async function createPipeline(model: Uint8Array | ModelProto, opts: PipelineOptions): Promise<Pipeline> {
-  const layer = loadFirstLayer(model, { where: opts.modelName ?? 'model', size: opts.size, external: opts.external });
-  const [, C, H, W] = layer.input.dims;
-  if (C !== 1 && C !== 3) throw new InputError(`${opts.modelName ?? 'model'}: input ${layer.input.name} has ${C} channels; collide handles 1 or 3`);
-  const normalization: ModelInputOptions = { ...opts.normalization, channels: C };
-  const affine = affineOf(normalization);
-  const atSize = (img: Image, location: string): Image => {
-    if (img.width === W && img.height === H) return img;
-    if (!opts.resize) throw new InputError(`${location}: image is ${img.height}×${img.width} but the model takes ${H}×${W}; pass --resize to resize it first (before perturbing), or --size HxW for a model with a dynamic input`);
-    return resizeBilinear(img, { width: W, height: H });
-  };
-  const collider = prepareCollider(layer.spec, { ...opts, mask: undefined, affine, maskImage: opts.mask });
-  const targetModel = opts.target ? toModelTensor(atSize(opts.target, 'target'), normalization, 'target') : undefined;
-  const targetPixels = targetModel ? colourData(fromModelTensor(targetModel, normalization, atSize(opts.target!, 'target'))) : undefined;
+  const where = opts.modelName ?? 'model';
+  const proto = model instanceof Uint8Array ? decodeModel(model, where) : model;
   const sha256 = opts.sha256 ?? (model instanceof Uint8Array ? await sha256Hex(model) : '');
   const bitDepth = opts.bitDepth ?? 16;
-  const op = collider.image.op;
-  const bias = layer.spec.bias;
+  const setups = new Map<string, SizedSetup>();
+  const build = (size: { h: number; w: number } | undefined): SizedSetup => {
+    const layer = loadFirstLayer(proto, { where, size, external: opts.external });
+    const [, C, H, W] = layer.input.dims;
+    if (C !== 1 && C !== 3) throw new InputError(`${where}: input ${layer.input.name} has ${C} channels; collide handles 1 or 3`);
+    const normalization: ModelInputOptions = { ...opts.normalization, channels: C };
+    const collider = prepareCollider(layer.spec, { ...opts, mask: undefined, affine: affineOf(normalization), maskImage: opts.mask });
+    const s: SizedSetup = { layer, collider, height: H, width: W, channels: C, normalization };
+    setups.set(`${H}x${W}`, s);
+    pipeline.onSetup?.(s);
+    return s;
+  };
+  let fixed: SizedSetup | undefined;
+  const pipeline: Pipeline = {
+    fixed: undefined, sha256,
+    setupFor(h, w) {
+      if (fixed) return fixed;
+      return setups.get(`${h}x${w}`) ?? build({ h, w });
+    },
+    process: (input, index, location) => processImage(pipeline.setupFor(input.height, input.width), input, index, location),
+  };
+  try {
+    fixed = build(opts.size);
+  } catch (e) {
+    // a dynamic model without --size: each image brings its size (built on first use)
+    if (!(e instanceof DynamicInputSize)) throw e;
+  }
+  pipeline.fixed = fixed;
 
+  const atSize = (su: SizedSetup, img: Image, location: string): Image => {
+    if (img.width === su.width && img.height === su.height) return img;
+    if (!opts.resize) throw new InputError(`${location}: image is ${img.height}×${img.width} but the model takes ${su.height}×${su.width}; pass --resize to resize it first (before perturbing)`);
+    return resizeBilinear(img, { width: su.width, height: su.height });
+  };
+  // the target, at each set-up's size
+  const targets = new Map<SizedSetup, { model: Float64Array; pixels: Float64Array }>();
+  const targetFor = (su: SizedSetup) => {
+    if (!opts.target) return undefined;
+    let t = targets.get(su);
+    if (!t) {
+      const img = atSize(su, opts.target, 'target');
+      const model = toModelTensor(img, su.normalization, 'target');
+      t = { model, pixels: colourData(fromModelTensor(model, su.normalization, img)) };
+      targets.set(su, t);
+    }
+    return t;
+  };
+
+  const processImage = (su: SizedSetup, input: Image, index: number, location: string): ProcessedImage => {
+    const { collider, normalization, layer } = su;
+    const op = collider.image.op;
+    const bias = layer.spec.bias;
   const measure = (xm: Float64Array, xRef: Image, out: Image): CollisionMeasures & { deltaModel: Float64Array } => {
     const om = toModelTensor(out, normalization);
     const dm = new Float64Array(om.length);
@@ -113,18 +174,18 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const dp = new Float64Array(a.length);
     for (let i = 0; i < a.length; i++) dp[i] = b[i]! - a[i]!;
     const s = deltaStats(dp, 1);
-    return { residual, delta: { l2: s.l2, linf: s.linf, rms: s.rms }, psnr: psnr(a, b), clipped: 0, verdict: verdictOf(residual), deltaModel: dm };
+    return { residual, delta: { l2: s.l2, linf: s.linf, rms: s.rms }, psnr: psnr(a, b), clipped: 0, deltaModel: dm };
   };
 
-  const process = (input: Image, index: number, location: string): ProcessedImage => {
-    const img = atSize(input, location);
+    const img = atSize(su, input, location);
+    const target = targetFor(su);
     const xm = toModelTensor(img, normalization, location);
     const xRef = fromModelTensor(xm, normalization, img);
-    const mc = collider.collide(xm, index, targetModel);
+    const mc = collider.collide(xm, index, target?.model);
     const xpm = new Float64Array(xm.length);
     for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + mc.delta[i]!;
     const raw = fromModelTensor(xpm, normalization, img);
-    const clipped = clipFraction(colourData(raw));
+    const clipped = outsideUnit(colourData(raw));
     const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
     const exact = measure(xm, xRef, xPrime);
     const png = encodePng(xPrime, { bitDepth });
@@ -135,10 +196,10 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       method: collider.settings.method, mode: collider.mode,
       direction: collider.settings.direction === 'basis' ? `basis ${collider.settings.basisIndex ?? 0}` : collider.settings.direction,
       alpha: mc.alpha, seed: mc.seed,
-      verdict: stored.verdict,
+      verdict: verdictOf(exact.residual, exact.delta.rms),
       nullity: collider.analysis.figures,
-      exact: { residual: exact.residual, delta: exact.delta, psnr: exact.psnr, clipped, verdict: exact.verdict },
-      stored: { residual: stored.residual, delta: stored.delta, psnr: stored.psnr, clipped, verdict: stored.verdict, bitDepth },
+      exact: { residual: exact.residual, delta: exact.delta, psnr: exact.psnr, clipped },
+      stored: { residual: stored.residual, delta: stored.delta, psnr: stored.psnr, clipped, bitDepth },
       tool: opts.tool,
       model: { sha256, layer: layer.spec.name ?? '', kind: layer.spec.kind },
       settings: opts.settings ?? {},
@@ -146,7 +207,9 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     if (mc.captured !== undefined) record.captured = mc.captured;
     if (mc.solver) record.solver = mc.solver;
     if (mc.fit) record.fit = mc.fit;
+    if (mc.strength) record.strength = mc.strength;
     if (collider.settings.mask) record.mask = { kind: collider.settings.mask.kind, keptFraction: collider.settings.mask.keptFraction };
+    const targetPixels = target?.pixels;
     if (targetPixels) {
       const a = colourData(xRef); const b = colourData(storedImg);
       let before = 0; let after = 0;
@@ -168,7 +231,16 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       const sm = collider.approx;
       if (sm) record.sigma = Array.from(sm.values, (s) => s / collider.norm);
     }
+    const reason = verdictReason(record);
+    if (reason) record.reason = reason;
     return { x: xRef, xPrime, png, record };
   };
-  return { layer, collider, sha256, height: H, width: W, channels: C, normalization, process };
+  return pipeline;
+}
+
+/** Share of samples outside [0, 1] by more than rounding of the affine map back to pixels. */
+function outsideUnit(a: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (a[i]! < -1e-12 || a[i]! > 1 + 1e-12) k++;
+  return a.length ? k / a.length : 0;
 }

@@ -1,19 +1,41 @@
 // The NDJSON record written per image (--report): what was done, how far x' moved, and how
 // close to exact the collision is at the first layer, measured in float64 on x' as stored.
 // Browser-safe: the tool's name and version come in from the caller (src/cli reads package.json).
+import type { FitFigures } from './collider.js';
 
-/** Verdict of one collision: residual ≤ EXACT_TOL → exact; < APPROX_LIMIT → approximate; else none. */
-export type Verdict = 'exact' | 'approximate' | 'none';
+/**
+ * The one verdict of a collision, decided on the float64 x' (what `.npy` stores, clipped to the box):
+ * `exact` — first-layer residual ‖Aδ‖/(‖A‖‖δ‖) ≤ EXACT_TOL and x' moved (pixel RMS of δ ≥ MIN_MOVE_RMS);
+ * `unmoved` — x' is x, or within MIN_MOVE_RMS of it (the box left no room: not a collision worth the name);
+ * `approximate` — residual < APPROX_LIMIT; `none` — larger.
+ */
+export type Verdict = 'exact' | 'unmoved' | 'approximate' | 'none';
 
-/** ‖A δ‖/(‖A‖‖δ‖) at or below this is float64 round-off: the first-layer outputs agree to ~1e-9 of the perturbation's scale. */
-export const EXACT_TOL = 1e-9;
+/** ‖A δ‖/(‖A‖‖δ‖) at or below this is float64 round-off — the threshold `verify` uses for outputs. */
+export const EXACT_TOL = 1e-12;
 /** Above this the perturbation visibly changes the first layer: no collision. */
 export const APPROX_LIMIT = 0.1;
+/** x' counts as moved when δ's pixel RMS is at least this (PSNR ≤ 60 dB; a quarter of an 8-bit step). */
+export const MIN_MOVE_RMS = 1e-3;
 
-/** exact / approximate / none from a first-layer residual. */
-export function verdictOf(residual: number): Verdict {
+/** The verdict from the float64 residual and the pixel RMS of δ. */
+export function verdictOf(residual: number, rms = Infinity): Verdict {
+  if (!(rms >= MIN_MOVE_RMS)) return 'unmoved';
   if (!(residual >= 0)) return 'none';
   return residual <= EXACT_TOL ? 'exact' : residual < APPROX_LIMIT ? 'approximate' : 'none';
+}
+
+/** Why a verdict is not `exact`, in words for stderr and the record. */
+export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit'>): string | undefined {
+  const e = r.exact;
+  switch (r.verdict) {
+    case 'exact': return undefined;
+    case 'unmoved':
+      if (r.fit && r.fit.frozen >= 1) return 'every pixel sits on a bound of the box (0 or 1): there is no room to move without leaving it';
+      if (r.fit && r.fit.gamma === 0) return 'the pixel box leaves no room for this direction: x\' would be x itself';
+      return `x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the box${r.fit ? ` (${(r.fit.frozen * 100).toFixed(1)}% of the pixels on a bound)` : ''} and ker(A_img) leave no room for this direction`;
+    default: return `first-layer residual ${e.residual.toExponential(2)} > ${EXACT_TOL}${e.clipped > 0 ? ` (${(e.clipped * 100).toFixed(2)}% of samples clipped to [0, 1]${r.fit ? '' : '; the box fit was off'})` : ''}`;
+  }
 }
 
 /** Facts about A_img reported with every image (computed once per model and input size). */
@@ -52,9 +74,8 @@ export interface CollisionMeasures {
   /** ‖δ‖ in pixel units */
   delta: { l2: number; linf: number; rms: number };
   psnr: number;
-  /** fraction of samples that hit 0 or 1 (clipped) */
+  /** fraction of samples of x + δ outside [0, 1] before the final clip */
   clipped: number;
-  verdict: Verdict;
 }
 
 /** One NDJSON line. */
@@ -66,19 +87,25 @@ export interface CollideRecord {
   direction: string;
   alpha: number;
   seed: number;
-  /** verdict for the PNG as written (stored.verdict); exact.verdict is the float64 / .npy one */
+  /** the one verdict (see Verdict), decided on the float64 x' */
   verdict: Verdict;
+  /** why the verdict is not exact */
+  reason?: string;
+  /** whether x' was written (a non-exact x' only with --allow-approximate) */
+  written?: boolean;
   nullity: NullityFigures;
   /** float64 x' (what --format npy stores) */
   exact: CollisionMeasures;
-  /** x' as written to the PNG (rounded to the bit depth) */
+  /** x' as written to the PNG (rounded to the bit depth: never exact, see `verify`'s rounding ratio) */
   stored?: CollisionMeasures & { bitDepth: 8 | 16 };
   /** share of ‖seed‖ (for --target: of ‖t − x‖) the projection kept */
   captured?: number;
   /** --target: ‖x' − t‖/‖x − t‖ in pixel units */
   targetDistance?: { before: number; after: number };
   solver?: { iterations: number; converged: boolean };
-  fit?: { iterations: number; converged: boolean; violation: number; gamma: number; clipped: number; outsideBefore: number };
+  fit?: FitFigures;
+  /** pixel RMS of δ asked for and reached after the box fit */
+  strength?: { asked: number; reached: number };
   mask?: { kind: 'pixel' | 'window'; keptFraction: number };
   /** approximate mode: relative change of the first-layer output ‖A δ‖/‖A x + b‖, predicted and measured */
   firstLayerChange?: { predicted: number; actual: number; actualStored?: number };

@@ -43,6 +43,8 @@ export interface ProjectorOptions {
   keep?: Uint8Array;
   /** ‖A‖₂ when known (saves an estimate per call; ignored with keep, whose sub-operator has its own) */
   norm?: number;
+  /** with keep: ‖A restricted to keep‖₂ when known, or an upper bound such as ‖A‖₂ (default: estimated) */
+  keepNorm?: number;
   /** M ≈ (A Aᵀ)⁻¹ on the rows (e.g. convPreconditioner); still SPD for a column-restricted A */
   preconditioner?: (r: Float64Array, out: Float64Array) => void;
 }
@@ -66,7 +68,7 @@ export function projector(op: LinearOperator, opts: ProjectorOptions = {}): Proj
     };
   }
   const sub = restrictColumns(op, opts.keep);
-  const subNorm = opNorm(sub.op);
+  const subNorm = opts.keepNorm ?? opNorm(sub.op);
   return {
     op: sub.op,
     project(v) {
