@@ -1,0 +1,128 @@
+// Cholesky factorization of a symmetric positive definite band matrix and the matching solve
+// (float64, f64x2 SIMD), for the exact normal-equations preconditioner of
+// src/linalg/normal-factor.ts.
+//
+// Layout ("lower band, row-major"): row i of the matrix (and, after factoring, of L) starts at
+// ptr + i·ld·8 and holds columns i−b … i at offsets 0 … b, so the diagonal is entry b of the
+// row and column k of row i sits at offset k − i + b. Offsets left of column 0 (rows i < b) are
+// never read. ld ≥ b + 1.
+//
+// The factorization is the row-oriented (Cholesky–Crout, "ijk") form: every entry of row i is a
+// dot product of two contiguous runs, row i and row j over the columns both hold, so the inner
+// loops stream memory forwards. Four rows j are taken per pass over row i, which loads the run of
+// row i once for four products.
+
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+// Σ_{t < len} a[t]·c[t]
+@inline function dotRun(a: usize, c: usize, len: i32): f64 {
+  let s = f64x2.splat(0);
+  let t = 0;
+  for (; t + 2 <= len; t += 2) {
+    const o = <usize>t << 3;
+    s = f64x2.add(s, f64x2.mul(v128.load(a + o), v128.load(c + o)));
+  }
+  let r = hsum(s);
+  if (t < len) r += load<f64>(a + (<usize>t << 3)) * load<f64>(c + (<usize>t << 3));
+  return r;
+}
+
+// y[t] −= alpha·a[t] for t < len
+@inline function axpyRun(alpha: f64, a: usize, y: usize, len: i32): void {
+  const av = f64x2.splat(alpha);
+  let t = 0;
+  for (; t + 2 <= len; t += 2) {
+    const o = <usize>t << 3;
+    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(av, v128.load(a + o))));
+  }
+  if (t < len) {
+    const o = <usize>t << 3;
+    store<f64>(y + o, load<f64>(y + o) - alpha * load<f64>(a + o));
+  }
+}
+
+// address of entry (i, k), |i − k| ≤ b, k ≤ i
+@inline function at(ptr: usize, ld: i32, b: i32, i: i32, k: i32): usize {
+  return ptr + ((<usize>i * <usize>ld + <usize>(k - i + b)) << 3);
+}
+
+/** (n, b, ld, aPtr n·ld f64 in/out, minPivot) → 0, or k + 1 when pivot k is ≤ minPivot (or NaN): A = L·Lᵀ in place, lower band layout of the file header. */
+export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, minPivot: f64): i32 {
+  for (let i = 0; i < n; i++) {
+    const lo = i - b > 0 ? i - b : 0;
+    const ri = at(aPtr, ld, b, i, lo); // row i from column lo
+    let j = lo;
+    for (; j + 4 <= i; j += 4) {
+      // rows j … j+3 over columns [lo, j): their common run; row j+q starts at column lo too
+      const len = j - lo;
+      const r0 = at(aPtr, ld, b, j, lo), r1 = at(aPtr, ld, b, j + 1, lo);
+      const r2 = at(aPtr, ld, b, j + 2, lo), r3 = at(aPtr, ld, b, j + 3, lo);
+      let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      let t = 0;
+      for (; t + 2 <= len; t += 2) {
+        const o = <usize>t << 3;
+        const x = v128.load(ri + o);
+        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(r0 + o)));
+        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(r1 + o)));
+        s2 = f64x2.add(s2, f64x2.mul(x, v128.load(r2 + o)));
+        s3 = f64x2.add(s3, f64x2.mul(x, v128.load(r3 + o)));
+      }
+      let d0 = hsum(s0), d1 = hsum(s1), d2 = hsum(s2), d3 = hsum(s3);
+      if (t < len) {
+        const o = <usize>t << 3;
+        const x = load<f64>(ri + o);
+        d0 += x * load<f64>(r0 + o); d1 += x * load<f64>(r1 + o);
+        d2 += x * load<f64>(r2 + o); d3 += x * load<f64>(r3 + o);
+      }
+      // the triangle the common run left out: columns j … j+2 of rows j+1 … j+3
+      const p0 = at(aPtr, ld, b, i, j);
+      const x0 = (load<f64>(p0) - d0) / load<f64>(at(aPtr, ld, b, j, j));
+      store<f64>(p0, x0);
+      d1 += x0 * load<f64>(at(aPtr, ld, b, j + 1, j));
+      const x1 = (load<f64>(p0 + 8) - d1) / load<f64>(at(aPtr, ld, b, j + 1, j + 1));
+      store<f64>(p0 + 8, x1);
+      d2 += x0 * load<f64>(at(aPtr, ld, b, j + 2, j)) + x1 * load<f64>(at(aPtr, ld, b, j + 2, j + 1));
+      const x2 = (load<f64>(p0 + 16) - d2) / load<f64>(at(aPtr, ld, b, j + 2, j + 2));
+      store<f64>(p0 + 16, x2);
+      d3 += x0 * load<f64>(at(aPtr, ld, b, j + 3, j)) + x1 * load<f64>(at(aPtr, ld, b, j + 3, j + 1)) +
+        x2 * load<f64>(at(aPtr, ld, b, j + 3, j + 2));
+      store<f64>(p0 + 24, (load<f64>(p0 + 24) - d3) / load<f64>(at(aPtr, ld, b, j + 3, j + 3)));
+    }
+    for (; j < i; j++) {
+      const p = at(aPtr, ld, b, i, j);
+      store<f64>(p, (load<f64>(p) - dotRun(ri, at(aPtr, ld, b, j, lo), j - lo)) / load<f64>(at(aPtr, ld, b, j, j)));
+    }
+    const pd = at(aPtr, ld, b, i, i);
+    const d = load<f64>(pd) - dotRun(ri, ri, i - lo);
+    if (!(d > minPivot)) return i + 1;
+    store<f64>(pd, Math.sqrt(d));
+  }
+  return 0;
+}
+
+/**
+ * (n, b, ld, lPtr: the factor of bandCholeskyF64, permPtr: n i32 or 0, rPtr n f64, workPtr n f64, outPtr n f64):
+ * out = Pᵀ·(L·Lᵀ)⁻¹·P·r where (P r)[i] = r[perm[i]] (P = I when permPtr is 0); out may alias r.
+ */
+export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize): void {
+  const x = permPtr == 0 ? outPtr : workPtr;
+  if (permPtr == 0) memory.copy(x, rPtr, <usize>n << 3);
+  else for (let i = 0; i < n; i++) store<f64>(x + (<usize>i << 3), load<f64>(rPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3)));
+  // L y = P r
+  for (let i = 0; i < n; i++) {
+    const lo = i - b > 0 ? i - b : 0;
+    const p = x + (<usize>i << 3);
+    store<f64>(p, (load<f64>(p) - dotRun(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo)) / load<f64>(at(lPtr, ld, b, i, i)));
+  }
+  // Lᵀ z = y, by columns of Lᵀ (rows of L): once z_i is known, remove it from the rows above
+  for (let i = n - 1; i >= 0; i--) {
+    const lo = i - b > 0 ? i - b : 0;
+    const p = x + (<usize>i << 3);
+    const zi = load<f64>(p) / load<f64>(at(lPtr, ld, b, i, i));
+    store<f64>(p, zi);
+    axpyRun(zi, at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo);
+  }
+  if (permPtr != 0) for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3), load<f64>(x + (<usize>i << 3)));
+}
