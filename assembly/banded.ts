@@ -16,14 +16,22 @@
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-// Σ_{t < len} a[t]·c[t]
+// Σ_{t < len} a[t]·c[t]; four accumulators so the adds do not wait on each other
 @inline function dotRun(a: usize, c: usize, len: i32): f64 {
-  let s = f64x2.splat(0);
+  let s = f64x2.splat(0), s1 = s, s2 = s, s3 = s;
   let t = 0;
+  for (; t + 8 <= len; t += 8) {
+    const o = <usize>t << 3;
+    s = f64x2.add(s, f64x2.mul(v128.load(a + o), v128.load(c + o)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(a + o + 16), v128.load(c + o + 16)));
+    s2 = f64x2.add(s2, f64x2.mul(v128.load(a + o + 32), v128.load(c + o + 32)));
+    s3 = f64x2.add(s3, f64x2.mul(v128.load(a + o + 48), v128.load(c + o + 48)));
+  }
   for (; t + 2 <= len; t += 2) {
     const o = <usize>t << 3;
     s = f64x2.add(s, f64x2.mul(v128.load(a + o), v128.load(c + o)));
   }
+  s = f64x2.add(f64x2.add(s, s1), f64x2.add(s2, s3));
   let r = hsum(s);
   if (t < len) r += load<f64>(a + (<usize>t << 3)) * load<f64>(c + (<usize>t << 3));
   return r;
@@ -43,13 +51,24 @@
   }
 }
 
+// x / l for a kept pivot l > 0; 0 in the column of a dropped pivot (l = 0)
+@inline function over(x: f64, l: f64): f64 {
+  return l == 0 ? 0 : x / l;
+}
+
 // address of entry (i, k), |i − k| ≤ b, k ≤ i
 @inline function at(ptr: usize, ld: i32, b: i32, i: i32, k: i32): usize {
   return ptr + ((<usize>i * <usize>ld + <usize>(k - i + b)) << 3);
 }
 
-/** (n, b, ld, aPtr n·ld f64 in/out, minPivot) → 0, or k + 1 when pivot k is ≤ minPivot (or NaN): A = L·Lᵀ in place, lower band layout of the file header. */
-export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, minPivot: f64): i32 {
+/**
+ * (n, b, ld, aPtr n·ld f64 in/out, dropTol) → 0, or k + 1 at the first pivot k that fails: A = L·Lᵀ in
+ * place, lower band layout of the file header. dropTol < 0: every pivot must be > 0. dropTol ≥ 0:
+ * a pivot within ±dropTol·A[k,k] (row k depends on the rows before it, up to rounding) is dropped:
+ * L[k,k] = 0 and column k of L is 0, which factors A restricted to the kept rows; a pivot below
+ * −dropTol·A[k,k] fails (A is not positive semidefinite).
+ */
+export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, dropTol: f64): i32 {
   for (let i = 0; i < n; i++) {
     const lo = i - b > 0 ? i - b : 0;
     const ri = at(aPtr, ld, b, i, lo); // row i from column lo
@@ -78,26 +97,28 @@ export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, minPivot: 
       }
       // the triangle the common run left out: columns j … j+2 of rows j+1 … j+3
       const p0 = at(aPtr, ld, b, i, j);
-      const x0 = (load<f64>(p0) - d0) / load<f64>(at(aPtr, ld, b, j, j));
+      const x0 = over(load<f64>(p0) - d0, load<f64>(at(aPtr, ld, b, j, j)));
       store<f64>(p0, x0);
       d1 += x0 * load<f64>(at(aPtr, ld, b, j + 1, j));
-      const x1 = (load<f64>(p0 + 8) - d1) / load<f64>(at(aPtr, ld, b, j + 1, j + 1));
+      const x1 = over(load<f64>(p0 + 8) - d1, load<f64>(at(aPtr, ld, b, j + 1, j + 1)));
       store<f64>(p0 + 8, x1);
       d2 += x0 * load<f64>(at(aPtr, ld, b, j + 2, j)) + x1 * load<f64>(at(aPtr, ld, b, j + 2, j + 1));
-      const x2 = (load<f64>(p0 + 16) - d2) / load<f64>(at(aPtr, ld, b, j + 2, j + 2));
+      const x2 = over(load<f64>(p0 + 16) - d2, load<f64>(at(aPtr, ld, b, j + 2, j + 2)));
       store<f64>(p0 + 16, x2);
       d3 += x0 * load<f64>(at(aPtr, ld, b, j + 3, j)) + x1 * load<f64>(at(aPtr, ld, b, j + 3, j + 1)) +
         x2 * load<f64>(at(aPtr, ld, b, j + 3, j + 2));
-      store<f64>(p0 + 24, (load<f64>(p0 + 24) - d3) / load<f64>(at(aPtr, ld, b, j + 3, j + 3)));
+      store<f64>(p0 + 24, over(load<f64>(p0 + 24) - d3, load<f64>(at(aPtr, ld, b, j + 3, j + 3))));
     }
     for (; j < i; j++) {
       const p = at(aPtr, ld, b, i, j);
-      store<f64>(p, (load<f64>(p) - dotRun(ri, at(aPtr, ld, b, j, lo), j - lo)) / load<f64>(at(aPtr, ld, b, j, j)));
+      store<f64>(p, over(load<f64>(p) - dotRun(ri, at(aPtr, ld, b, j, lo), j - lo), load<f64>(at(aPtr, ld, b, j, j))));
     }
     const pd = at(aPtr, ld, b, i, i);
-    const d = load<f64>(pd) - dotRun(ri, ri, i - lo);
-    if (!(d > minPivot)) return i + 1;
-    store<f64>(pd, Math.sqrt(d));
+    const a = load<f64>(pd);
+    const d = a - dotRun(ri, ri, i - lo);
+    if (d > dropTol * a && d > 0) store<f64>(pd, Math.sqrt(d));
+    else if (dropTol >= 0 && d >= -dropTol * a) store<f64>(pd, 0); // dependent row: dropped
+    else return i + 1;
   }
   return 0;
 }
@@ -105,6 +126,7 @@ export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, minPivot: 
 /**
  * (n, b, ld, lPtr: the factor of bandCholeskyF64, permPtr: n i32 or 0, rPtr n f64, workPtr n f64, outPtr n f64):
  * out = Pᵀ·(L·Lᵀ)⁻¹·P·r where (P r)[i] = r[perm[i]] (P = I when permPtr is 0); out may alias r.
+ * Dropped pivots (L[k,k] = 0) give out[perm[k]] = 0: the inverse of A restricted to the kept rows.
  */
 export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize): void {
   const x = permPtr == 0 ? outPtr : workPtr;
@@ -114,13 +136,13 @@ export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usiz
   for (let i = 0; i < n; i++) {
     const lo = i - b > 0 ? i - b : 0;
     const p = x + (<usize>i << 3);
-    store<f64>(p, (load<f64>(p) - dotRun(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo)) / load<f64>(at(lPtr, ld, b, i, i)));
+    store<f64>(p, over(load<f64>(p) - dotRun(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo), load<f64>(at(lPtr, ld, b, i, i))));
   }
   // Lᵀ z = y, by columns of Lᵀ (rows of L): once z_i is known, remove it from the rows above
   for (let i = n - 1; i >= 0; i--) {
     const lo = i - b > 0 ? i - b : 0;
     const p = x + (<usize>i << 3);
-    const zi = load<f64>(p) / load<f64>(at(lPtr, ld, b, i, i));
+    const zi = over(load<f64>(p), load<f64>(at(lPtr, ld, b, i, i)));
     store<f64>(p, zi);
     axpyRun(zi, at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo);
   }

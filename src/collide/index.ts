@@ -15,6 +15,7 @@ export { approximateBasis, approximateDirection, type ApproximateBasis, type App
 export { DEFAULT_ALPHA, alphaForPsnr, psnrOfRms, resolveAlpha } from './strength.js';
 export { resolveMask, type Mask, type MaskImage } from './mask.js';
 export { fitToBox, type FitResult, type FitOptions } from './fit.js';
+export { normalSolver, type NormalSolver } from './normal-solver.js';
 export { toPixelUnits, pixelRms, modelBoxOf, type ChannelAffine } from './space.js';
 export { EXACT_TOL, APPROX_LIMIT, verdictOf, sha256Hex, formatRecord, type Verdict, type NullityFigures, type CollisionMeasures, type CollideRecord } from './report.js';
 export { METHODS, resolveMethod, prepareCollider, NoExactCollision, type Method, type Collider, type ColliderOptions, type ModelCollision } from './collider.js';

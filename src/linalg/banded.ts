@@ -9,9 +9,9 @@
 import { core, type Core } from '../core/wasm.js';
 import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 
-/** Pointer-level band Cholesky on core `c`: 0, or k + 1 when pivot k ≤ minPivot. Internal. */
-export function bandCholeskyPtr(c: Core, n: number, b: number, ld: number, aPtr: number, minPivot: number): number {
-  return n === 0 ? 0 : c.kernels.bandCholeskyF64(n, b, ld, aPtr, minPivot);
+/** Pointer-level band Cholesky on core `c`: 0, or k + 1 at the first failed pivot (see bandCholesky). Internal. */
+export function bandCholeskyPtr(c: Core, n: number, b: number, ld: number, aPtr: number, dropTol: number): number {
+  return n === 0 ? 0 : c.kernels.bandCholeskyF64(n, b, ld, aPtr, dropTol);
 }
 
 /** Pointer-level solve out = Pᵀ(L·Lᵀ)⁻¹P·r on core `c` (permPtr 0 = no permutation; work n f64). Internal. */
@@ -41,8 +41,11 @@ function checkBand(name: string, a: unknown, n: number, b: number, ld: number): 
 export interface BandCholeskyOptions {
   /** row stride, ≥ b + 1; default b + 1 */
   ld?: number;
-  /** a pivot (the square of a diagonal entry of L) must exceed this, default 0 */
-  minPivot?: number;
+  /**
+   * positive semidefinite input: a pivot within ±dropTol·A[k,k] marks row k as dependent on the
+   * rows before it and is dropped (L[k,k] = 0, column k of L zero); default: none, every pivot must be > 0
+   */
+  dropTol?: number;
 }
 
 /**
@@ -51,22 +54,26 @@ export interface BandCholeskyOptions {
  * @param band (n rows × ld) lower band of A, layout in the file header; overwritten with L
  * @param n order of A
  * @param b half-bandwidth (A[i, j] = 0 for |i − j| > b); b ≥ n − 1 is a dense matrix
- * @returns 0 on success, or k + 1 when pivot k (A's Schur complement at k) is ≤ minPivot or NaN:
- *   rows 0 … k − 1 then hold L, the rest is partly overwritten
- * @throws TypeError/RangeError on bad sizes, a wrong length, non-finite entries or a bad minPivot
+ * @returns 0 on success, or k + 1 when pivot k (A's Schur complement at k) is ≤ 0 or NaN (with
+ *   dropTol: below −dropTol·A[k,k]): rows 0 … k − 1 then hold L, the rest is partly overwritten
+ *   (dropped pivots show as L[k,k] = 0)
+ * @throws TypeError/RangeError on bad sizes, a wrong length, non-finite entries or a bad dropTol
  *
  * Notes: the row-oriented (Cholesky–Crout) form, every entry a SIMD dot product of two contiguous
  * runs, four rows per pass; n·b²/2 multiply–adds, no pivoting, nothing allocated beyond the copy.
+ * With dropped pivots L·Lᵀ equals A on the kept rows and columns: a semidefinite A whose dropped
+ * rows depend exactly on earlier ones is reproduced whole, and bandSolve then returns the
+ * solution of A x = r (r in range(A)) that is zero on the dropped rows.
  */
 export function bandCholesky(band: Float64Array, n: number, b: number, opts: BandCholeskyOptions = {}): number {
-  const { ld = b + 1, minPivot = 0 } = opts;
+  const { ld = b + 1, dropTol } = opts;
   checkBand('band', band, n, b, ld);
-  if (!(typeof minPivot === 'number' && minPivot >= 0 && Number.isFinite(minPivot))) throw invalidParameter('minPivot', 'a finite number ≥ 0', minPivot, RangeError);
+  if (dropTol !== undefined && !(typeof dropTol === 'number' && dropTol >= 0 && dropTol < 1)) throw invalidParameter('dropTol', 'a number in [0, 1)', dropTol, RangeError);
   checkBandFinite(band, n, b, ld);
   if (n === 0) return 0;
   return core.scoped(() => {
     const p = core.put(band);
-    const status = bandCholeskyPtr(core, n, b, ld, p, minPivot);
+    const status = bandCholeskyPtr(core, n, b, ld, p, dropTol ?? -1);
     band.set(core.f64(p, band.length));
     return status;
   });
@@ -86,7 +93,7 @@ export interface BandSolveOptions {
  *
  * @param factor (n rows × ld) L from bandCholesky (status 0)
  * @param r (n) right-hand side, unchanged unless it is `out`
- * @returns x (n): out when given; with perm, x = Pᵀ(L·Lᵀ)⁻¹P·r
+ * @returns x (n): out when given; with perm, x = Pᵀ(L·Lᵀ)⁻¹P·r; x = 0 on rows whose pivot was dropped
  * @throws TypeError/RangeError on bad sizes, wrong lengths or a perm that is not a permutation
  *
  * Notes: 2·n·b multiply–adds. The factor is not checked for finiteness (a solver calls this often).

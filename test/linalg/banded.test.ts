@@ -108,8 +108,34 @@ t.test('bandCholesky(band, n, b) reports the first non-positive pivot as k + 1',
   t.equal(bandCholesky(toBand(A, n, b, b + 1), n, b), 6, 'pivot 5 negative → status 6');
   t.equal(bandCholesky(toBand(spdBand(4, 1, 3), 4, 1, 2).map((v, i) => (i === 1 ? -v : v)), 4, 1), 1, 'negative A[0,0] → status 1');
   const spd = spdBand(8, 2, 9);
-  t.equal(bandCholesky(toBand(spd, 8, 2, 3), 8, 2), 0, 'the same matrix passes with minPivot 0');
-  t.equal(bandCholesky(toBand(spd, 8, 2, 3), 8, 2, { minPivot: 1e9 }), 1, 'and fails at pivot 0 with minPivot above every pivot');
+  t.equal(bandCholesky(toBand(spd, 8, 2, 3), 8, 2), 0, 'an SPD matrix passes');
+  t.equal(bandCholesky(Float64Array.from([0, 1, 0, 0]), 2, 1), 2, 'a zero pivot fails without dropTol');
+  t.end();
+});
+
+t.test('bandCholesky(band, n, b, { dropTol }) drops the pivots of dependent rows and bandSolve solves the consistent system', (t) => {
+  // A = B·Bᵀ with B (n × k), k < n: rank k; rows k … n − 1 depend on the first k
+  const n = 14, b = n - 1;
+  for (const k of [0, 1, 5, 13]) {
+    const g = rng(40 + k);
+    const B = Float64Array.from({ length: n * k }, () => g.normal());
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < k; q++) A[i * n + j] += B[i * k + q]! * B[j * k + q]!;
+    const band = toBand(A, n, b, b + 1);
+    const status = bandCholesky(band, n, b, { dropTol: 16 * n * EPS });
+    let dropped = 0;
+    for (let i = 0; i < n; i++) if (band[i * (b + 1) + b] === 0) dropped++;
+    // r = A·u is consistent; x = A⁺-like solution must satisfy A x = r
+    const u = Float64Array.from({ length: n }, () => g.normal());
+    const r = Float64Array.from({ length: n }, (_, i) => { let s = 0; for (let j = 0; j < n; j++) s += A[i * n + j]! * u[j]!; return s; });
+    const x = bandSolve(band, n, b, r);
+    let res = 0;
+    for (let i = 0; i < n; i++) { let s = -r[i]!; for (let j = 0; j < n; j++) s += A[i * n + j]! * x[j]!; res = Math.max(res, Math.abs(s)); }
+    const zeroOnDropped = Array.from({ length: n }, (_, i) => i).every((i) => band[i * (b + 1) + b] !== 0 || x[i] === 0);
+    t.ok(status === 0 && dropped === n - k && res <= 1e-9 * Math.max(maxAbs(r), 1e-300) && zeroOnDropped,
+      `rank ${k} of ${n}: status ${status}, dropped ${dropped}, |A x − r|/|r| ${(res / Math.max(maxAbs(r), 1e-300)).toExponential(2)}`);
+  }
+  t.equal(bandCholesky(Float64Array.from([1, 0, 2, -1]), 2, 1, { dropTol: 1e-12 }), 2, 'a clearly negative pivot still fails');
   t.end();
 });
 
@@ -151,7 +177,7 @@ t.test('bandCholesky / bandSolve: empty input, arena left as found, bad argument
   t.throws(() => bandCholesky(new Float64Array(4), 2, 1, { ld: 1 }), /Expected an integer between 2 and \d+ for ld but received 1/);
   t.throws(() => bandCholesky([1, 2] as unknown as Float64Array, 1, 1), /Expected a Float64Array for band but received 1,2 of type array/);
   t.throws(() => bandCholesky(Float64Array.from([NaN, 1, 0, NaN]), 2, 1), /Expected finite values for band but received NaN at index 3/);
-  t.throws(() => bandCholesky(Float64Array.from([1]), 1, 0, { minPivot: -1 }), /Expected a finite number ≥ 0 for minPivot but received -1/);
+  t.throws(() => bandCholesky(Float64Array.from([1]), 1, 0, { dropTol: -1 }), /Expected a number in \[0, 1\) for dropTol but received -1/);
   t.throws(() => bandSolve(Float64Array.from([1, 1]), 2, 0, new Float64Array(3)), /Expected length 2 for r but received length 3/);
   t.throws(() => bandSolve(Float64Array.from([1, 1]), 2, 0, new Float64Array(2), { out: new Float64Array(1) }), /Expected length 2 for out but received length 1/);
   t.throws(() => bandSolve(Float64Array.from([1, 1]), 2, 0, new Float64Array(2), { perm: Int32Array.from([1, 1]) }), /Expected a permutation of 0 … 1 for perm/);
