@@ -106,6 +106,15 @@ t.test('bandCholesky(band, n, b) reports the first non-positive pivot as k + 1',
   for (let k = 0; k < 5; k++) schur += L[5 * n + k]! ** 2;
   A[5 * n + 5] = schur - 1;
   t.equal(bandCholesky(toBand(A, n, b, b + 1), n, b), 6, 'pivot 5 negative → status 6');
+  // the same with a band wide enough for the two-row path, failing at the first and the second row of a pair
+  for (const k of [6, 7]) {
+    const W = spdBand(n, 9, 11 + k);
+    const Lw = naiveCholesky(W, n);
+    let sk = 0;
+    for (let q = 0; q < k; q++) sk += Lw[k * n + q]! ** 2;
+    W[k * n + k] = sk - 1e-3;
+    t.equal(bandCholesky(toBand(W, n, 9, 10), n, 9), k + 1, `b 9: pivot ${k} negative → status ${k + 1}`);
+  }
   t.equal(bandCholesky(toBand(spdBand(4, 1, 3), 4, 1, 2).map((v, i) => (i === 1 ? -v : v)), 4, 1), 1, 'negative A[0,0] → status 1');
   const spd = spdBand(8, 2, 9);
   t.equal(bandCholesky(toBand(spd, 8, 2, 3), 8, 2), 0, 'an SPD matrix passes');
