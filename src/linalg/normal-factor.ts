@@ -25,6 +25,7 @@ import { denseOperator } from './dense-operator.js';
 import type { LinearOperator } from './operator.js';
 import { randn } from './random.js';
 import { nrm2 } from './blas1.js';
+import { restrictColumns } from './restrict-columns.js';
 
 const EPS = 2 ** -52;
 /** the core's per-allocation cap: no band larger than this can be held */
@@ -33,6 +34,11 @@ const MAX_BYTES = 1024 ** 3;
 export interface NormalFactorOptions {
   /** largest band to build, in bytes; default (and cap) 1 GiB, the core's per-allocation limit */
   budget?: number;
+  /**
+   * (cols) factor A_K·A_Kᵀ for A_K = A restricted to the input entries where keep ≠ 0 (a mask, or
+   * pixels held at a bound): the exact solver for restrictColumns(A, keep). Default: every entry.
+   */
+  keep?: Uint8Array;
 }
 
 export interface NormalFactor {
@@ -84,10 +90,11 @@ export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: I
 
 /**
  * Writes the lower band of P·A·Aᵀ·Pᵀ ((P r)[p] = r[perm[p]], half-bandwidth b, row stride ld) into
- * view() by probing (file header), zeroing it first; returns the largest diagonal entry. Internal.
+ * view() by probing (file header), zeroing it first; returns the largest diagonal entry. With
+ * `held` (input indices), A's columns there are taken as zero. Internal.
  */
 export function fillConvBand(weight: Float64Array, g: ConvGeometry, oh: number, ow: number, perm: Int32Array,
-  b: number, ld: number, view: () => Float64Array): number {
+  b: number, ld: number, view: () => Float64Array, held?: Int32Array): number {
   const M = g.outC / g.groups, n = g.outC * oh * ow, cols = g.c * g.h * g.w, plane = oh * ow;
   const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
   const posOf = new Int32Array(n);
@@ -114,6 +121,7 @@ export function fillConvBand(weight: Float64Array, g: ConvGeometry, oh: number, 
             for (let oy = cy; oy < oh; oy += py) for (let ox = cx; ox < ow; ox += px) e[base + oy * ow + ox] = 1;
           }
           convAdjointPtr(core, true, g, oh, ow, wPtr, ePtr, colsPtr, uPtr);
+          if (held) { const u = core.f64(uPtr, cols); for (const q of held) u[q] = 0; }
           convPtr(core, true, g, oh, ow, wPtr, uPtr, colsPtr, yPtr);
           const y = core.f64(yPtr, n), band = view();
           for (let o = 0; o < g.outC; o++) {
@@ -140,10 +148,15 @@ export function fillConvBand(weight: Float64Array, g: ConvGeometry, oh: number, 
   return maxDiag;
 }
 
-function checkBudget(opts: NormalFactorOptions): number {
-  const { budget = MAX_BYTES } = opts;
+function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number; held?: Int32Array } {
+  const { budget = MAX_BYTES, keep } = opts;
   if (!(typeof budget === 'number' && budget >= 0)) throw invalidParameter('budget', 'a number of bytes ≥ 0', budget, RangeError);
-  return Math.min(budget, MAX_BYTES);
+  if (keep === undefined) return { budget: Math.min(budget, MAX_BYTES) };
+  if (!(keep instanceof Uint8Array)) throw invalidParameter('keep', 'a Uint8Array', keep);
+  assertLength('keep', keep, cols);
+  const held: number[] = [];
+  for (let i = 0; i < cols; i++) if (keep[i] === 0) held.push(i);
+  return { budget: Math.min(budget, MAX_BYTES), held: Int32Array.from(held) };
 }
 
 /**
@@ -218,6 +231,7 @@ function solverOf(fc: Core, n: number, b: number, ld: number, bandPtr: number, p
  *
  * @param weight (outC, c/groups, kh, kw) Float64Array
  * @param geometry stride, asymmetric padding, dilation, groups (overlapping or not)
+ * @param opts budget (bytes, default 1 GiB); keep (c·h·w): factor for restrictColumns(A, keep)
  * @returns { solve, bandwidth, rows, bytes, dropped, accuracy, factorMs }, or undefined when the
  *   band would exceed the memory budget, or A·Aᵀ is so near singular that the factor without
  *   pivoting breaks down (a pivot clearly negative, or not accurate: see factorChecked; seen when
@@ -240,7 +254,7 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
   if (!(weight instanceof Float64Array)) throw invalidParameter('weight', 'a Float64Array', weight);
   assertLength('weight', weight, g.outC * K);
   checkFinite('weight', weight);
-  const budget = checkBudget(opts);
+  const { budget, held } = checkOptions(opts, g.c * g.h * g.w);
   const t0 = performance.now();
   const n = g.outC * oh * ow;
   const { perm, bandwidth: b } = convRowOrder(g, oh, ow);
@@ -248,8 +262,9 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
   if (n * ld * 8 > budget) return undefined;
   const fc = createCoreSync();
   const bandPtr = fc.alloc(n * ld * 8);
-  const assemble = (): void => void fillConvBand(weight, g, oh, ow, perm, b, ld, () => fc.f64(bandPtr, n * ld));
-  const f = factorChecked(fc, n, b, ld, bandPtr, perm, assemble, convOperator(weight, g));
+  const assemble = (): void => void fillConvBand(weight, g, oh, ow, perm, b, ld, () => fc.f64(bandPtr, n * ld), held);
+  const op = convOperator(weight, g);
+  const f = factorChecked(fc, n, b, ld, bandPtr, perm, assemble, opts.keep ? restrictColumns(op, opts.keep).op : op);
   return f && { ...f, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
 }
 
@@ -258,6 +273,7 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
  * through the band code with b = m − 1 (no permutation).
  *
  * @param w (m, n) row-major Float64Array
+ * @param opts budget (bytes, default 1 GiB); keep (n): factor for restrictColumns(A, keep)
  * @returns as convNormalFactor; undefined when m²·8 bytes exceed the budget or the factor breaks down
  * @throws TypeError/RangeError on bad sizes, a wrong length, non-finite entries or a bad budget
  *
@@ -269,22 +285,25 @@ export function denseNormalFactor(w: Float64Array, m: number, n: number, opts: N
   assertInt('m', m); assertInt('n', n);
   assertLength('w', w, m * n);
   checkFinite('w', w);
-  const budget = checkBudget(opts);
+  const { budget, held } = checkOptions(opts, n);
   const t0 = performance.now();
   const b = Math.max(m - 1, 0), ld = b + 1;
+  // A_K = W with the held columns zeroed
+  const wk = held?.length ? w.slice() : w;
+  if (held?.length) for (let i = 0; i < m; i++) for (const q of held) wk[i * n + q] = 0;
   if (m * ld * 8 > budget) return undefined;
   const fc = createCoreSync();
   const bandPtr = fc.alloc(m * ld * 8);
   const assemble = (): void => {
     if (m === 0) return;
     fc.scoped(() => {
-      const wPtr = fc.put(w);
+      const wPtr = fc.put(wk);
       // G = W·Wᵀ row-major into the band's memory, then row i shifted right by b − i: column k at i·ld + k − i + b
       gemmPtr(fc, true, false, true, m, m, n, 1, wPtr, n, wPtr, n, 0, bandPtr, ld);
     });
     const band = fc.f64(bandPtr, m * ld);
     for (let i = 0; i < m; i++) band.copyWithin(i * ld + b - i, i * ld, i * ld + i + 1);
   };
-  const f = factorChecked(fc, m, b, ld, bandPtr, undefined, assemble, denseOperator(w, m, n));
+  const f = factorChecked(fc, m, b, ld, bandPtr, undefined, assemble, denseOperator(wk, m, n));
   return f && { ...f, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
 }

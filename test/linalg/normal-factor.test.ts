@@ -6,6 +6,7 @@ import { denseOperator } from '../../src/linalg/dense-operator.js';
 import { convPreconditioner } from '../../src/linalg/preconditioner.js';
 import { projectToNullSpace } from '../../src/linalg/project.js';
 import { ptrProductsOf } from '../../src/linalg/ptr-products.js';
+import { restrictColumns } from '../../src/linalg/restrict-columns.js';
 import { convGeometry, outputSize, type ConvGeometry } from '../../src/linalg/geometry.js';
 import { randn, rng } from '../../src/linalg/random.js';
 import { denseOf, naiveConv, norm } from './naive.js';
@@ -183,6 +184,36 @@ t.test('denseNormalFactor(w, m, n) factors W·Wᵀ: exact projections in ≤ 5 s
     t.ok(f.bandwidth === m - 1 && (f.dropped > 0) === dup && a.length === m * n && (m >= n ? r.captured < 1e-6 : r.residual <= 1e-13 && r.iterations <= 5 && diff <= 1e-12),
       `${m}×${n}${dup ? ' (two equal rows)' : ''}: residual ${r.residual.toExponential(2)} in ${r.iterations} steps, dropped ${f.dropped}, distance ${diff.toExponential(2)}`);
   }
+  t.end();
+});
+
+t.test('convNormalFactor(w, g, { keep }) is the exact solver of the column-restricted operator (masks, pixels held at a bound)', (t) => {
+  const g = convGeometry({ c: 3, h: 24, w: 40, outC: 8, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
+  const w = randn(8 * 27, 12);
+  const op = convOperator(w, g);
+  const u = rng(13);
+  const random = Uint8Array.from({ length: op.cols }, () => (u.uniform() < 0.05 ? 0 : 1));
+  // a held block through all channels: the rows whose windows lie inside it become zero rows
+  const block = new Uint8Array(op.cols).fill(1);
+  for (let c = 0; c < 3; c++) for (let y = 4; y < 14; y++) for (let x = 10; x < 24; x++) block[(c * 24 + y) * 40 + x] = 0;
+  for (const [name, keep] of [['5% random pixels', random], ['a 10×14 block', block]] as [string, Uint8Array][]) {
+    const f = convNormalFactor(w, g, { keep })!;
+    const sub = restrictColumns(op, keep);
+    const v = sub.gather(randn(op.cols, 14));
+    const r = projectToNullSpace(sub.op, v, { preconditioner: f.solve, tol: 1e-14 });
+    const full = projectToNullSpace(sub.op, v, { preconditioner: convNormalFactor(w, g)!.solve, tol: 1e-14 });
+    const ref = projectToNullSpace(sub.op, v, { preconditioner: convPreconditioner(w, g), tol: 1e-14 });
+    const diff = norm(r.delta.map((x, i) => x - ref.delta[i]!)) / norm(ref.delta);
+    t.ok(r.residual <= 1e-13 && r.iterations <= 5 && ref.residual <= 1e-13 && diff <= 1e-12 && full.iterations > r.iterations,
+      `${name}: ${f.dropped} zero rows dropped, residual ${r.residual.toExponential(2)} in ${r.iterations} steps (factor of the unrestricted A: ${full.iterations}, block-Jacobi ${ref.iterations}), distance ${diff.toExponential(2)}`);
+  }
+  const d = randn(20 * 60, 15);
+  const keep = Uint8Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? 0 : 1));
+  const sub = restrictColumns(denseOperator(d, 20, 60), keep);
+  const r = projectToNullSpace(sub.op, sub.gather(randn(60, 16)), { preconditioner: denseNormalFactor(d, 20, 60, { keep })!.solve });
+  t.ok(r.residual <= 1e-13 && r.iterations <= 2, `dense 20×60 without every 7th column: residual ${r.residual.toExponential(2)} in ${r.iterations} steps`);
+  t.throws(() => convNormalFactor(w, g, { keep: new Uint8Array(5) }), /Expected length 2880 for keep but received length 5/);
+  t.throws(() => convNormalFactor(w, g, { keep: [1] as unknown as Uint8Array }), /Expected a Uint8Array for keep but received 1 of type array/);
   t.end();
 });
 
