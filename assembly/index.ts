@@ -10,3 +10,4 @@ export { gramF64, symEigvalsF64 } from "./sym_eigen";
 export { bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, maxAbsF64, stageF64, qrColumnsF64 } from "./bidiag";
 export { symEigJacobiF64 } from "./ritz";
 export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";
+export { bandCholeskyF64, bandSolveF64 } from "./banded";

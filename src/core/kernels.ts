@@ -98,6 +98,13 @@ export interface Kernels {
   /** (n, alpha, xPtr, beta, yPtr): y = alpha·x + beta·y */
   axpbyF64(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
   axpbyF32(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
+
+  // Band Cholesky (assembly/banded.ts): lower band, row-major, row i holds columns i−b … i (diagonal last) in ld ≥ b + 1 slots.
+  /** (n, b, ld, aPtr in/out, dropTol) → 0, or k + 1 at the first failed pivot: A = L·Lᵀ in place; dropTol < 0: pivots must be > 0,
+   *  ≥ 0: pivots within ±dropTol·A[k,k] are dropped (L[k,k] = 0, column k zero) */
+  bandCholeskyF64(n: number, b: number, ld: number, aPtr: number, dropTol: number): number;
+  /** (n, b, ld, lPtr, permPtr n i32 | 0, rPtr, workPtr n f64, outPtr): out = Pᵀ(L·Lᵀ)⁻¹P·r, (P r)[i] = r[perm[i]], 0 at dropped pivots; out may alias r */
+  bandSolveF64(n: number, b: number, ld: number, lPtr: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number): void;
 }
 
 export function bindKernels(exports: WebAssembly.Exports): Kernels {

@@ -81,16 +81,27 @@ export function wasmModule(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
+const imports = {
+  env: {
+    abort(_msg: number, _file: number, line: number, col: number) { throw new Error(`WASM abort at ${line}:${col}`); },
+    seed() { return 0; },
+  },
+};
+
 /** A new core on its own memory. */
 export async function createCore(module?: WebAssembly.Module): Promise<Core> {
-  const instance = await WebAssembly.instantiate(module ?? (await wasmModule()), {
-    env: {
-      abort(_msg: number, _file: number, line: number, col: number) { throw new Error(`WASM abort at ${line}:${col}`); },
-      seed() { return 0; },
-    },
-  });
-  return new Core(instance);
+  return new Core(await WebAssembly.instantiate(module ?? (await wasmModule()), imports));
 }
 
+const mainModule = await wasmModule();
+
 /** The process-wide core, created at first import. */
-export const core: Core = await createCore();
+export const core: Core = await createCore(mainModule);
+
+/**
+ * A new core on its own memory, made synchronously from the module of the process-wide core: for
+ * data that must outlive arena scopes (a factor kept for a whole stream) and be freed with its owner.
+ */
+export function createCoreSync(): Core {
+  return new Core(new WebAssembly.Instance(mainModule, imports));
+}

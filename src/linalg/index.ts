@@ -22,3 +22,5 @@ export { SvdPool } from './pool.js';
 export { symmetricEigen, type SymmetricEigen } from './ritz.js';
 export { smallestSingularTriplets, sigmaMinEstimate, type LanczosOptions, type SingularTriplets, type SigmaMinEstimate } from './lanczos.js';
 export { bidiagSingularValues } from './bidiag.js';
+export { bandCholesky, bandSolve, type BandCholeskyOptions, type BandSolveOptions } from './banded.js';
+export { convNormalFactor, denseNormalFactor, type NormalFactor, type NormalFactorOptions } from './normal-factor.js';

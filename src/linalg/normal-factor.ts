@@ -1,0 +1,309 @@
+// The exact normal-equations solver (A·Aᵀ)⁻¹ of a first layer, factored once: a band Cholesky
+// (banded.ts) of A·Aᵀ in a bandwidth-reducing row order, kept in a WASM core of its own so it
+// outlives the arena scopes of the process-wide core and is freed with its owner. As the
+// preconditioner of projectToNullSpace it makes each projection converge in a few PCG steps.
+//
+// Row order of a convolution (A's rows are CHW: outC × oh × ow): group-major (A·Aᵀ is block
+// diagonal across groups), then the output positions with the SHORTER side as the fast index,
+// output channels innermost. Two rows couple only when their windows share a pixel, i.e. their
+// positions differ by at most ry rows and rx columns (axisReach), so the half-bandwidth is
+// (r_slow·n_fast + r_fast + 1)·M − 1 with M = outC/groups.
+//
+// The band is formed exactly by probing: A·(Aᵀ·e_S) for 0/1 vectors e_S whose rows are spaced
+// 2r + 1 apart on each axis (one output channel of every group at a time), so every row sees at
+// most one row of S; M·(2ry + 1)·(2rx + 1) probes of one conv and one adjoint each.
+import { core, createCoreSync, type Core } from '../core/wasm.js';
+import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
+import type { ConvGeometry } from './geometry.js';
+import { checkFinite } from './arrays.js';
+import { checkGeometry } from './im2col.js';
+import { convAdjointPtr, convOperator, convPtr } from './conv.js';
+import { gemmPtr } from './gemm.js';
+import { bandCholeskyPtr, bandSolvePtr } from './banded.js';
+import { attachPtrProducts } from './ptr-products.js';
+import { denseOperator } from './dense-operator.js';
+import type { LinearOperator } from './operator.js';
+import { randn } from './random.js';
+import { nrm2 } from './blas1.js';
+import { restrictColumns } from './restrict-columns.js';
+
+const EPS = 2 ** -52;
+/** the core's per-allocation cap: no band larger than this can be held */
+const MAX_BYTES = 1024 ** 3;
+
+export interface NormalFactorOptions {
+  /** largest band to build, in bytes; default (and cap) 1 GiB, the core's per-allocation limit */
+  budget?: number;
+  /**
+   * (cols) factor A_K·A_Kᵀ for A_K = A restricted to the input entries where keep ≠ 0 (a mask, or
+   * pixels held at a bound): the exact solver for restrictColumns(A, keep). Default: every entry.
+   */
+  keep?: Uint8Array;
+}
+
+export interface NormalFactor {
+  /**
+   * out ← (A·Aᵀ)⁻¹ r, both of length rows; out may be r. With dropped rows D it is the inverse on
+   * the kept rows S, zero on D: for r in range(A) still a solution of A·Aᵀ·out = r when the rows
+   * in D depend exactly on those in S. Carries pointer-level products (ptr-products.ts).
+   */
+  solve: (r: Float64Array, out: Float64Array) => void;
+  /** half-bandwidth b of the permuted A·Aᵀ */
+  bandwidth: number;
+  /** order of A·Aᵀ (rows of A) */
+  rows: number;
+  /** bytes held by the factor (band, permutation, two vectors) */
+  bytes: number;
+  /** rows of A·Aᵀ found to depend on earlier rows (pivot at rounding level) and left out: 0 when A has full row rank */
+  dropped: number;
+  /** ‖Aᵀ(solve(A·Aᵀ·x) − x)‖ / ‖Aᵀx‖ for a random x, measured after factoring (≤ 1e-6, ≤ 1e-10 with dropped rows, else no factor) */
+  accuracy: number;
+  /** wall time of assembly, factorization and the accuracy check, ms */
+  factorMs: number;
+}
+
+/** Largest output-position distance d ≥ 0 along one axis at which two windows share a pixel: d·s = m·dil for some |m| < k. */
+export function axisReach(k: number, s: number, dil: number, outLen: number): number {
+  for (let d = Math.min(Math.floor(((k - 1) * dil) / s), outLen - 1); d > 0; d--) if ((d * s) % dil === 0) return d;
+  return 0;
+}
+
+/** Row order and half-bandwidth for a conv: perm[position] = row of A (CHW). Internal. */
+export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: Int32Array; bandwidth: number; ry: number; rx: number } {
+  const M = g.outC / g.groups;
+  const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
+  const bYFast = (rx * oh + ry + 1) * M - 1; // slow = x, fast = y
+  const bXFast = (ry * ow + rx + 1) * M - 1;
+  const yFast = bYFast < bXFast || (bYFast === bXFast && oh < ow);
+  const rows = g.outC * oh * ow;
+  const perm = new Int32Array(rows);
+  const [S, F] = yFast ? [ow, oh] : [oh, ow];
+  let p = 0;
+  for (let gi = 0; gi < g.groups; gi++) {
+    for (let s = 0; s < S; s++) for (let f = 0; f < F; f++) {
+      const pos = yFast ? f * ow + s : s * ow + f;
+      for (let o = 0; o < M; o++) perm[p++] = (gi * M + o) * oh * ow + pos;
+    }
+  }
+  return { perm, bandwidth: Math.min(yFast ? bYFast : bXFast, rows - 1), ry, rx };
+}
+
+/**
+ * Writes the lower band of P·A·Aᵀ·Pᵀ ((P r)[p] = r[perm[p]], half-bandwidth b, row stride ld) into
+ * view() by probing (file header), zeroing it first; returns the largest diagonal entry. With
+ * `held` (input indices), A's columns there are taken as zero. Internal.
+ */
+export function fillConvBand(weight: Float64Array, g: ConvGeometry, oh: number, ow: number, perm: Int32Array,
+  b: number, ld: number, view: () => Float64Array, held?: Int32Array): number {
+  const M = g.outC / g.groups, n = g.outC * oh * ow, cols = g.c * g.h * g.w, plane = oh * ow;
+  const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
+  const posOf = new Int32Array(n);
+  for (let p = 0; p < n; p++) posOf[perm[p]!] = p;
+  const py = Math.min(2 * ry + 1, oh), px = Math.min(2 * rx + 1, ow);
+  // the probed position coupling with output position q along an axis, for colour c (−1: none within reach)
+  const partner = (len: number, period: number, reach: number, c: number): Int32Array => Int32Array.from({ length: len }, (_, q) => {
+    const j = period === len ? c : q - reach + (((c - (q - reach)) % period) + period) % period;
+    return j >= 0 && j < len && Math.abs(j - q) <= reach ? j : -1;
+  });
+  view().fill(0);
+  core.scoped(() => {
+    const wPtr = core.put(weight);
+    const ePtr = core.alloc(n * 8), uPtr = core.alloc(cols * 8), yPtr = core.alloc(n * 8);
+    const colsPtr = core.alloc(g.c * g.kh * g.kw * plane * 8);
+    for (let cy = 0; cy < py; cy++) {
+      const jy = partner(oh, py, ry, cy);
+      for (let cx = 0; cx < px; cx++) {
+        const jx = partner(ow, px, rx, cx);
+        for (let ol = 0; ol < M; ol++) {
+          const e = core.f64(ePtr, n).fill(0);
+          for (let gi = 0; gi < g.groups; gi++) {
+            const base = (gi * M + ol) * plane;
+            for (let oy = cy; oy < oh; oy += py) for (let ox = cx; ox < ow; ox += px) e[base + oy * ow + ox] = 1;
+          }
+          convAdjointPtr(core, true, g, oh, ow, wPtr, ePtr, colsPtr, uPtr);
+          if (held) { const u = core.f64(uPtr, cols); for (const q of held) u[q] = 0; }
+          convPtr(core, true, g, oh, ow, wPtr, uPtr, colsPtr, yPtr);
+          const y = core.f64(yPtr, n), band = view();
+          for (let o = 0; o < g.outC; o++) {
+            const jBase = (o - (o % M) + ol) * plane;
+            for (let oy = 0; oy < oh; oy++) {
+              const yj = jy[oy]!;
+              if (yj < 0) continue;
+              for (let ox = 0; ox < ow; ox++) {
+                const xj = jx[ox]!;
+                if (xj < 0) continue;
+                const i = o * plane + oy * ow + ox;
+                const pi = posOf[i]!, pj = posOf[jBase + yj * ow + xj]!;
+                if (pj <= pi) band[pi * ld + pj - pi + b] = y[i]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+  const band = view();
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, band[i * ld + b]!);
+  return maxDiag;
+}
+
+function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number; held?: Int32Array } {
+  const { budget = MAX_BYTES, keep } = opts;
+  if (!(typeof budget === 'number' && budget >= 0)) throw invalidParameter('budget', 'a number of bytes ≥ 0', budget, RangeError);
+  if (keep === undefined) return { budget: Math.min(budget, MAX_BYTES) };
+  if (!(keep instanceof Uint8Array)) throw invalidParameter('keep', 'a Uint8Array', keep);
+  assertLength('keep', keep, cols);
+  const held: number[] = [];
+  for (let i = 0; i < cols; i++) if (keep[i] === 0) held.push(i);
+  return { budget: Math.min(budget, MAX_BYTES), held: Int32Array.from(held) };
+}
+
+/**
+ * Assembles and factors the band, dropping the pivots of rows that depend on earlier rows, and
+ * keeps the factor only if it inverts A·Aᵀ well on range(A) (accuracyOf). Dropping is tried with
+ * |pivot| ≤ 16·(b+1)·eps·A[k,k] (the rounding bound of the factorization) and, when that breaks
+ * down, with 1e-10·A[k,k]: rows that depend on several others through a chain of overlapping
+ * windows come out with pivots of ~1e-11 relative, above the bound. A factor with dropped rows is
+ * kept only when accurate to 1e-10 — a row dropped although it was only nearly dependent leaves
+ * a direction CG cannot reach (its Krylov space lies in range(M)), and shows up here as ≥ 1e-8.
+ */
+function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array | undefined,
+  assemble: () => void, op: LinearOperator): Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs'> | undefined {
+  const { solve, bytes } = solverOf(fc, n, b, ld, bandPtr, perm);
+  for (const dropTol of [16 * (b + 1) * EPS, 1e-10]) {
+    assemble();
+    if (bandCholeskyPtr(fc, n, b, ld, bandPtr, dropTol) !== 0) continue;
+    const band = fc.f64(bandPtr, n * ld);
+    let dropped = 0;
+    for (let i = 0; i < n; i++) if (band[i * ld + b] === 0) dropped++;
+    const accuracy = accuracyOf(op, solve);
+    if (accuracy <= (dropped > 0 ? 1e-10 : 1e-6)) return { solve, bytes, dropped, accuracy };
+  }
+  return undefined;
+}
+
+/**
+ * How well solve inverts A·Aᵀ where it matters for a projection: ‖Aᵀ(solve(A·Aᵀ·x) − x)‖ / ‖Aᵀx‖
+ * for a seeded random x (0 when A = 0). Dropping a row that was only nearly dependent shows here.
+ */
+function accuracyOf(op: LinearOperator, solve: NormalFactor['solve']): number {
+  const u = op.applyT(randn(op.rows, 0));
+  const un = nrm2(u);
+  if (un === 0) return 0;
+  const z = new Float64Array(op.rows);
+  solve(op.apply(u), z);
+  const e = op.applyT(z);
+  for (let i = 0; i < e.length; i++) e[i] -= u[i]!;
+  return nrm2(e) / un;
+}
+
+/** Wraps a factor held in core fc as a preconditioner-shaped solve with pointer-level products on the process-wide core. */
+function solverOf(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array | undefined): { solve: NormalFactor['solve']; bytes: number } {
+  const permPtr = perm ? fc.put(perm) : 0;
+  const vecPtr = fc.alloc(n * 8);
+  const workPtr = fc.alloc(n * 8);
+  // the vectors live in the process-wide core (where the PCG keeps them): copy in, solve, copy out
+  const ptr = {
+    core,
+    apply(rPtr: number, outPtr: number): void {
+      if (n === 0) return;
+      fc.f64(vecPtr, n).set(core.f64(rPtr, n));
+      bandSolvePtr(fc, n, b, ld, bandPtr, permPtr, vecPtr, workPtr, vecPtr);
+      core.f64(outPtr, n).set(fc.f64(vecPtr, n));
+    },
+  };
+  const solve = (r: Float64Array, out: Float64Array): void => {
+    if (!(r instanceof Float64Array)) throw invalidParameter('r', 'a Float64Array', r);
+    if (!(out instanceof Float64Array)) throw invalidParameter('out', 'a Float64Array', out);
+    assertLength('r', r, n);
+    assertLength('out', out, n);
+    if (n === 0) return;
+    fc.f64(vecPtr, n).set(r);
+    bandSolvePtr(fc, n, b, ld, bandPtr, permPtr, vecPtr, workPtr, vecPtr);
+    out.set(fc.f64(vecPtr, n));
+  };
+  return { solve: attachPtrProducts(solve, ptr), bytes: fc.used };
+}
+
+/**
+ * The factored (A·Aᵀ)⁻¹ of the conv operator convOperator(weight, geometry).
+ *
+ * @param weight (outC, c/groups, kh, kw) Float64Array
+ * @param geometry stride, asymmetric padding, dilation, groups (overlapping or not)
+ * @param opts budget (bytes, default 1 GiB); keep (c·h·w): factor for restrictColumns(A, keep)
+ * @returns { solve, bandwidth, rows, bytes, dropped, accuracy, factorMs }, or undefined when the
+ *   band would exceed the memory budget, or A·Aᵀ is so near singular that the factor without
+ *   pivoting breaks down (a pivot clearly negative, or not accurate: see factorChecked; seen when
+ *   A has more rows than its rank): the caller then falls back to an iterative preconditioner
+ *   (convPreconditioner)
+ * @throws TypeError/RangeError on a bad geometry, weight or budget
+ *
+ * Notes: band of A·Aᵀ by probing (file header), then band Cholesky, n·b²/2 multiply–adds, and a
+ * solve of 2·n·b. A·Aᵀ may be singular (dependent rows of W, windows that read only padding, more
+ * rows than pixels): rows whose pivot falls to rounding level are dropped, so M = E_S (A·Aᵀ)_SS⁻¹ E_Sᵀ
+ * on the independent rows S. That M is symmetric semidefinite and solves every consistent system
+ * exactly, so preconditioned CG on A·Aᵀ z = A·v still ends in a step or two. (A diagonal shift
+ * instead would give M eigenvalues 1/shift on ker(Aᵀ), where rounding puts a little of every
+ * residual, and that pollutes CG's inner products: measured, CG then stalls.)
+ */
+export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, opts: NormalFactorOptions = {}): NormalFactor | undefined {
+  const { oh, ow } = checkGeometry(geometry);
+  const g: ConvGeometry = { ...geometry };
+  const K = (g.c / g.groups) * g.kh * g.kw;
+  if (!(weight instanceof Float64Array)) throw invalidParameter('weight', 'a Float64Array', weight);
+  assertLength('weight', weight, g.outC * K);
+  checkFinite('weight', weight);
+  const { budget, held } = checkOptions(opts, g.c * g.h * g.w);
+  const t0 = performance.now();
+  const n = g.outC * oh * ow;
+  const { perm, bandwidth: b } = convRowOrder(g, oh, ow);
+  const ld = b + 1;
+  if (n * ld * 8 > budget) return undefined;
+  const fc = createCoreSync();
+  const bandPtr = fc.alloc(n * ld * 8);
+  const assemble = (): void => void fillConvBand(weight, g, oh, ow, perm, b, ld, () => fc.f64(bandPtr, n * ld), held);
+  const op = convOperator(weight, g);
+  const f = factorChecked(fc, n, b, ld, bandPtr, perm, assemble, opts.keep ? restrictColumns(op, opts.keep).op : op);
+  return f && { ...f, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
+}
+
+/**
+ * The factored (W·Wᵀ)⁻¹ of a dense first layer y = W x: a Cholesky of the m × m Gram matrix
+ * through the band code with b = m − 1 (no permutation).
+ *
+ * @param w (m, n) row-major Float64Array
+ * @param opts budget (bytes, default 1 GiB); keep (n): factor for restrictColumns(A, keep)
+ * @returns as convNormalFactor; undefined when m²·8 bytes exceed the budget or the factor breaks down
+ * @throws TypeError/RangeError on bad sizes, a wrong length, non-finite entries or a bad budget
+ *
+ * Notes: the Gram matrix by the WASM GEMM in the factor's own core, m³/6 multiply–adds to factor.
+ * Rows of W that are dependent (m > n, repeated rows) make W·Wᵀ singular: dropped as for a conv.
+ */
+export function denseNormalFactor(w: Float64Array, m: number, n: number, opts: NormalFactorOptions = {}): NormalFactor | undefined {
+  if (!(w instanceof Float64Array)) throw invalidParameter('w', 'a Float64Array', w);
+  assertInt('m', m); assertInt('n', n);
+  assertLength('w', w, m * n);
+  checkFinite('w', w);
+  const { budget, held } = checkOptions(opts, n);
+  const t0 = performance.now();
+  const b = Math.max(m - 1, 0), ld = b + 1;
+  // A_K = W with the held columns zeroed
+  const wk = held?.length ? w.slice() : w;
+  if (held?.length) for (let i = 0; i < m; i++) for (const q of held) wk[i * n + q] = 0;
+  if (m * ld * 8 > budget) return undefined;
+  const fc = createCoreSync();
+  const bandPtr = fc.alloc(m * ld * 8);
+  const assemble = (): void => {
+    if (m === 0) return;
+    fc.scoped(() => {
+      const wPtr = fc.put(wk);
+      // G = W·Wᵀ row-major into the band's memory, then row i shifted right by b − i: column k at i·ld + k − i + b
+      gemmPtr(fc, true, false, true, m, m, n, 1, wPtr, n, wPtr, n, 0, bandPtr, ld);
+    });
+    const band = fc.f64(bandPtr, m * ld);
+    for (let i = 0; i < m; i++) band.copyWithin(i * ld + b - i, i * ld, i * ld + i + 1);
+  };
+  const f = factorChecked(fc, m, b, ld, bandPtr, undefined, assemble, denseOperator(wk, m, n));
+  return f && { ...f, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
+}
