@@ -79,7 +79,9 @@ export function setupSummary(p: SizedSetup): string {
     : f.trivial ? `kernel trivial (${[f.certificate?.injective ? 'proven: block-triangular' : '', sig].filter(Boolean).join(', ')})`
     : `${sig} (numerically singular)`;
   const w = f.windowNullity ? `, ker(W) ${f.windowNullity.join('/')}` : '';
-  return `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}; set-up ${(p.collider.setupMs / 1000).toFixed(2)} s, mode ${p.collider.mode}`;
+  const ns = p.collider.normal;
+  const solver = ns ? `, solver ${ns.kind === 'banded' ? `factored A·Aᵀ (band ${ns.bandwidth}, ${((ns.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB)` : ns.kind}` : '';
+  return `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}; set-up ${(p.collider.setupMs / 1000).toFixed(2)} s, mode ${p.collider.mode}${solver}`;
 }
 
 function summaryLine(name: string, out: string | undefined, r: CollideRecord): string {

@@ -5,21 +5,21 @@
 // 1. ADMM on δ ∈ ker(A), ζ ∈ box, δ = ζ (scaled form, ρ balanced between the primal and dual
 //    residuals; Boyd et al. 2011): δ ← P((g + ρ(ζ − u))/(1 + ρ)), ζ ← clip(δ + u), u ← u + δ − ζ.
 //    Each step is one projection onto ker(A) — with the factored normal equations a few
-//    convolutions and a band solve — and a clip. The box ADMM sees is shrunk by a margin, so
-//    that once ‖δ − ζ‖∞ is below it the projected δ is inside the true box with room to spare.
-// 2. The exact final stage: δ comes out of a projection, so A δ = 0 to round-off; entries still
-//    outside the true box are met by shrinking δ towards 0 (δ = 0 is feasible and A(γδ) = 0).
+//    convolutions and a band solve — and a clip. The box ADMM sees is shrunk by a margin (at most
+//    a quarter of each side's room), so that once ‖δ − ζ‖∞ is below it the projected δ is inside.
+// 2. The exact stage. δ comes out of a projection, so A δ = 0 to round-off. Entries it still has
+//    outside the box are held where x is (δ_i = 0) and the others completed to A δ = 0 with the
+//    least change — δ = w − D Aᵀy, (A D Aᵀ) y = A w (completion(), always solvable: A w lies in
+//    range(A_K)) — for a few rounds; whatever is left is met by shrinking δ towards 0 (δ = 0 is
+//    feasible and A(γδ) = 0).
 //
-// An entry on a bound (room ≤ `freeze` on one side: a white or black pixel) may move inward only.
-// ADMM treats it like any other entry; the exact stage then holds at exactly δ = 0 those that ADMM
-// left on their bound, by projecting onto ker(A) ∩ {δ = 0 there} (a projector restricted to the
-// other entries): a projected δ is never exactly 0 anywhere, so without that a saturated pixel would
-// leave the box by a rounding-sized amount and the shrink would have to be 0. Saturated entries that
-// moved inward keep a distance of about the margin from their bound, so the re-projection leaves
-// them inside; one it pushes across joins the held ones for another round.
-//
+// An entry on a bound (room ≤ `freeze` on a side: a white or black pixel) is held at δ = 0 from
+// the start, through a projector restricted to the other entries: a projected δ is never exactly
+// 0 anywhere, so a saturated pixel would otherwise leave the box by a rounding-sized amount and
+// the shrink would have to be 0. (Letting a white pixel darken is a one-sided constraint the
+// active-set stage can take in principle; measured on text crops, the held sets it needs leave
+// rows of A with almost no free pixels and the completions stall, so the tool does not.)
 // Exactness is certified by the caller's float64 residual of the stored x', never by this solver.
-// Entries with lo = hi = 0 stay at 0. When nothing fits (γ = 0) δ is all zeros, and says so.
 import type { LinearOperator } from '../linalg/operator.js';
 
 export interface BoxFitOptions {
@@ -27,10 +27,10 @@ export interface BoxFitOptions {
   maxIter?: number;
   /** margin (model units) the ADMM box keeps from each bound (default 1e-3) */
   margin?: number;
-  /** entries with room ≤ this on either side are held at δ = 0 (per entry, or one number; default 0) */
+  /** an entry with room ≤ this on a side is held at δ = 0 (per entry, or one number; default 0) */
   freeze?: number | Float64Array;
   /** the exact stage's completion for a keep set (default: completion() below with `preconditioner`) */
-  completeFor?: (keep: Uint8Array) => (w: Float64Array) => Float64Array | undefined;
+  completeFor?: (keep: Uint8Array) => (w: Float64Array) => Completion;
   /** M ≈ (A D Aᵀ)⁻¹ for the default completion (D = the kept entries) */
   preconditioner?: (r: Float64Array, out: Float64Array) => void;
   /** the default completion's CG: relative tolerance (of ‖A‖‖δ‖) and iteration cap (default 1e-14, 5000) */
@@ -48,20 +48,23 @@ export interface BoxFitResult {
   iterations: number;
   /** max |δ − ζ| when ADMM stopped (model units) */
   gap: number;
-  /** rounds of the exact stage's active-set polish */
+  /** rounds of the exact stage (entries held at 0, the rest completed) */
   pinRounds: number;
   /** shrink applied at the end (1: none) */
   gamma: number;
   /** share of entries on a bound of the box at the end */
   active: number;
-  /** share of entries held on a bound by the exact stage (or unable to move: lo = hi = 0) */
+  /** share of entries held at δ = 0: on a bound from the start, or outside the box in the exact stage */
   frozen: number;
   /** state for a warm start */
   warm: { zeta: Float64Array; u: Float64Array; rho: number };
 }
 
-/** Rounds of holding crossed entries before every entry on a bound is held. */
-const MAX_HOLD_ROUNDS = 4;
+/** ADMM over-relaxation α ∈ [1.5, 1.8] (Boyd et al. 2011, §3.4.3). */
+const RELAX = 1.6;
+
+/** Rounds of the exact stage at most. */
+const MAX_HOLD_ROUNDS = 8;
 
 function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
 
@@ -78,18 +81,15 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
   const freeze = opts.freeze ?? 0;
   const maxIter = opts.maxIter ?? 100;
   const margin = opts.margin ?? 1e-3;
-  // a side with no room (≤ freeze) is snapped to 0: the entry may only move away from it
+  // an entry with a side of no room (≤ freeze) is held: lo = hi = 0
   lo = Float64Array.from(lo); hi = Float64Array.from(hi);
-  const base = new Uint8Array(n); // entries that may move at all (lo < hi)
+  const base = new Uint8Array(n); // entries that may move
   let movable = 0;
   for (let i = 0; i < n; i++) {
     const f = typeof freeze === 'number' ? freeze : freeze[i]!;
-    if (hi[i]! <= f) hi[i] = 0;
-    if (-lo[i]! <= f) lo[i] = 0;
-    if (lo[i]! < hi[i]!) { base[i] = 1; movable++; }
+    if (hi[i]! <= f || -lo[i]! <= f) { lo[i] = 0; hi[i] = 0; } else { base[i] = 1; movable++; }
   }
   // the ADMM box: each side shrunk by the margin, or by a quarter of its room when that is less
-  // (δ = 0 stays inside it, so ADMM's problem keeps a feasible point)
   const loM = new Float64Array(n); const hiM = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     loM[i] = lo[i]! + Math.min(margin, -0.25 * lo[i]!);
@@ -110,12 +110,14 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
     delta = project(v);
     let rp2 = 0; let rd2 = 0; gap = 0;
     for (let i = 0; i < n; i++) {
-      const t = delta[i]! + u[i]!;
+      // over-relaxed (Boyd et al. §3.4.3): δ̂ = αδ + (1 − α)ζ
+      const dh = RELAX * delta[i]! + (1 - RELAX) * zeta[i]!;
+      const t = dh + u[i]!;
       const z = t < loM[i]! ? loM[i]! : t > hiM[i]! ? hiM[i]! : t;
       rd2 += (z - zeta[i]!) ** 2;
-      zeta[i] = z;
       const r = delta[i]! - z;
-      u[i]! += r;
+      zeta[i] = z;
+      u[i]! += dh - z;
       rp2 += r * r;
       if (Math.abs(r) > gap) gap = Math.abs(r);
     }
@@ -128,46 +130,20 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
     else if (rd > 10 * rp) { rho *= 0.5; for (let i = 0; i < n; i++) u[i]! *= 2; }
   }
   const warm = { zeta: Float64Array.from(zeta), u: Float64Array.from(u), rho };
-  // The exact stage, an active-set polish: hold at exactly their bound the entries that ADMM left on
-  // a side with no room (within half a margin) and the entries δ still has outside the box, restore
-  // A δ = 0 through the others (completeFor), and repeat with whatever that pushed out.
+  // the exact stage: hold what is outside at δ = 0, complete the rest, a few rounds
   const keep = Uint8Array.from(base);
-  const value = new Float64Array(n); // the held value of each held entry
-  let held = n - movable;
-  const eps = 0.5 * margin;
-  let added = 0;
-  for (let i = 0; i < n; i++) {
-    if (!keep[i]) continue;
-    if ((hi[i] === 0 && zeta[i]! >= -eps) || (lo[i] === 0 && zeta[i]! <= eps)) { keep[i] = 0; added++; }
-  }
-  const holdCrossed = (d: Float64Array): number => {
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      if (!keep[i]) continue;
-      if (d[i]! > hi[i]!) { keep[i] = 0; value[i] = hi[i]!; k++; } else if (d[i]! < lo[i]!) { keep[i] = 0; value[i] = lo[i]!; k++; }
-    }
-    return k;
-  };
-  added += holdCrossed(delta);
   let pinRounds = 0;
-  for (; added > 0 && pinRounds < MAX_HOLD_ROUNDS; pinRounds++) {
-    held += added;
-    const w = Float64Array.from(delta);
-    for (let i = 0; i < n; i++) if (!keep[i]) w[i] = value[i]!;
-    const next = completeFor(keep)(w);
-    if (!next) break; // the free entries cannot absorb the held values: keep δ as it is
-    delta = next;
-    added = holdCrossed(delta);
-  }
-  // last resort for entries on a side with no room that still cross it: hold every such entry at 0
-  // (they cannot cross any more; the other entries have room for the shrink below)
-  if (crossesNoRoom(delta, lo, hi, keep)) {
-    for (let i = 0; i < n; i++) if (keep[i] && (hi[i] === 0 || lo[i] === 0)) { keep[i] = 0; held++; }
-    for (let i = 0; i < n; i++) if (!keep[i]) value[i] = 0;
+  for (; pinRounds < MAX_HOLD_ROUNDS; pinRounds++) {
+    let added = 0;
+    for (let i = 0; i < n; i++) if (keep[i] && (delta[i]! > hi[i]! || delta[i]! < lo[i]!)) { keep[i] = 0; added++; }
+    if (!added) break;
     const w = Float64Array.from(delta);
     for (let i = 0; i < n; i++) if (!keep[i]) w[i] = 0;
-    delta = completeFor(keep)(w) ?? new Float64Array(n);
+    const c = completeFor(keep)(w);
+    if (!c.ok) { for (let i = 0; i < n; i++) if (!keep[i] && base[i]) keep[i] = 1; break; } // not converged: δ as it was, the shrink decides
+    delta = c.delta;
   }
+  const held = n - count(keep);
   const frozen = held / n;
   // shrink towards 0 for what is left outside (entries with room on the violated side)
   let gamma = 1;
@@ -186,11 +162,7 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
   return { delta, iterations: it, gap, pinRounds, gamma, active: n ? active / n : 0, frozen, warm };
 }
 
-/** Some kept entry is beyond a side that has no room (δ_i > 0 = hi_i or δ_i < 0 = lo_i). */
-function crossesNoRoom(d: Float64Array, lo: Float64Array, hi: Float64Array, keep: Uint8Array): boolean {
-  for (let i = 0; i < d.length; i++) if (keep[i] && ((hi[i] === 0 && d[i]! > 0) || (lo[i] === 0 && d[i]! < 0))) return true;
-  return false;
-}
+function count(keep: Uint8Array): number { let k = 0; for (let i = 0; i < keep.length; i++) if (keep[i]) k++; return k; }
 
 function clipInto(out: Float64Array, v: Float64Array, lo: Float64Array, hi: Float64Array): Float64Array {
   for (let i = 0; i < v.length; i++) out[i] = v[i]! < lo[i]! ? lo[i]! : v[i]! > hi[i]! ? hi[i]! : v[i]!;
@@ -200,17 +172,29 @@ function clipInto(out: Float64Array, v: Float64Array, lo: Float64Array, hi: Floa
 /**
  * The completion of w for a keep set: δ with δ = w outside keep, A δ = 0, and δ − w as small as
  * possible on keep — δ = w − D Aᵀ y with (A D Aᵀ) y = A w, D the kept entries — by preconditioned
- * CG with refinement on the true residual. Undefined when the kept entries cannot absorb A w
- * (the system is inconsistent: residual stuck above 1e-12 of ‖A‖‖w‖).
+ * CG with refinement on the true residual. Not ok when the kept entries cannot absorb A w (the
+ * system is inconsistent: residual stuck above 1e-12 of ‖A‖‖w‖) or CG ran out of iterations.
  */
+export interface Completion {
+  /** δ: = w outside keep, A δ = 0 when ok */
+  delta: Float64Array;
+  /** Aᵀy (cols), the multiplier term: on keep, δ = w − Aᵀy */
+  aty: Float64Array;
+  /** A δ reached to round-off; false: the kept entries cannot absorb A w (or CG ran out) */
+  ok: boolean;
+  /** A δ (rows): where it is not 0, the held values conflict */
+  residual: Float64Array;
+}
+
 export function completion(op: LinearOperator, w: Float64Array, keep: Uint8Array,
-  opts: { norm?: number; tol?: number; maxInner?: number; preconditioner?: (r: Float64Array, out: Float64Array) => void } = {}): Float64Array | undefined {
+  opts: { norm?: number; tol?: number; maxInner?: number; preconditioner?: (r: Float64Array, out: Float64Array) => void } = {}): Completion {
   const n = op.cols; const m = op.rows;
   const tol = opts.tol ?? 1e-14; const maxInner = opts.maxInner ?? 5000; const M = opts.preconditioner;
   const delta = Float64Array.from(w);
   const r = op.apply(delta);
   const scale = (opts.norm ?? 1) * nrm(delta);
   const s = new Float64Array(m); const p = new Float64Array(m); const q = new Float64Array(m); const u = new Float64Array(n);
+  const y = new Float64Array(m);
   let iterations = 0; let best = Infinity;
   for (let pass = 0; pass < 4; pass++) {
     const rn = nrm(r);
@@ -228,6 +212,7 @@ export function completion(op: LinearOperator, w: Float64Array, keep: Uint8Array
       op.apply(u, q);
       iterations++;
       const a = rs / uu;
+      for (let i = 0; i < m; i++) y[i]! += a * p[i]!;
       for (let i = 0; i < n; i++) delta[i]! -= a * u[i]!;
       for (let i = 0; i < m; i++) r[i]! -= a * q[i]!;
       if (nrm(r) <= target) break;
@@ -238,7 +223,7 @@ export function completion(op: LinearOperator, w: Float64Array, keep: Uint8Array
     }
     op.apply(delta, r);
   }
-  return nrm(r) <= Math.max(1e-12 * scale, 1e3 * tol * scale) ? delta : undefined;
+  return { delta, aty: op.applyT(y), ok: nrm(r) <= Math.max(1e-12 * scale, 1e3 * tol * scale), residual: r };
 }
 
 function dotv(a: Float64Array, b: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!; return s; }

@@ -3,7 +3,7 @@
 // singular vectors — then, per image, build δ, scale it, optionally fit it to the pixel box.
 // Pixels, PNG rounding and the report live in pipeline.ts.
 import { opNorm } from '../linalg/project.js';
-import { convPreconditioner } from '../linalg/preconditioner.js';
+import { normalSolver, type NormalSolver } from './normal-solver.js';
 import { invalidParameter } from '../core/errors.js';
 import { restrictColumns } from '../linalg/restrict-columns.js';
 import { imageOperator, type ImageOperator } from './operator.js';
@@ -66,6 +66,8 @@ export interface Collider {
   /** approximate mode: the smallest singular triplets used */
   approx?: ApproximateBasis;
   settings: Required<Pick<ColliderOptions, 'method' | 'direction' | 'seed' | 'tol'>> & ColliderOptions;
+  /** the solver behind the projections: the factored normal equations or block-Jacobi PCG */
+  normal?: Omit<NormalSolver, 'preconditioner'>;
   /** set-up time in ms */
   setupMs: number;
   collide(x: Float64Array, index: number, target?: Float64Array): ModelCollision;
@@ -91,9 +93,9 @@ export interface ModelCollision {
 export interface FitFigures {
   /** ADMM iterations of the last solve, and max |δ − ζ| it left (model units) */
   iterations: number; gap: number;
-  /** rounds of the exact stage's active-set polish */
+  /** rounds of the exact stage (entries outside held at 0, the rest completed) */
   pinRounds: number;
-  /** share of entries the exact stage held on a bound of the box */
+  /** share of entries held at δ = 0: pixels on a bound (within FREEZE_PIXELS), and those the exact stage held */
   frozen: number;
   /** shrink of the final stage (1: none; 0: nothing fits) */
   gamma: number;
@@ -143,8 +145,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   let approx: ApproximateBasis | undefined;
   let approxGather: ((v: Float64Array) => Float64Array) | undefined;
   let approxScatter: ((v: Float64Array) => Float64Array) | undefined;
-  let preconditioner: ((r: Float64Array, out: Float64Array) => void) | undefined;
-  const restrictedPreconditioner = (_keep: Uint8Array) => preconditioner;
+  let solver: NormalSolver | undefined;
   if (settings.method === 'operator') {
     if (analysis.figures.trivial) {
       const f = analysis.figures;
@@ -160,14 +161,26 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
         approxGather = sub.gather; approxScatter = sub.scatter;
       } else approx = analysis.smallest ?? approximateBasis(image.op, { k: settings.approxK, seed: settings.seed, maxIter: settings.approxIter });
     } else {
-      // block-Jacobi M ≈ (A Aᵀ)⁻¹ for a conv: ~40% fewer CG iterations on PP-OCR (scratch/solver-notes.md)
-      preconditioner = layer.kind === 'conv' ? convPreconditioner(layer.weight, layer.geometry) : undefined;
-      proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm, preconditioner });
+      // the factored (A Aᵀ)⁻¹ (of the masked operator with a mask): a projection is a few PCG steps
+      solver = normalSolver(layer, { keep: mask?.keep });
+      proj = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep: mask?.keep, norm, keepNorm: mask ? norm : undefined, preconditioner: solver.preconditioner });
     }
   }
   const plane = image.h * image.w;
   const box = modelBoxOf(settings.affine);
-  // a projector onto ker(A_img) ∩ {δ = 0 outside keep}, for one image's frozen pixels
+  // A projector onto ker(A_img) ∩ {δ = 0 outside keep} for the pixels one image holds at a bound:
+  // a keep set gets a factor of its own (exact: a completion is a step or two); later sets of the
+  // same image that differ from it in a few entries use it as their preconditioner (a low-rank change)
+  // (a factor whose accuracy check fails — near-dependent rows once many pixels are held — is not
+  // used; the last good one preconditions instead, and PCG makes up the difference)
+  let imageFactor: { keep: Uint8Array; preconditioner: NormalSolver['preconditioner'] } | undefined;
+  const restrictedPreconditioner = (keep: Uint8Array) => {
+    if (!imageFactor || differing(imageFactor.keep, keep) > Math.max(256, 0.02 * keep.length)) {
+      const ns = normalSolver(layer, { keep });
+      if (ns.kind === 'banded' || !imageFactor) imageFactor = { keep: Uint8Array.from(keep), preconditioner: ns.preconditioner };
+    }
+    return imageFactor.preconditioner;
+  };
   const restrictedProjector = (keep: Uint8Array) => {
     const p = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep, keepNorm: norm, preconditioner: restrictedPreconditioner(keep) });
     return (v: Float64Array) => p.project(v).delta;
@@ -177,6 +190,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   // through a projector restricted to the others, built once per image. When `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes
   // a share of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
   const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
+    imageFactor = undefined;
     const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
     const freeze = new Float64Array(x.length);
     for (let c = 0; c < box.lo.length; c++) freeze.fill(FREEZE_PIXELS / Math.abs(settings.affine.std[c]!), c * plane, (c + 1) * plane);
@@ -189,10 +203,11 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     let reached = pixelRms(r.delta, settings.affine, plane);
     let rounds = 1; let total = 1;
     while (want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
-      const k = Math.min(want.rms / reached, 8 / total);
+      // at most 2× a round: a goal far outside the box makes ADMM's job (and the exact stage's) harder
+      const k = Math.min(want.rms / reached, 2, 8 / total);
       total *= k; rounds++;
       goal = goal.map((v) => v * k);
-      const warm = { zeta: r.warm.zeta.map((v) => v * k), u: r.warm.u.map((v) => v * k), rho: r.warm.rho };
+      const warm = { zeta: r.warm.zeta, u: r.warm.u.map((v) => v * k), rho: r.warm.rho };
       const next = boxFit(image.op, projectorFor, goal, lo, hi, { ...fitOpts, warm });
       const nr = pixelRms(next.delta, settings.affine, plane);
       if (!(nr > reached)) break;
@@ -246,7 +261,8 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     }
     return { delta, alpha, ...out };
   };
-  return { image, kernels, analysis, norm, mode, approx, settings, setupMs: performance.now() - t0, collide };
+  const normal = solver ? (({ preconditioner: _p, ...rest }) => rest)(solver) : undefined;
+  return { image, kernels, analysis, norm, mode, approx, settings, normal, setupMs: performance.now() - t0, collide };
 }
 
 function fail(msg: string): never { throw new RangeError(msg); }
@@ -273,6 +289,13 @@ function boundsFor(x: Float64Array, box: { lo: Float64Array; hi: Float64Array },
   }
   if (keep) for (let i = 0; i < x.length; i++) if (!keep[i]) lo[i] = hi[i] = 0;
   return { lo, hi };
+}
+
+/** Entries where two keep sets differ. */
+function differing(a: Uint8Array, b: Uint8Array): number {
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if ((a[i] ? 1 : 0) !== (b[i] ? 1 : 0)) k++;
+  return k;
 }
 
 /** keep sets equal (undefined: every entry kept) */

@@ -54,6 +54,8 @@ export interface NormalFactor {
   rows: number;
   /** bytes held by the factor (band, permutation, two vectors) */
   bytes: number;
+  /** shift μ added to the diagonal (0: none) when near-dependent rows defeat the plain factor */
+  shift: number;
   /** rows of A·Aᵀ found to depend on earlier rows (pivot at rounding level) and left out: 0 when A has full row rank */
   dropped: number;
   /** ‖Aᵀ(solve(A·Aᵀ·x) − x)‖ / ‖Aᵀx‖ for a random x, measured after factoring (≤ 1e-6, ≤ 1e-10 with dropped rows, else no factor) */
@@ -178,9 +180,33 @@ function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: numb
     let dropped = 0;
     for (let i = 0; i < n; i++) if (band[i * ld + b] === 0) dropped++;
     const accuracy = accuracyOf(op, solve);
-    if (accuracy <= (dropped > 0 ? 1e-10 : 1e-6)) return { solve, bytes, dropped, accuracy };
+    if (accuracy <= (dropped > 0 ? 1e-10 : 1e-6)) return { solve, bytes, dropped, accuracy, shift: 0 };
+  }
+  // Near-dependent rows (columns held so that a chain of windows keeps only a few free pixels):
+  // neither keeping nor dropping their tiny pivots inverts A·Aᵀ well. A small shift μ on the
+  // diagonal does, up to the directions with eigenvalues below μ — a preconditioner still good
+  // enough that PCG needs tens of steps, not thousands (the caller sees `shift` and `accuracy`).
+  for (const rel of [1e-12, 1e-10, 1e-8]) {
+    const maxDiag = assemble2(assemble, fc, n, b, ld, bandPtr);
+    const band = fc.f64(bandPtr, n * ld);
+    const mu = rel * maxDiag;
+    for (let i = 0; i < n; i++) band[i * ld + b]! += mu;
+    if (bandCholeskyPtr(fc, n, b, ld, bandPtr, 16 * (b + 1) * EPS) !== 0) continue;
+    let dropped = 0;
+    for (let i = 0; i < n; i++) if (band[i * ld + b] === 0) dropped++;
+    const accuracy = accuracyOf(op, solve);
+    if (accuracy <= 1e-2) return { solve, bytes, dropped, accuracy, shift: mu };
   }
   return undefined;
+}
+
+/** assemble(), then the largest diagonal entry of the band. */
+function assemble2(assemble: () => void, fc: Core, n: number, b: number, ld: number, bandPtr: number): number {
+  assemble();
+  const band = fc.f64(bandPtr, n * ld);
+  let m = 0;
+  for (let i = 0; i < n; i++) m = Math.max(m, band[i * ld + b]!);
+  return m;
 }
 
 /**
