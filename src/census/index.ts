@@ -4,7 +4,7 @@ export { census, toleranceRule, type CensusOptions } from './census.js';
 export { collectWeights, type WeightUse } from './collect.js';
 export { weightLayout, groupBlock, outInMatrix, type WeightLayout } from './layout.js';
 export { operatorNullity, type OperatorOutcome } from './operator-nullity.js';
-export { localEngine, poolEngine, type RankEngine, type RankJob, type GroupRank } from './rank-engine.js';
+export { localEngine, poolEngine, lazyPoolEngine, POOL_WORTH, type RankEngine, type RankJob, type GroupRank } from './rank-engine.js';
 export { modelTable, comparisonTable, firstLayerLine } from './format.js';
 export { npyBytes, weightDump, type DumpEntry } from './dump.js';
 export { windowBasis, type WindowBasis } from './window-basis.js';

@@ -1,6 +1,7 @@
 // Where the census's singular values are computed: in this thread, or on a pool of workers
-// (--threads) so that a big model's census uses every core. Both give the same numbers: the
-// same matrixRank code runs in each worker. Internal: groupRank.
+// (--threads) so that a big model's census uses every core, started at once or only when the
+// work is worth it. All give the same numbers: the same matrixRank code runs in each worker.
+// Internal: groupRank.
 import { matrixRank, type MatrixRankResult } from '../linalg/rank.js';
 import { SvdPool } from '../linalg/pool.js';
 import { nrm2 } from '../linalg/blas1.js';
@@ -144,6 +145,54 @@ export async function poolEngine(threads: number): Promise<RankEngine> {
     rank,
     rankGroups: (data, g, m, n, tol) => rankGroups(rank, data, g, m, n, tol),
     close: async () => { await pool.close(); },
+  };
+}
+
+/**
+ * Parallel work, in multiply-adds (svdCost), that pays for starting the workers: starting two
+ * took ≈ 80 ms of CPU (each loads the library and compiles the WASM core), about what 8e8
+ * multiply-adds of SVD take on one core (512×4608, 1.2e9 of them, in 0.12 s); rounded up.
+ */
+export const POOL_WORTH = 1e9;
+
+/**
+ * Like poolEngine, but the workers start only when there is parallel work worth their start-up:
+ * until then every job runs in this thread. Big jobs (see SMALL) handed in during one turn of the
+ * event loop — census hands in every weight at once — form a batch; the pool starts when the
+ * batch's work that threads could take off the longest job, total − max(largest, total/threads),
+ * exceeds `minParallelWork` (default POOL_WORTH). A model with one large weight therefore never
+ * starts a worker. Once started, the pool takes every later job as poolEngine would.
+ */
+export function lazyPoolEngine(threads: number, opts: { minParallelWork?: number } = {}): RankEngine {
+  const minWork = opts.minParallelWork ?? POOL_WORTH;
+  const local = localEngine();
+  let pool: Promise<RankEngine> | undefined;
+  let started = 0;
+  let batch: { job: RankJob; tol: ToleranceOptions; resolve: (r: GroupRank) => void; reject: (e: unknown) => void }[] = [];
+  const flush = (): void => {
+    const jobs = batch;
+    batch = [];
+    const costs = jobs.map((j) => svdCost(j.job.m, j.job.n));
+    const total = costs.reduce((a, b) => a + b, 0);
+    if (!pool && total - Math.max(...costs, total / threads) > minWork) {
+      pool = poolEngine(threads);
+      pool.then(() => { started = threads; }, () => {});
+    }
+    for (const j of jobs) (pool ? pool.then((p) => p.rank(j.job, j.tol)) : local.rank(j.job, j.tol)).then(j.resolve, j.reject);
+  };
+  const rank: RankEngine['rank'] = (job, tol) => {
+    if (pool) return pool.then((p) => p.rank(job, tol));
+    if (svdCost(job.m, job.n) <= SMALL) return local.rank(job, tol);
+    return new Promise<GroupRank>((resolve, reject) => {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push({ job, tol, resolve, reject });
+    });
+  };
+  return {
+    get threads() { return started; },
+    rank,
+    rankGroups: (data, g, m, n, tol) => rankGroups(rank, data, g, m, n, tol),
+    close: async () => { if (pool) await pool.then((p) => p.close(), () => {}); }, // a failed start was reported by the jobs
   };
 }
 

@@ -1,27 +1,9 @@
 // `nullspace drift MODEL IMAGE`: the theory-against-practice experiment (DESIGN.md §2). Writes
 // drift.csv, drift.json, drift.svg and drift.png into --out (atomically) and prints the table.
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import cliProgress from 'cli-progress';
+// This module holds the flags (loaded at every start-up); the body, drift-run.ts, is imported
+// when the command runs.
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { assertInt } from '../core/errors.js';
-import { readImageFile, writeFileAtomic } from '../image/io.js';
-import { toModelTensor, type ModelInputOptions } from '../image/tensor.js';
-import { InputError } from '../core/errors.js';
-import { NoExactCollision } from '../collide/collider.js';
-import { createModelRunner } from '../verify/model-runner.js';
-import { driftDirections } from '../verify/directions.js';
-import { parseAlphas, runDrift } from '../verify/drift.js';
-import { driftCsv, driftText, profileText, sci } from '../verify/table.js';
-import { driftSvg, svgToPng } from '../verify/plot.js';
-import { DRIFT_CHANNELS } from '../verify/channels.js';
-import type { DriftReport } from '../verify/records.js';
-import { EXIT, ExitError } from './errors.js';
-import { readModelFile } from './model-file.js';
-import { channelStats, modelInputOptions, normalizationOf, parseSize, type ModelInputArgs } from './model-input-args.js';
-import { tool } from './version.js';
+import { modelInputOptions, type ModelInputArgs } from './model-input-flags.js';
 
 export interface DriftArgs extends ModelInputArgs {
   model: string;
@@ -53,74 +35,6 @@ export function builder(y: Argv): Argv<DriftArgs> {
 
 /** yargs calls this with the parsed flags (typed loosely there; see DriftArgs). */
 export async function handler(argv: ArgumentsCamelCase): Promise<void> {
-  const args = argv as unknown as DriftArgs;
-  const alphas = parseAlphas(args.alphas);
-  assertInt('--seed', args.seed, 0, 2 ** 31 - 1);
-  const norm = normalizationOf(args);
-  const image = await readImageFile(args.image);
-  const mf = readModelFile(args.model);
-  const bytes = new Uint8Array(readFileSync(args.model));
-  const size = parseSize(args.size) ?? { h: image.height, w: image.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, profile: args.profile });
-  try {
-    const [, C, H, W] = runner.input.dims;
-    if (image.height !== H || image.width !== W) throw new InputError(`${args.image}: image is ${image.height}×${image.width} but the model input is ${H}×${W}; drift perturbs at model resolution (resize the image first)`);
-    const options: ModelInputOptions = { ...norm, channels: C as 1 | 3 };
-    const affine = channelStats(options);
-    const x = toModelTensor(image, options, args.image);
-    let dirs;
-    try {
-      dirs = driftDirections(runner.layer.spec, x, affine, args.seed);
-    } catch (e) {
-      if (e instanceof NoExactCollision) throw new ExitError(e.message.replace('; pass --allow-approximate for the best approximate one', ''), EXIT.noExactCollision);
-      throw e;
-    }
-    const bar = process.stderr.isTTY && !args.json
-      ? new cliProgress.SingleBar({ stream: process.stderr, format: 'drift [{bar}] {value}/{total} α', clearOnComplete: true }, cliProgress.Presets.shades_classic)
-      : undefined;
-    bar?.start(alphas.length, 0);
-    let result;
-    try {
-      result = await runDrift(runner, { x, delta: dirs.delta, patchDelta: dirs.patch, mean: affine.mean, std: affine.std, alphas, profileAlpha: args.profileAlpha, onAlpha: (d) => bar?.update(d) });
-    } finally {
-      bar?.stop();
-    }
-    const notes = [
-      `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
-      `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops); (b) runs in float32 (onnxruntime-web, wasm). Deviations are relative L2; outputs: the worst over model outputs.`,
-      ...(runner.profileError ? [`Layer profile skipped: ${runner.profileError}`] : []),
-      dirs.patch ? `(f): the paper's fold of a ker(W) vector into every window, same pixel RMS; its first-layer residual ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.patchResidual!)}.` : `(f) skipped: ${dirs.patchNote}`,
-    ];
-    const report: DriftReport = {
-      tool,
-      model: { path: args.model, sha256: mf.sha256, name: mf.label },
-      settings: {
-        alphas, seed: args.seed, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${H}x${W}`,
-        profileAlpha: result.profile?.alpha, channels: DRIFT_CHANNELS.filter((c) => result.rows.some((r) => r.channel === c.id)).map((c) => ({ id: c.id, letter: c.letter, description: c.description })),
-        direction: { method: 'operator', residual: dirs.residual, iterations: dirs.iterations, operatorNorm: dirs.norm, patchResidual: dirs.patchResidual },
-      },
-      date: new Date().toISOString(),
-      image: args.image,
-      imageSha256: createHash('sha256').update(readFileSync(args.image)).digest('hex'),
-      rows: result.rows,
-      profile: result.profile,
-      notes,
-    };
-    const svg = driftSvg({ model: mf.label, image: basename(args.image), rows: result.rows, profile: result.profile, notes });
-    await mkdir(args.out, { recursive: true });
-    const enc = new TextEncoder();
-    await writeFileAtomic(join(args.out, 'drift.csv'), enc.encode(driftCsv(result.rows)));
-    await writeFileAtomic(join(args.out, 'drift.json'), enc.encode(`${JSON.stringify(report, null, 2)}\n`));
-    await writeFileAtomic(join(args.out, 'drift.svg'), enc.encode(svg));
-    await writeFileAtomic(join(args.out, 'drift.png'), svgToPng(svg));
-    if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      const parts = [`drift of ${mf.label} on ${args.image} (sha256 ${mf.sha256.slice(0, 12)}…, ${tool.name} ${tool.version})`, driftText(result.rows)];
-      if (result.profile) parts.push(`layer profile at α = ${result.profile.alpha.toPrecision(3)}: relative difference x vs x′\n${profileText(result.profile)}`);
-      parts.push(...notes, `wrote ${['drift.csv', 'drift.json', 'drift.svg', 'drift.png'].map((f) => join(args.out, f)).join(', ')}`);
-      process.stdout.write(`${parts.join('\n\n')}\n`);
-    }
-  } finally {
-    await runner.release();
-  }
+  const { run } = await import('./drift-run.js');
+  await run(argv as unknown as DriftArgs);
 }

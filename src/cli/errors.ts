@@ -1,4 +1,7 @@
-// Exit codes and the one-line error printer shared by every command.
+// Exit codes and the error printer shared by every command. Every message leaves as whole lines
+// (it ends with a newline), written once, and the process ends by itself (process.exitCode), never
+// by process.exit right after a write: on a pipe, where writes can be asynchronous (macOS), that
+// could cut the last line short and the next program's message would run on.
 import { InputError, LinAlgError } from '../core/errors.js';
 
 /** Exit codes, documented in --help. */
@@ -19,13 +22,34 @@ export class ExitError extends Error {
   constructor(message: string, readonly code: number) { super(message); }
 }
 
-/** Prints one line (or the stack with --debug) and returns the exit code to use. */
+/** Bad usage found by yargs (unknown flag, missing argument): printed after the command's help. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(message: string, readonly help: string) { super(message); }
+}
+
+/** text as whole lines: a newline at the end unless it has one. */
+export function asLines(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** The one line printed for err without --debug: "nullspace: " and the message's first non-empty line. */
+export function errorLine(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const first = e.message.split(/\r?\n/).map((l) => l.trimEnd()).find((l) => l !== '') ?? e.name;
+  return `nullspace: ${first}\n`;
+}
+
+/**
+ * Prints the error — one line; for bad usage the command's help, a blank line, then the line; the
+ * stack with --debug — in one write, and returns the exit code to use.
+ */
 export function reportError(err: unknown, debug: boolean): number {
   const e = err instanceof Error ? err : new Error(String(err));
-  if (debug) process.stderr.write(`${e.stack ?? e.message}\n`);
-  else process.stderr.write(`nullspace: ${e.message.split('\n')[0]}\n`);
+  if (e instanceof UsageError) process.stderr.write(`${e.help ? `${e.help}\n\n` : ''}${asLines(`nullspace: ${e.message}`)}`);
+  else process.stderr.write(debug ? asLines(e.stack ?? e.message) : errorLine(e));
   if (e instanceof ExitError) return e.code;
-  if (e instanceof InputError || e instanceof TypeError || e instanceof RangeError || e instanceof LinAlgError) return EXIT.failure;
+  if (e instanceof UsageError || e instanceof InputError || e instanceof TypeError || e instanceof RangeError || e instanceof LinAlgError) return EXIT.failure;
   if ((e as NodeJS.ErrnoException).code && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!)) return EXIT.failure;
   return EXIT.internal;
 }

@@ -1,18 +1,13 @@
 // `nullspace inspect MODEL…`: the census of each model's trainable weights and its first layer.
+// This module is the command's light part (flags and their checks, loaded at every start-up);
+// the census itself lives in inspect-run.ts, imported when the command runs.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { invalidParameter } from '../core/errors.js';
-import { census } from '../census/census.js';
-import { comparisonTable, modelTable } from '../census/format.js';
-import { weightDump } from '../census/dump.js';
-import { localEngine, poolEngine, type RankEngine } from '../census/rank-engine.js';
-import type { ModelReport } from '../census/report.js';
 import { DEFAULT_MAX_BYTES } from '../onnx/limits.js';
-import { readModelFile } from './model-file.js';
-import { tool } from './version.js';
+import { optimiseWasmFromFirstCall } from './wasm-tier.js';
 
 export interface InspectArgs {
   models: string[];
@@ -52,36 +47,6 @@ export function writeFilesAtomic(dir: string, files: Map<string, Uint8Array>): v
   }
 }
 
-/** Runs the census of every model on one engine. */
-export async function inspectModels(args: InspectArgs, engine: RankEngine): Promise<ModelReport[]> {
-  const size = parseSize(args.size);
-  const reports: ModelReport[] = [];
-  for (const path of args.models) {
-    const f = readModelFile(path);
-    const large = f.model.graph!.node!.length + (f.model.graph!.initializer?.length ?? 0) > 50;
-    const bar = process.stderr.isTTY && large
-      ? new cliProgress.SingleBar({ stream: process.stderr, format: `${f.label} [{bar}] {value}/{total} weights`, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-      : undefined;
-    let started = false;
-    try {
-      const r = await census(f.model, engine, {
-        path: f.label, sha256: f.sha256, size, rtol: args.rtol, atol: args.atol, maxBytes: args.maxBytes, external: f.external,
-        onProgress: (done, total) => {
-          if (!bar) return;
-          if (!started) { bar.start(total, 0); started = true; }
-          bar.update(done);
-        },
-        onWeights: args.dumpWeights ? (uses, records) => writeFilesAtomic(join(args.dumpWeights!, f.label.replace(/\.onnx$/, '')), weightDump(uses, records)) : undefined,
-      });
-      r.path = path;
-      reports.push(r);
-    } finally {
-      if (started) bar!.stop();
-    }
-  }
-  return reports;
-}
-
 export const command = 'inspect <models..>';
 export const describe = 'census of the trainable weights of ONNX models: rank, nullity, wide/rank-deficient, and the first layer at the input size';
 
@@ -94,7 +59,7 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .option('size', { type: 'string', describe: 'HxW of the image input (needed when it is dynamic), default: as declared' })
     .option('rtol', { type: 'number', describe: 'relative rank tolerance: tol = rtol·σmax, default max(m,n)·eps(float32)' })
     .option('atol', { type: 'number', describe: 'absolute rank tolerance (wins over --rtol), default none' })
-    .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for the SVDs, default: all cores' })
+    .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for the SVDs, started only when several large weights make them worth it; default: all cores' })
     .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest tensor in bytes (stored or decoded to float64), default 4 GiB' })
     .option('dump-weights', { type: 'string', describe: 'also write every weight as float64 .npy with a manifest into DIR/<model>/' }) as unknown as Argv<InspectArgs>;
 }
@@ -105,19 +70,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   if (!Number.isInteger(args.threads) || args.threads < 1) throw invalidParameter('--threads', 'a positive integer', args.threads, RangeError);
   if (!(args.maxBytes > 0)) throw invalidParameter('--max-bytes', 'a positive number of bytes', args.maxBytes, RangeError);
   parseSize(args.size);
-  const engine = args.threads > 1 ? await poolEngine(args.threads) : localEngine();
-  let reports: ModelReport[];
-  try {
-    reports = await inspectModels(args, engine);
-  } finally {
-    await engine.close();
-  }
-  let out: string;
-  if (args.json) out = JSON.stringify({ tool, models: reports }, null, 2);
-  else {
-    const parts = reports.map((r) => modelTable(r, args.markdown));
-    if (reports.length > 1) parts.push(`${args.markdown ? '### Comparison' : 'Comparison'}\n\n${comparisonTable(reports, args.markdown)}`);
-    out = parts.join('\n\n');
-  }
-  process.stdout.write(`${out}\n`);
+  optimiseWasmFromFirstCall();
+  const { run } = await import('./inspect-run.js');
+  await run(args);
 }

@@ -1,7 +1,9 @@
-// The CLI: registers one module per command and maps errors to exit codes.
+// The CLI: registers one module per command and maps errors to exit codes. Each command module
+// is light (flags only) and imports its body when it runs, so start-up loads no command's
+// dependencies (test/cli/startup.test.ts checks it).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { EXIT_CODES_HELP, reportError } from './errors.js';
+import { EXIT_CODES_HELP, UsageError, reportError } from './errors.js';
 import { version } from './version.js';
 import { commands } from './commands.js';
 
@@ -24,8 +26,9 @@ export async function main(argv = hideBin(process.argv)): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err, yy) => {
       if (err) throw err;
-      process.stderr.write(`${yy.help()}\n\nnullspace: ${msg}\n`);
-      process.exit(1);
+      // printed by reportError below, which lets the process end by itself (no process.exit
+      // right after a write: see errors.ts)
+      throw new UsageError(msg, String(yy.help()));
     });
   for (const c of commands) y = y.command(c as never);
   try {

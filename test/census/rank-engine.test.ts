@@ -1,5 +1,5 @@
 import t, { type Test as Tap } from 'tap';
-import { localEngine, poolEngine, type GroupRank, type RankEngine } from '../../src/census/rank-engine.js';
+import { lazyPoolEngine, localEngine, poolEngine, POOL_WORTH, type GroupRank, type RankEngine } from '../../src/census/rank-engine.js';
 import { matrixRank } from '../../src/linalg/rank.js';
 import { randn } from '../../src/linalg/random.js';
 
@@ -18,7 +18,12 @@ async function sameAsRank(t: Tap, e: RankEngine, data: Float64Array, groups: num
   return got;
 }
 
-for (const [name, make] of [['localEngine()', async () => localEngine()], ['poolEngine(2)', () => poolEngine(2)]] as const) {
+const engines: [string, () => Promise<RankEngine>][] = [
+  ['localEngine()', async () => localEngine()],
+  ['poolEngine(2)', () => poolEngine(2)],
+  ['lazyPoolEngine(2, { minParallelWork: 0 })', async () => lazyPoolEngine(2, { minParallelWork: 0 })],
+];
+for (const [name, make] of engines) {
   t.test(`${name}.rankGroups gives rank's records group by group`, async (t) => {
     const e = await make();
     try {
@@ -44,3 +49,34 @@ for (const [name, make] of [['localEngine()', async () => localEngine()], ['pool
     }
   });
 }
+
+t.test('lazyPoolEngine(2) runs in this thread until a batch of big matrices is worth the workers, with the same records', async (t) => {
+  // 200 × 400: svdCost 1.6e7, above the in-thread SMALL bound, far below POOL_WORTH
+  const [a, b, c] = [1, 2, 3].map((seed) => ({ a: randn(200 * 400, seed), m: 200, n: 400 }));
+  const ref = localEngine();
+  const want = [await ref.rank(a!, {}), await ref.rank(b!, {}), await ref.rank(c!, {})];
+  t.ok(2 * 200 * 400 * 200 < POOL_WORTH, 'two such matrices are not worth the workers by default');
+
+  const lazy = lazyPoolEngine(2);
+  try {
+    t.same(await lazy.rank(a!, {}), want[0], 'a lone big matrix');
+    t.same(await Promise.all([lazy.rank(a!, {}), lazy.rank(b!, {})]), want.slice(0, 2), 'two at once, below POOL_WORTH');
+    t.equal(lazy.threads, 0, 'no worker started');
+  } finally {
+    await lazy.close();
+  }
+
+  const eager = lazyPoolEngine(2, { minParallelWork: 1e7 });
+  try {
+    t.same(await eager.rank(a!, {}), want[0], 'one job: no parallel work');
+    t.same(await eager.rank(b!, {}), want[1], 'one more, in another turn');
+    t.equal(eager.threads, 0, 'jobs handed in one by one start no worker');
+    // two at once: total − max(largest, total/2) = 1.6e7 > 1e7
+    t.same(await Promise.all([eager.rank(a!, {}), eager.rank(b!, {})]), want.slice(0, 2), 'two at once');
+    t.equal(eager.threads, 2, 'the batch started the workers');
+    t.same(await eager.rank(c!, {}), want[2], 'later jobs go to the pool');
+    t.same(await eager.rankGroups(Float64Array.from([...a!.a, ...c!.a]), 2, 200, 400, {}), [want[0], want[2]], 'rankGroups on the pool');
+  } finally {
+    await eager.close();
+  }
+});
