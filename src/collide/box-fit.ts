@@ -8,10 +8,11 @@
 //    convolutions and a band solve — and a clip. The box ADMM sees is shrunk by a margin (at most
 //    a quarter of each side's room), so that once ‖δ − ζ‖∞ is below it the projected δ is inside.
 // 2. The exact stage. δ comes out of a projection, so A δ = 0 to round-off. Entries it still has
-//    outside the box are held where x is (δ_i = 0) and the others completed to A δ = 0 with the
-//    least change — δ = w − D Aᵀy, (A D Aᵀ) y = A w (completion(), always solvable: A w lies in
-//    range(A_K)) — for a few rounds; whatever is left is met by shrinking δ towards 0 (δ = 0 is
-//    feasible and A(γδ) = 0).
+//    outside the box are held on the bound they crossed and the others completed to A δ = 0 with
+//    the least change — δ = w − D Aᵀy, (A D Aᵀ) y = A w (completion()) — for a few rounds. When the
+//    free entries cannot absorb the held values (a row of A with all its entries held), those
+//    entries are held where x is instead (δ_i = 0: then A w lies in range(A_K), always solvable).
+//    Whatever is left is met by shrinking δ towards 0 (δ = 0 is feasible and A(γδ) = 0).
 //
 // An entry on a bound (room ≤ `freeze` on a side: a white or black pixel) is held at δ = 0 from
 // the start, through a projector restricted to the other entries: a projected δ is never exactly
@@ -130,17 +131,28 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
     else if (rd > 10 * rp) { rho *= 0.5; for (let i = 0; i < n; i++) u[i]! *= 2; }
   }
   const warm = { zeta: Float64Array.from(zeta), u: Float64Array.from(u), rho };
-  // the exact stage: hold what is outside at δ = 0, complete the rest, a few rounds
+  // the exact stage: hold what is outside on the bound it crossed (else, when the free entries
+  // cannot absorb that, where x is), complete the rest, a few rounds
   const keep = Uint8Array.from(base);
+  const value = new Float64Array(n);
+  const fresh = new Uint8Array(n);
   let pinRounds = 0;
   for (; pinRounds < MAX_HOLD_ROUNDS; pinRounds++) {
     let added = 0;
-    for (let i = 0; i < n; i++) if (keep[i] && (delta[i]! > hi[i]! || delta[i]! < lo[i]!)) { keep[i] = 0; added++; }
+    fresh.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      if (delta[i]! > hi[i]!) { keep[i] = 0; value[i] = hi[i]!; fresh[i] = 1; added++; } else if (delta[i]! < lo[i]!) { keep[i] = 0; value[i] = lo[i]!; fresh[i] = 1; added++; }
+    }
     if (!added) break;
-    const w = Float64Array.from(delta);
-    for (let i = 0; i < n; i++) if (!keep[i]) w[i] = 0;
-    const c = completeFor(keep)(w);
-    if (!c.ok) { for (let i = 0; i < n; i++) if (!keep[i] && base[i]) keep[i] = 1; break; } // not converged: δ as it was, the shrink decides
+    const attempt = (): Completion => {
+      const w = Float64Array.from(delta);
+      for (let i = 0; i < n; i++) if (!keep[i]) w[i] = value[i]!;
+      return completeFor(keep)(w);
+    };
+    let c = attempt();
+    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) value[i] = 0; c = attempt(); }
+    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1; break; } // δ as it was: the shrink decides
     delta = c.delta;
   }
   const held = n - count(keep);

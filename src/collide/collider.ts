@@ -256,6 +256,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       } else {
         // approximate mode: δ spans a few singular vectors; shrink it into the box
         const gamma = shrinkIntoBox(x, delta, box, plane);
+        if (out.predictedNorm !== undefined) out.predictedNorm *= gamma;
         out.fit = { iterations: 0, gap: 0, pinRounds: 0, frozen: 0, gamma, active: 0, outsideBefore, rounds: 1 };
       }
     }

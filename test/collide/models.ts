@@ -81,3 +81,50 @@ export function testImage(h: number, w: number, seed = 0, channels: 1 | 3 = 3): 
   }
   return { width: w, height: h, channels, bitDepth: 8, data };
 }
+
+/**
+ * Images with pixels on and near the bounds of the box, as real photos and text crops have them
+ * (8-bit, values k/255): `text` dark strokes on paper that is white (255) in places and 250–254
+ * elsewhere; `corners` a photo-like image whose four corners are saturated white/black; `near` a
+ * photo-like image squeezed into [1, 254]/255, so that every pixel has at most a few steps of room
+ * on one side; `photo` a photo-like image with 5% of its pixels clipped to 0 or 255; `white`, `black`.
+ */
+export function boundImage(kind: 'text' | 'corners' | 'near' | 'photo' | 'white' | 'black', h: number, w: number, seed = 0): { width: number; height: number; channels: 3; bitDepth: 8; data: Float64Array } {
+  const r = rng(seed);
+  const data = new Float64Array(h * w * 3);
+  const ph = Array.from({ length: 6 }, () => r.uniform() * 6.28);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
+    const smooth = 0.5 + 0.3 * Math.sin(x * 0.37 + ph[c]!) * Math.cos(y * 0.29 + ph[c + 3]!) + 0.08 * (r.uniform() - 0.5);
+    let v: number;
+    switch (kind) {
+      case 'text': {
+        const stroke = (x % 7 < 2 && y > h / 5 && y < (4 * h) / 5) || (y === Math.floor(h / 2) && x % 14 < 9);
+        v = stroke ? 0.08 + 0.05 * r.uniform() : x < w / 2 ? 1 : 1 - Math.floor(r.uniform() * 6) / 255;
+        break;
+      }
+      case 'corners': v = (x < w / 4 || x >= (3 * w) / 4) && (y < h / 4 || y >= (3 * h) / 4) ? (x < w / 2 ? 1 : 0) : smooth; break;
+      case 'near': v = 1 / 255 + (253 / 255) * (smooth > 0.5 ? 1 - 0.02 * r.uniform() : 0.02 * r.uniform()); break;
+      case 'photo': v = r.uniform() < 0.05 ? (r.uniform() < 0.5 ? 0 : 1) : smooth; break;
+      case 'white': v = 1; break;
+      default: v = 0;
+    }
+    data[(y * w + x) * 3 + c] = Math.round(Math.min(1, Math.max(0, v)) * 255) / 255;
+  }
+  return { width: w, height: h, channels: 3, bitDepth: 8, data };
+}
+
+/** convModel with symbolic height and width (a model with a dynamic input size). */
+export function dynamicConvModel(p: { c: number; outC: number; k: number; stride: number; pad?: number; seed?: number }): Uint8Array {
+  const wt = weights(p.outC * p.c * p.k * p.k, p.seed ?? 1);
+  const pad = p.pad ?? 0;
+  return buildModel({
+    inputs: [{ name: 'x', shape: [1, p.c, 'H', 'W'] }], outputs: [{ name: 'out' }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { kernel_shape: [p.k, p.k], strides: [p.stride, p.stride], pads: [pad, pad, pad, pad] } },
+      { op: 'Relu', inputs: ['y'], outputs: ['r'] },
+      { op: 'GlobalAveragePool', inputs: ['r'], outputs: ['g'] },
+      { op: 'Flatten', inputs: ['g'], outputs: ['out'] },
+    ],
+    initializers: [{ name: 'w', dims: [p.outC, p.c, p.k, p.k], data: wt }, { name: 'b', dims: [p.outC], data: weights(p.outC, 99, 0.1) }],
+  });
+}
