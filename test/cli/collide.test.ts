@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { encodePng, decodePng } from '../../src/image/png.js';
 import { splitPngs } from '../../src/image/png-split.js';
 import { npyToImage } from '../../src/image/image-npy.js';
-import { convModel, testImage } from '../collide/models.js';
+import { boundImage, convModel, dynamicConvModel, testImage } from '../collide/models.js';
 
 const entry = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
 
@@ -194,4 +194,66 @@ t.test('--help lists the exit codes', async (t) => {
   t.equal(r.code, 0);
   t.match(r.stdout, /3 no exact collision/);
   t.match(r.stdout, /--allow-approximate/);
+});
+
+t.test('default flags on a stream with saturated images: every exact one written, the all-white one refused with a line on stderr, exit 3', async (t) => {
+  const m = convModel({ c: 3, h: 16, w: 32, outC: 4, k: 3, stride: 2, pad: 1, seed: 2 });
+  const model = join(dir, 'sat.onnx');
+  writeFileSync(model, m.bytes);
+  const kinds = ['text', 'corners', 'white', 'photo'] as const;
+  const input = Buffer.concat(kinds.map((k) => encodePng(boundImage(k, 16, 32, 1), { bitDepth: 8 })));
+  const report = join(dir, 'sat.ndjson');
+  const r = await runBinary(['collide', model, '--preset', 'paddle', '--report', report], input);
+  t.equal(r.code, 3, r.stderr);
+  t.equal(splitPngs(new Uint8Array(r.stdout)).length, 3, 'three images written, in order');
+  t.match(r.stderr, /stdin:image 3: not written: unmoved — every pixel sits on a bound/);
+  t.match(r.stderr, /1 of 4 images had no exact collision that moved and was not written/);
+  t.ok(r.stderr.endsWith('\n'));
+  const recs = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.same(recs.map((x) => [x.verdict, x.written]), [['exact', true], ['exact', true], ['unmoved', false], ['exact', true]]);
+  for (const x of recs.filter((y) => y.written)) t.ok(x.exact.residual <= 1e-12 && x.exact.clipped === 0 && x.exact.psnr < 40, `${x.source}: residual ${x.exact.residual}, PSNR ${x.exact.psnr}`);
+});
+
+t.test('collide | verify --against on an image with saturated pixels: verify exits 0', async (t) => {
+  const m = convModel({ c: 3, h: 16, w: 32, outC: 4, k: 3, stride: 2, pad: 1, seed: 2 });
+  const model = join(dir, 'sat2.onnx');
+  writeFileSync(model, m.bytes);
+  const x = join(dir, 'corners.png');
+  writeFileSync(x, encodePng(boundImage('corners', 16, 32, 5), { bitDepth: 8 }));
+  const r = await new Promise<{ code: string; stderr: string }>((resolve) => {
+    const cmd = `node --import tsx ${JSON.stringify(entry)} collide ${JSON.stringify(model)} --preset paddle < ${JSON.stringify(x)} | node --import tsx ${JSON.stringify(entry)} verify ${JSON.stringify(model)} --preset paddle --against ${JSON.stringify(x)}; echo "\${PIPESTATUS[0]} \${PIPESTATUS[1]}"`;
+    execFile('bash', ['-c', cmd], { encoding: 'utf8', timeout: 240_000 }, (_err, stdout, stderr) => resolve({ code: stdout.trim().split('\n').pop()!, stderr }));
+  });
+  t.equal(r.code, '0 0', r.stderr);
+});
+
+t.test('--no-fit on saturated images: refused (exit 3) unless --allow-approximate, which writes them with an approximate verdict', async (t) => {
+  const m = convModel({ c: 3, h: 16, w: 32, outC: 4, k: 3, stride: 2, pad: 1, seed: 2 });
+  const model = join(dir, 'sat3.onnx');
+  writeFileSync(model, m.bytes);
+  const input = encodePng(boundImage('corners', 16, 32, 1), { bitDepth: 8 });
+  const no = await runBinary(['collide', model, '--preset', 'paddle', '--no-fit'], input);
+  t.equal(no.code, 3);
+  t.equal(no.stdout.length, 0, 'nothing written');
+  t.match(no.stderr, /not written: approximate — first-layer residual .* clipped to \[0, 1\]; the box fit was off/);
+  const yes = await runBinary(['collide', model, '--preset', 'paddle', '--no-fit', '--allow-approximate', '--report', '-'], input);
+  t.equal(yes.code, 0, yes.stderr);
+  t.equal(splitPngs(new Uint8Array(yes.stdout)).length, 1);
+  t.equal(JSON.parse(yes.stderr.trim()).verdict, 'approximate');
+});
+
+t.test('a model with a dynamic input size takes each image\'s size: two sizes in one stream, one set-up each', async (t) => {
+  const model = join(dir, 'dynamic.onnx');
+  writeFileSync(model, dynamicConvModel({ c: 3, outC: 4, k: 3, stride: 2, pad: 1 }));
+  const input = Buffer.concat([png(1, 16, 16), png(2, 12, 20), png(3, 16, 16)]);
+  const report = join(dir, 'dyn.ndjson');
+  const r = await runBinary(['collide', model, '--report', report], input);
+  t.equal(r.code, 0, r.stderr);
+  const outs = splitPngs(new Uint8Array(r.stdout)).map((it) => decodePng(it.bytes));
+  t.same(outs.map((o) => [o.height, o.width]), [[16, 16], [12, 20], [16, 16]]);
+  t.equal(r.stderr.split('\n').filter((l) => /A_img/.test(l)).length, 2, 'one set-up line per distinct size');
+  t.match(r.stderr, /at 16×16/);
+  t.match(r.stderr, /at 12×20/);
+  const recs = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.ok(recs.every((x) => x.verdict === 'exact' && x.exact.residual <= 1e-12));
 });
