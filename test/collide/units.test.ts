@@ -6,7 +6,7 @@ import t from 'tap';
 import { imageOperator, operatorNorm } from '../../src/collide/operator.js';
 import { analyse } from '../../src/collide/analyse.js';
 import { alphaForPsnr, psnrOfRms, resolveAlpha } from '../../src/collide/strength.js';
-import { verdictOf, formatRecord, EXACT_TOL } from '../../src/collide/report.js';
+import { verdictOf, formatRecord, EXACT_TOL, MIN_MOVE_RMS } from '../../src/collide/report.js';
 import { createPipeline } from '../../src/collide/pipeline.js';
 import { loadFirstLayer } from '../../src/collide/model-layer.js';
 import { buildModel } from '../../src/onnx/writer.js';
@@ -71,11 +71,16 @@ t.test('alphaForPsnr / resolveAlpha: α scales a unit-RMS direction; --target ke
   t.end();
 });
 
-t.test('verdictOf: exact ≤ 1e-9, approximate < 0.1, else none; formatRecord writes non-finite numbers as null', (t) => {
-  t.equal(verdictOf(EXACT_TOL), 'exact');
-  t.equal(verdictOf(1e-5), 'approximate');
-  t.equal(verdictOf(0.5), 'none');
-  t.equal(verdictOf(NaN), 'none');
+t.test('verdictOf: exact ≤ 1e-12 and moved, unmoved below MIN_MOVE_RMS whatever the residual, approximate < 0.1, else none; formatRecord writes non-finite numbers as null', (t) => {
+  t.equal(EXACT_TOL, 1e-12, 'the threshold verify uses');
+  t.equal(verdictOf(EXACT_TOL, 0.05), 'exact');
+  t.equal(verdictOf(2 * EXACT_TOL, 0.05), 'approximate');
+  t.equal(verdictOf(1e-5, 0.05), 'approximate');
+  t.equal(verdictOf(0.5, 0.05), 'none');
+  t.equal(verdictOf(NaN, 0.05), 'none');
+  t.equal(verdictOf(0, 0), 'unmoved', 'x\' = x is not an exact collision');
+  t.equal(verdictOf(0, MIN_MOVE_RMS / 2), 'unmoved');
+  t.equal(verdictOf(0, MIN_MOVE_RMS), 'exact');
   t.match(formatRecord({ psnr: Infinity } as never), /"psnr":null/);
   t.end();
 });
