@@ -138,6 +138,7 @@ export function varianceEntropy(w: Float64Array, dims: readonly number[], keep?:
 export function orthogonality(w: Float64Array, dims: readonly number[]): number {
   checkDims(dims, w);
   const o = dims[0]!, k = dims[1]! * dims[2]! * dims[3]!;
+  if (o < 2) return NaN; // no pair of filters (torch divides by O(O − 1) = 0)
   const u = new Float64Array(w.length);
   for (let r = 0; r < o; r++) {
     let s = 0;
