@@ -7,5 +7,6 @@ import * as demo from './demo.js';
 import * as inspect from './inspect.js';
 import * as basis from './basis.js';
 import * as filters from './filters.js';
+import * as interactions from './interactions.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters, interactions];
