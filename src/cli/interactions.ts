@@ -87,7 +87,9 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     const [, C, H, W] = meta.dims;
     if ((typeof H === 'number' && H !== size.h) || (typeof W === 'number' && W !== size.w)) throw new InputError(`${args.original}: image is ${size.h}×${size.w} but the model input is ${H}×${W}`);
     const channels = (typeof C === 'number' ? C : 3) as 1 | 3;
-    const options = { ...norm, channels };
+    // a preset's three equal values serve a one-channel model too
+    const one = (v: number | readonly number[]) => (channels === 1 && Array.isArray(v) && v.every((e) => e === v[0]) ? v[0]! : v);
+    const options = { ...norm, mean: one(norm.mean), std: one(norm.std), channels };
     const x = toModelTensor(original, options, args.original);
     const xp = toModelTensor(perturbed, options, args.perturbed);
     const delta = xp.map((v, i) => v - x[i]!);
