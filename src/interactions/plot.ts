@@ -50,7 +50,9 @@ export function interactionsSvg(panels: { label: string; report: InteractionRepo
     panels.forEach((p, i) => {
       const x0 = 5 + i * (pw + 10);
       const rep = p.report;
-      parts.push(`<text x="${x0 + pw / 2}" y="${y + 12}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(`${p.label}: v(Ω) = ${rep.vFull.toPrecision(3)}, mean |I| = ${rep.meanAbsInteraction.toPrecision(3)}`)}</text>`);
+      const stat = r.key === 'shapley' ? `mean |φ| = ${rep.meanAbsShapley.toPrecision(3)}, Σφ = v(Ω) − v(∅) = ${rep.shapleySum.toPrecision(3)}`
+        : `mean |I| = ${rep.meanAbsInteraction.toPrecision(3)} (mean SE ${rep.meanInteractionSE.toPrecision(2)})`;
+      parts.push(`<text x="${x0 + pw / 2}" y="${y + 12}" text-anchor="middle" font-size="12" font-family="${FONT}">${escapeXml(`${p.label}: ${stat}`)}</text>`);
       parts.push(heat(document, rep[r.key], rep.grid, max, pw, ph).replace('<svg', `<svg x="${x0}" y="${y + 18}"`));
     });
     y += ph + 26;
