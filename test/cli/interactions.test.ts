@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { handler } from '../../src/cli/interactions.js';
 import { writeNpy, readNpy } from '../../src/image/npy.js';
 import { quadraticCase } from '../interactions/models.js';
 
@@ -47,25 +48,27 @@ t.test('nullspace interactions prints a text table without --json', async (t) =>
   t.match(r.stdout, /efficiency: Σφ = /);
 });
 
-t.test('nullspace interactions refuses bad flags and mismatched images in one line, exit 1', async (t) => {
+t.test('nullspace interactions refuses bad flags and mismatched images: one line, exit 1', async (t) => {
   const dir = t.testdir({});
-  const c = files(dir);
+  files(dir);
   writeFileSync(join(dir, 'small.npy'), writeNpy(new Float64Array(4 * 4), [4, 4, 1]));
   const q = join(dir, 'q.onnx'), x = join(dir, 'x.npy'), xp = join(dir, 'xp.npy');
-  void c;
+  // the process: one message line on stderr, exit code 1, nothing on stdout
+  const r = await runCli(['interactions', q, x, join(dir, 'small.npy'), '--out', join(dir, 'o')]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^nullspace: .*small\.npy: image is 4×4 but the original is 6×8\n$/);
+  t.equal(r.stdout, '');
+  // the handler's checks, in process (spawning a process per case costs seconds each)
+  const base = { model: q, original: x, perturbed: xp, grid: 3, samples: 1, seed: 0, utility: 'logit', precision: 'f32', batch: 8, baseline: 'none', out: join(dir, 'o') };
   const bad = [
-    [[q, x, xp, '--grid', '0'], /Expected an integer between 1 and 64 for --grid but received 0/],
-    [[q, x, xp, '--samples', '1.5'], /Expected an integer between 1 and 1000000 for --samples but received 1\.5/],
-    [[q, x, xp, '--utility', 'accuracy'], /Expected one of margin, logit, loss for --utility but received "accuracy"/],
-    [[q, x, xp, '--baseline', 'zero'], /Expected one of none, random for --baseline but received "zero"/],
-    [[q, x, xp, '--precision', 'f16'], /Expected one of f32, f64 for --precision but received "f16"/],
-    [[q, x, join(dir, 'small.npy')], /small\.npy: image is 4×4 but the original is 6×8/],
-    [[q, x, join(dir, 'none.npy')], /none\.npy: no such file or directory/],
+    [{ grid: 0 }, /Expected an integer between 1 and 64 for --grid but received 0/],
+    [{ samples: 1.5 }, /Expected an integer between 1 and 1000000 for --samples but received 1\.5/],
+    [{ utility: 'accuracy' }, /Expected one of margin, logit, loss for --utility but received "accuracy"/],
+    [{ baseline: 'zero' }, /Expected one of none, random for --baseline but received "zero"/],
+    [{ precision: 'f16' }, /Expected one of f32, f64 for --precision but received "f16"/],
+    [{ batch: 0 }, /Expected an integer between 1 and 4096 for --batch but received 0/],
+    [{ perturbed: join(dir, 'none.npy') }, /none\.npy: no such file or directory/],
+    [{ size: '5x8' }, /x\.npy: image is 6×8 but --size is 5×8; interactions work at model resolution/],
   ] as const;
-  for (const [args, msg] of bad) {
-    const r = await runCli(['interactions', ...args, '--out', join(dir, 'o')]);
-    t.equal(r.code, 1, args.join(' '));
-    t.match(r.stderr, msg);
-    t.equal(r.stderr.split('\n').length, 2, 'one line');
-  }
+  for (const [over, msg] of bad) await t.rejects(handler({ ...base, ...over, _: [], $0: 'nullspace' }), msg, JSON.stringify(over));
 });

@@ -56,7 +56,8 @@ for (const precision of ['f64', 'f32'] as const) {
       t.ok(Math.abs(r.shapleySum - (r.vFull - r.vEmpty)) <= 1e-12 * Math.max(1, Math.abs(r.vFull)), `efficiency: Σφ ${r.shapleySum} = v(Ω) − v(∅) ${r.vFull - r.vEmpty}`);
       // v(Ω) = Σφ_exact
       t.ok(Math.abs(r.vFull - c.shapley.reduce((a, b) => a + b, 0)) < (precision === 'f64' ? 1e-11 : 1e-4) * maxAbs(c.shapley) * 9);
-      t.equal(r.vEmpty, 0, 'x + δ_∅ is x');
+      // x + δ_∅ is x; a batch of 2 and a batch of 1 may round differently in the float32 GEMM
+      t.ok(Math.abs(r.vEmpty) <= (precision === 'f64' ? 1e-12 : 1e-5) * Math.abs(r.u0), `v(∅) = ${r.vEmpty}`);
       t.ok(runs < r.evaluations / 8, `batched: ${r.evaluations} evaluations in ${runs} model runs`);
       t.equal(r.grid, 3); t.equal(r.units, 9); t.equal(r.class, 0);
       t.ok(r.seconds > 0);
