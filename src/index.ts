@@ -18,3 +18,7 @@ export * as collide from './collide/index.js';
 export * as runtime from './runtime/index.js';
 // Verify: output comparison, verdicts, drift experiments, plots
 export * as verify from './verify/index.js';
+// Filters: torchconvquality's filter-quality metrics (Gavrikov & Keuper) per 2-D Conv layer
+export * as filters from './filters/index.js';
+// Interactions: Shapley values and pairwise interactions of a perturbation's grid cells (Wang, Ren et al.)
+export * as interactions from './interactions/index.js';

@@ -1,14 +1,17 @@
 // Text renderings of census reports: a fixed-width table per model, the same as Markdown, and
-// one comparison table for several models (like the paper's Table 1). Internal: grid, num.
+// one comparison table for several models (like the paper's Table 1). grid and num are shared
+// with the filters tables.
 import type { ModelReport } from './report.js';
 
-function num(x: number): string {
+/** A number in 4 significant digits, or in exponent form outside [1e-3, 1e4). */
+export function num(x: number): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
   return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : x.toPrecision(4);
 }
 
-function grid(head: string[], rows: string[][], markdown: boolean, right: boolean[]): string {
+/** A fixed-width (or Markdown) table; `right` right-aligns columns. */
+export function grid(head: string[], rows: string[][], markdown: boolean, right: boolean[]): string {
   if (markdown) {
     const esc = (s: string) => s.replace(/\|/g, '\\|');
     return [`| ${head.map(esc).join(' | ')} |`, `|${right.map((r) => (r ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
