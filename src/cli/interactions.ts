@@ -5,7 +5,7 @@
 // call src/interactions, format. The library, onnxruntime and plotting load inside the handler.
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { InputError, assertInt, invalidParameter } from '../core/errors.js';
-import { modelInputOptions, type ModelInputArgs } from './model-input-args.js';
+import { modelInputOptions, type ModelInputArgs } from './model-input-flags.js';
 import { tool } from './version.js';
 
 export interface InteractionsArgs extends ModelInputArgs {
