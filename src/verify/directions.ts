@@ -29,7 +29,8 @@ export interface DriftDirections {
  */
 export function driftDirections(layer: FirstLayerSpec, x: Float64Array, affine: { mean: readonly number[]; std: readonly number[] }, seed = 0): DriftDirections {
   const a = { mean: Float64Array.from(affine.mean), std: Float64Array.from(affine.std) };
-  const op = prepareCollider(layer, { method: 'operator', direction: 'noise', seed, affine: a });
+  // the raw projected direction: drift scales it itself and measures clipping as its own channel (e)
+  const op = prepareCollider(layer, { method: 'operator', direction: 'noise', seed, affine: a, fit: false });
   const m = op.collide(x, 0);
   const residualOf = (d: Float64Array) => {
     const n = norm2((i) => d[i]!, d.length);
