@@ -22,8 +22,12 @@ import { EXIT, ExitError } from './errors.js';
 import { readModelFile } from './model-file.js';
 import { channelStats, modelInputOptions, normalizationOf, parseSize, type ModelInputArgs } from './model-input-args.js';
 import { tool } from './version.js';
+import { backendOf, backendOption, describeBackend, type BackendArgs } from './backend-args.js';
+import { resolveBackends } from '../runtime/backends.js';
+import { releaseBackends } from '../runtime/ort.js';
 
-export interface DriftArgs extends ModelInputArgs {
+export interface DriftArgs extends ModelInputArgs, BackendArgs {
+  backends?: string;
   model: string;
   image: string;
   alphas: string;
@@ -38,7 +42,7 @@ export const command = 'drift <model> <image>';
 export const describe = 'measure how practice drifts from an exact collision: float32, PNG storage, clipping, patch mode, against α; writes drift.csv/json/svg/png';
 
 export function builder(y: Argv): Argv<DriftArgs> {
-  return modelInputOptions(y
+  return backendOption(modelInputOptions(y
     .positional('model', { type: 'string', describe: 'ONNX model file', demandOption: true })
     .positional('image', { type: 'string', describe: 'the original image (PNG or float64 .npy at the model input size)', demandOption: true })
     .option('alphas', { type: 'string', default: '1e-3:1e3:13', describe: 'α values: lo:hi:n (log-spaced, inclusive) or a comma list; α is the RMS of the perturbation in pixel units (pixels in [0, 1]), as collide --alpha; default 1e-3:1e3:13' })
@@ -46,8 +50,10 @@ export function builder(y: Argv): Argv<DriftArgs> {
     .option('seed', { type: 'number', default: 0, describe: 'seed of the noise direction projected onto ker(A_img); default 0' })
     .option('json', { type: 'boolean', describe: 'print the JSON report instead of the table' })
     .option('profile', { type: 'boolean', default: true, describe: 'also trace the difference layer by layer (float32 vs float64); --no-profile skips it' })
-    .option('profile-alpha', { type: 'number', describe: 'α of the layer profile; default the α closest to 1' }))
+    .option('profile-alpha', { type: 'number', describe: 'α of the layer profile; default the α closest to 1' })
+    .option('backends', { type: 'string', describe: 'channel (b) on each of these backends side by side, e.g. wasm,webgpu,native (the float64 channels run on --backend, or on wasm when that is webgpu)' })))
     .example('$0 drift cls.onnx x.png --preset paddle --out results/', 'the drift table and plots for one image')
+    .example('$0 drift cls.onnx x.png --preset paddle --backends wasm,webgpu,native', 'does the collision survive GPU arithmetic? channel (b) per backend')
     .epilogue('Channels: (a) exact δ ∈ ker(A_img), float64 forward; (b) the same x′, float32 forward; (c)/(d) x′ rounded to the 16-/8-bit PNG grid; (e) x′ clipped to [0, 1]; (f) the paper\'s patch mode. All but (b) run in float64. Exit code 3 when ker(A_img) is trivial (no exact δ exists).') as unknown as Argv<DriftArgs>;
 }
 
@@ -57,11 +63,13 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const alphas = parseAlphas(args.alphas);
   assertInt('--seed', args.seed, 0, 2 ** 31 - 1);
   const norm = normalizationOf(args);
+  const backend = backendOf(args);
+  const compare = args.backends !== undefined ? resolveBackends(args.backends).map((b) => b.name) : undefined;
   const image = await readImageFile(args.image);
   const mf = readModelFile(args.model);
   const bytes = new Uint8Array(readFileSync(args.model));
   const size = parseSize(args.size) ?? { h: image.height, w: image.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, profile: args.profile });
+  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, profile: args.profile, backend: backend.name, compare });
   try {
     const [, C, H, W] = runner.input.dims;
     if (image.height !== H || image.width !== W) throw new InputError(`${args.image}: image is ${image.height}×${image.width} but the model input is ${H}×${W}; drift perturbs at model resolution (resize the image first)`);
@@ -81,13 +89,13 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     bar?.start(alphas.length, 0);
     let result;
     try {
-      result = await runDrift(runner, { x, delta: dirs.delta, patchDelta: dirs.patch, mean: affine.mean, std: affine.std, alphas, profileAlpha: args.profileAlpha, onAlpha: (d) => bar?.update(d) });
+      result = await runDrift(runner, { x, delta: dirs.delta, patchDelta: dirs.patch, mean: affine.mean, std: affine.std, alphas, profileAlpha: args.profileAlpha, backends: compare, onAlpha: (d) => bar?.update(d) });
     } finally {
       bar?.stop();
     }
     const notes = [
       `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
-      `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops); (b) runs in float32 (onnxruntime-web, wasm). Deviations are relative L2; outputs: the worst over model outputs.`,
+      `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops) on ${describeBackend(runner.backends.f64!)}; (b) runs in float32 on ${compare ? runner.compared.map(describeBackend).join(', ') : describeBackend(runner.backends.f32!)}. Deviations are relative L2; outputs: the worst over model outputs.`,
       ...(runner.profileError ? [`Layer profile skipped: ${runner.profileError}`] : []),
       dirs.patch ? `(f): the paper's fold of a ker(W) vector into every window, same pixel RMS; its first-layer residual ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.patchResidual!)}.` : `(f) skipped: ${dirs.patchNote}`,
     ];
@@ -95,6 +103,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
       tool,
       model: { path: args.model, sha256: mf.sha256, name: mf.label },
       settings: {
+        backend: backend.name, backends: { ...runner.backends, ...(compare ? { float32: runner.compared } : {}) },
         alphas, seed: args.seed, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${H}x${W}`,
         profileAlpha: result.profile?.alpha, channels: DRIFT_CHANNELS.filter((c) => result.rows.some((r) => r.channel === c.id)).map((c) => ({ id: c.id, letter: c.letter, description: c.description })),
         direction: { method: 'operator', residual: dirs.residual, iterations: dirs.iterations, operatorNorm: dirs.norm, patchResidual: dirs.patchResidual },
@@ -106,7 +115,9 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
       profile: result.profile,
       notes,
     };
-    const svg = driftSvg({ model: mf.label, image: basename(args.image), rows: result.rows, profile: result.profile, notes });
+    // the figure draws channel (b) of the main backend; the table and files carry every backend
+    const plotted = result.rows.filter((r) => !r.backend || r.backend === (compare?.includes(backend.name) ? backend.name : compare?.[0]));
+    const svg = driftSvg({ model: mf.label, image: basename(args.image), rows: plotted, profile: result.profile, notes });
     await mkdir(args.out, { recursive: true });
     const enc = new TextEncoder();
     await writeFileAtomic(join(args.out, 'drift.csv'), enc.encode(driftCsv(result.rows)));
@@ -122,5 +133,6 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     }
   } finally {
     await runner.release();
+    await releaseBackends();
   }
 }

@@ -20,8 +20,10 @@ import { EXIT, ExitError } from './errors.js';
 import { readModelFile } from './model-file.js';
 import { channelStats, modelInputOptions, normalizationOf, parseSize, type ModelInputArgs } from './model-input-args.js';
 import { tool } from './version.js';
+import { backendOf, backendOption, describeBackend, type BackendArgs } from './backend-args.js';
+import { releaseBackends } from '../runtime/ort.js';
 
-export interface VerifyArgs extends ModelInputArgs {
+export interface VerifyArgs extends ModelInputArgs, BackendArgs {
   model: string;
   images: string[];
   against?: string;
@@ -33,12 +35,12 @@ export const command = 'verify <model> [images..]';
 export const describe = 'check that candidates collide with an original: outputs at float64/float32, first-layer features, verdict exact | float32-close | differs';
 
 export function builder(y: Argv): Argv<VerifyArgs> {
-  return modelInputOptions(y
+  return backendOption(modelInputOptions(y
     .positional('model', { type: 'string', describe: 'ONNX model file', demandOption: true })
     .positional('images', { type: 'string', array: true, describe: 'ORIGINAL then CANDIDATE… (PNG or float64 .npy, H×W×C in [0, 1]); with --against: CANDIDATE… (or none: a PNG stream on stdin)' })
     .option('against', { type: 'string', describe: 'the ORIGINAL image; candidates are the positional images, or a PNG stream on stdin when none are given' })
     .option('json', { type: 'boolean', describe: 'print one JSON report instead of text' })
-    .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' }))
+    .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' })))
     .example('$0 verify cls.onnx x.png x_prime.npy', 'is x_prime an exact collision of x?')
     .example('nullspace collide cls.onnx < x.png | $0 verify cls.onnx --against x.png', 'verify a stream of collisions')
     .epilogue('Exit code: 0 when every candidate collides at the requested precision, 1 when one does not (or on bad input).') as unknown as Argv<VerifyArgs>;
@@ -110,6 +112,7 @@ export function formatCandidate(r: CandidateReport): string {
 export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const args = argv as unknown as VerifyArgs;
   const precision: Precision = resolvePrecision(args.precision);
+  const backend = backendOf(args, precision === 'f64');
   const norm = normalizationOf(args);
   const images = args.images ?? [];
   let originalPath: string;
@@ -123,12 +126,13 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const mf = readModelFile(args.model);
   const bytes = new Uint8Array(readFileSync(args.model));
   const size = parseSize(args.size) ?? { h: original.height, w: original.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision] });
+  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision], backend: backend.name });
   try {
     checkSize(original, runner, originalPath);
     const options: ModelInputOptions = { ...norm, channels: runner.input.dims[1] as 1 | 3 };
     const std = channelStats(options).std;
     const verifier = await createVerifier(runner, toModelTensor(original, options, originalPath), { precision, std });
+    if (!args.json) process.stderr.write(`nullspace: verify runs ${Object.entries(runner.backends).map(([p, b]) => `${p === 'f32' ? 'float32' : 'float64'} on ${describeBackend(b)}`).join(', ')}\n`);
     const reports: CandidateReport[] = [];
     let index = 0;
     for await (const c of candidates(files)) {
@@ -143,7 +147,8 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     if (args.json) {
       const doc = {
         tool, model: { path: args.model, name: mf.label, sha256: mf.sha256 }, original: originalPath,
-        settings: { precision, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${runner.input.dims[2]}x${runner.input.dims[3]}`, tolerances: { exact: 1e-12, float32: 1e-5 } },
+        backends: runner.backends,
+        settings: { precision, backend: backend.name, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${runner.input.dims[2]}x${runner.input.dims[3]}`, tolerances: { exact: 1e-12, float32: 1e-5 } },
         collides: failing === 0, candidates: reports,
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -151,5 +156,6 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     if (failing > 0) throw new ExitError(`${failing} of ${reports.length} candidate${reports.length === 1 ? '' : 's'} do not collide at precision ${precision}`, EXIT.failure);
   } finally {
     await runner.release();
+    await releaseBackends();
   }
 }
