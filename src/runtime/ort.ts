@@ -112,7 +112,7 @@ export async function createOrt(bytes: Uint8Array, opts: OrtOptions = {}, what =
         ...opts.session,
       });
     } catch (err) {
-      console.error(`nullspace: onnxruntime (${rt.backend.name}) could not create a session for ${what} (${bytes.byteLength} bytes)`);
+      console.error(`nullspace: onnxruntime could not create a session for ${what} (${bytes.byteLength} bytes) on the ${rt.backend.name} backend`);
       throw err;
     }
   });
@@ -134,7 +134,7 @@ export async function runOrt(session: OrtSession, feeds: Record<string, OrtTenso
     try {
       return await session.run(feeds);
     } catch (err) {
-      console.error(`nullspace: onnxruntime (${rt.backend.name}) run failed for ${what} with inputs ${summarize(feeds)}`);
+      console.error(`nullspace: onnxruntime run failed for ${what} with inputs ${summarize(feeds)} on the ${rt.backend.name} backend`);
       throw err;
     }
   });
