@@ -14,13 +14,24 @@ import type { Image } from '../src/image/image.js';
 import { createSession, type Output, type Session } from '../src/runtime/session.js';
 import type { BackendName } from '../src/runtime/backends.js';
 import { relativeL2 } from '../src/verify/metrics.js';
+import { cpuFallback, parsePlacements } from '../src/runtime/placement.js';
 import pkg from '../package.json' with { type: 'json' };
 
 const tool = { name: 'nullspace', version: (pkg as { version: string }).version };
+
+// onnxruntime's log reaches console.error (bound when its module loads, so this must come first):
+// keep its lines for the node placement of WebGPU sessions, and pass on only its warnings
+const ortLog: string[] = [];
+const consoleError = console.error.bind(console);
+console.error = (...a: unknown[]) => {
+  const line = a.map(String).join(' ');
+  if (/\[[VI]:onnxruntime/.test(line)) { if (ortLog.length < 20_000) ortLog.push(line); return; }
+  consoleError(...a);
+};
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (s: string) => { $('status').textContent = s; };
 
-interface BackendRun { backend: BackendName; x?: Output; xPrime?: Output; error?: string; executionProvider?: string; adapter?: string }
+interface BackendRun { backend: BackendName; x?: Output; xPrime?: Output; error?: string; executionProvider?: string; adapter?: string; cpuNodes?: { op: string; name: string }[] }
 interface PageState {
   modelName: string; modelBytes?: Uint8Array; imageName: string; image?: Image;
   result?: ProcessedImage; runs: BackendRun[]; done: boolean; error?: string;
@@ -121,13 +132,18 @@ function showRecord(result: ProcessedImage): void {
 async function runOn(backend: BackendName, bytes: Uint8Array, x: Float32Array, xp: Float32Array, dims: number[]): Promise<BackendRun> {
   let s: Session | undefined;
   try {
-    s = await createSession(bytes, { backend, source: state.modelName });
+    // verbose session log for WebGPU: onnxruntime states which nodes it placed on the CPU only there
+    const mark = ortLog.length;
+    s = await createSession(bytes, { backend, source: state.modelName, ...(backend === 'webgpu' ? { session: { logSeverityLevel: 0 } } : {}) });
+    const cpuNodes = backend === 'webgpu' ? cpuFallback(parsePlacements(ortLog.slice(mark)))?.nodes ?? [] : undefined;
+    ortLog.length = mark;
     const name = s.inputNames[0]!;
     const out = s.outputNames[0]!;
     const rx = await s.run({ [name]: { data: x, dims } });
     const rxp = await s.run({ [name]: { data: xp, dims } });
     const a = s.backend.adapter;
-    return { backend, x: rx[out], xPrime: rxp[out], executionProvider: s.backend.executionProvider, adapter: a ? `${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ')}${a.software ? ' (a CPU emulation)' : ''}` : undefined };
+    ortLog.length = mark;
+    return { backend, x: rx[out], xPrime: rxp[out], executionProvider: s.backend.executionProvider, cpuNodes, adapter: a ? `${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ')}${a.software ? ' (a CPU emulation)' : ''}` : undefined };
   } catch (e) {
     return { backend, error: (e as Error).message.split('\n')[0] };
   } finally {
@@ -153,7 +169,14 @@ function showOutputs(): void {
     cell(tr, relativeL2(r.x.data as Float32Array, r.xPrime.data as Float32Array).toExponential(2));
   }
   const [g, w] = [state.runs.find((r) => r.backend === 'webgpu'), state.runs.find((r) => r.backend === 'wasm')];
-  const notes = state.runs.filter((r) => !r.error).map((r) => `${r.backend}: ${r.executionProvider} execution provider${r.adapter ? ` on ${r.adapter}` : ''}`);
+  const fallback = (r: BackendRun) => {
+    if (!r.cpuNodes) return '';
+    if (!r.cpuNodes.length) return ', every node on it';
+    const ops = new Map<string, number>();
+    for (const n of r.cpuNodes) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
+    return `, ${r.cpuNodes.length} node(s) fell back to the CPU: ${[...ops].map(([op, k]) => `${op} ×${k}`).join(', ')}`;
+  };
+  const notes = state.runs.filter((r) => !r.error).map((r) => `${r.backend}: ${r.executionProvider} execution provider${r.adapter ? ` on ${r.adapter}` : ''}${fallback(r)}`);
   if (g?.x && w?.x && g.xPrime && w.xPrime) {
     state.backendAgreement = { x: relativeL2(w.x.data as Float32Array, g.x.data as Float32Array), xPrime: relativeL2(w.xPrime.data as Float32Array, g.xPrime.data as Float32Array) };
     const tr = table.insertRow();
@@ -242,7 +265,7 @@ function wire(): void {
   $('run').addEventListener('click', () => void collide());
   $('dl-png').addEventListener('click', () => state.result && download(state.result.png, `${stem()}.collision.png`, 'image/png'));
   $('dl-npy').addEventListener('click', () => state.result && download(imageToNpy(state.result.xPrime), `${stem()}.collision.npy`, 'application/octet-stream'));
-  $('dl-report').addEventListener('click', () => state.result && download(`${JSON.stringify({ ...state.result.record, backends: state.runs.map((r) => ({ backend: r.backend, executionProvider: r.executionProvider, adapter: r.adapter, error: r.error })), backendAgreement: state.backendAgreement }, null, 2)}\n`, `${stem()}.report.json`, 'application/json'));
+  $('dl-report').addEventListener('click', () => state.result && download(`${JSON.stringify({ ...state.result.record, backends: state.runs.map((r) => ({ backend: r.backend, executionProvider: r.executionProvider, adapter: r.adapter, cpuFallback: r.cpuNodes, error: r.error })), backendAgreement: state.backendAgreement }, null, 2)}\n`, `${stem()}.report.json`, 'application/json'));
 }
 
 async function guard(fn: () => Promise<void>): Promise<void> {

@@ -53,13 +53,16 @@ t.test('the page collides the dropped sample in the browser; WebGPU and WASM agr
   await page.click('#run');
   await page.waitForFunction(() => (window as unknown as { nullspace: { done: boolean } }).nullspace.done, null, { timeout: 600_000 });
   const state = await page.evaluate(() => {
-    const s = (window as unknown as { nullspace: { error?: string; result: { record: { verdict: string } }; backendAgreement?: { x: number; xPrime: number }; runs: { backend: string; error?: string; executionProvider?: string }[] } }).nullspace;
-    return { error: s.error, verdict: s.result?.record.verdict, agreement: s.backendAgreement, runs: s.runs.map((r) => ({ backend: r.backend, error: r.error, ep: r.executionProvider })) };
+    const s = (window as unknown as { nullspace: { error?: string; result: { record: { verdict: string } }; backendAgreement?: { x: number; xPrime: number }; runs: { backend: string; error?: string; executionProvider?: string; cpuNodes?: { op: string }[] }[] } }).nullspace;
+    return { error: s.error, verdict: s.result?.record.verdict, agreement: s.backendAgreement, cpuOps: s.runs.find((r) => r.backend === 'webgpu')?.cpuNodes?.map((n) => n.op), runs: s.runs.map((r) => ({ backend: r.backend, error: r.error, ep: r.executionProvider })) };
   });
   t.equal(state.error, undefined, 'no error in the page');
   t.same(errors, [], 'no uncaught page errors');
   t.equal((await page.textContent('#verdict'))?.trim(), state.verdict, 'the page shows the record\'s verdict');
   t.same(state.runs, [{ backend: 'webgpu', error: undefined, ep: 'webgpu' }, { backend: 'wasm', error: undefined, ep: 'wasm' }]);
+  // onnxruntime's own placement log, read in the page: Paddle's HardSwish Clip nodes run on the CPU
+  t.ok(state.cpuOps?.includes('Clip'), `the WebGPU session reports its CPU fallback: ${state.cpuOps?.join(', ')}`);
+  t.match(await page.textContent('#backend-notes'), /webgpu: webgpu execution provider on .*node\(s\) fell back to the CPU: .*Clip ×/);
   t.ok(state.agreement && state.agreement.x <= 1e-5 && state.agreement.xPrime <= 1e-5, `WebGPU and WASM outputs agree: ${JSON.stringify(state.agreement)}`);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-npy')]);
