@@ -10,7 +10,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession, type Precision } from '../src/runtime/session.js';
-import { resolveBackends, type BackendName } from '../src/runtime/backends.js';
+import { BackendUnavailable, resolveBackends, type BackendName } from '../src/runtime/backends.js';
 import { releaseBackends } from '../src/runtime/ort.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,7 +80,15 @@ for (const m of models) {
     for (const precision of ['f32', 'f64'] as const) {
       if (backend === 'webgpu' && precision === 'f64') continue; // WGSL has no float64
       const n = backend === 'webgpu' ? Math.min(reps, 3) : reps;
-      const t = await time(bytes, m.dims, precision, n, backend);
+      let t: Timing;
+      try {
+        t = await time(bytes, m.dims, precision, n, backend);
+      } catch (e) {
+        // an optional backend that cannot start here is left out of the table, with the reason
+        if (!(e instanceof BackendUnavailable)) throw e;
+        console.error(`skip ${backend}: ${e.message}`);
+        continue;
+      }
       if (backend === 'wasm') base[precision] = t.run.mean;
       const speedup = base[precision] ? `${(base[precision]! / t.run.mean).toFixed(2)}×` : 'n/a';
       rows.push(`| ${m.name} | ${m.dims.join('×')} | ${backend} | ${precision} | ${n} | ${ms(t.run.mean)} ± ${ms(t.run.sd)} | ${speedup} | ${ms(t.create)} + ${ms(t.first)} |`);
