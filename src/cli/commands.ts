@@ -8,5 +8,6 @@ import * as inspect from './inspect.js';
 import * as basis from './basis.js';
 import * as filters from './filters.js';
 import * as interactions from './interactions.js';
+import * as serve from './serve.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters, interactions];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters, interactions, serve];

@@ -21,17 +21,22 @@ import { readModelFile } from './model-file.js';
 import { channelStats, normalizationOf, parseSize } from './model-input-args.js';
 import type { DriftArgs } from './drift.js';
 import { tool } from './version.js';
+import { backendOf, describeBackend } from './backend-args.js';
+import { resolveBackends } from '../runtime/backends.js';
+import { releaseBackends } from '../runtime/ort.js';
 
 /** The command's body (drift.ts's handler loads this module and calls it). */
 export async function run(args: DriftArgs): Promise<void> {
   const alphas = parseAlphas(args.alphas);
   assertInt('--seed', args.seed, 0, 2 ** 31 - 1);
   const norm = normalizationOf(args);
+  const backend = backendOf(args);
+  const compare = args.backends !== undefined ? resolveBackends(args.backends).map((b) => b.name) : undefined;
   const image = await readImageFile(args.image);
   const mf = readModelFile(args.model);
   const bytes = new Uint8Array(readFileSync(args.model));
   const size = parseSize(args.size) ?? { h: image.height, w: image.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, profile: args.profile });
+  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, profile: args.profile, backend: backend.name, compare });
   try {
     const [, C, H, W] = runner.input.dims;
     if (image.height !== H || image.width !== W) throw new InputError(`${args.image}: image is ${image.height}×${image.width} but the model input is ${H}×${W}; drift perturbs at model resolution (resize the image first)`);
@@ -51,13 +56,13 @@ export async function run(args: DriftArgs): Promise<void> {
     bar?.start(alphas.length, 0);
     let result;
     try {
-      result = await runDrift(runner, { x, delta: dirs.delta, patchDelta: dirs.patch, mean: affine.mean, std: affine.std, alphas, profileAlpha: args.profileAlpha, onAlpha: (d) => bar?.update(d) });
+      result = await runDrift(runner, { x, delta: dirs.delta, patchDelta: dirs.patch, mean: affine.mean, std: affine.std, alphas, profileAlpha: args.profileAlpha, backends: compare, onAlpha: (d) => bar?.update(d) });
     } finally {
       bar?.stop();
     }
     const notes = [
       `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
-      `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops); (b) runs in float32 (onnxruntime-web, wasm). Deviations are relative L2; outputs: the worst over model outputs.`,
+      `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops) on ${describeBackend(runner.backends.f64!)}; (b) runs in float32 on ${compare ? runner.compared.map(describeBackend).join(', ') : describeBackend(runner.backends.f32!)}. Deviations are relative L2; outputs: the worst over model outputs.`,
       ...(runner.profileError ? [`Layer profile skipped: ${runner.profileError}`] : []),
       dirs.patch ? `(f): the paper's fold of a ker(W) vector into every window, same pixel RMS; its first-layer residual ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.patchResidual!)}.` : `(f) skipped: ${dirs.patchNote}`,
     ];
@@ -65,6 +70,7 @@ export async function run(args: DriftArgs): Promise<void> {
       tool,
       model: { path: args.model, sha256: mf.sha256, name: mf.label },
       settings: {
+        backend: backend.name, backends: { ...runner.backends, ...(compare ? { float32: runner.compared } : {}) },
         alphas, seed: args.seed, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${H}x${W}`,
         profileAlpha: result.profile?.alpha, channels: DRIFT_CHANNELS.filter((c) => result.rows.some((r) => r.channel === c.id)).map((c) => ({ id: c.id, letter: c.letter, description: c.description })),
         direction: { method: 'operator', residual: dirs.residual, iterations: dirs.iterations, operatorNorm: dirs.norm, patchResidual: dirs.patchResidual },
@@ -79,7 +85,9 @@ export async function run(args: DriftArgs): Promise<void> {
     // the plotting stack (Observable Plot, linkedom, resvg) is the heaviest import of all: load it
     // only when there is something to draw
     const { driftSvg, svgToPng } = await import('../verify/plot.js');
-    const svg = driftSvg({ model: mf.label, image: basename(args.image), rows: result.rows, profile: result.profile, notes });
+    // the figure draws channel (b) of the main backend; the table and files carry every backend
+    const plotted = result.rows.filter((r) => !r.backend || r.backend === (compare?.includes(backend.name) ? backend.name : compare?.[0]));
+    const svg = driftSvg({ model: mf.label, image: basename(args.image), rows: plotted, profile: result.profile, notes });
     await mkdir(args.out, { recursive: true });
     const enc = new TextEncoder();
     await writeFileAtomic(join(args.out, 'drift.csv'), enc.encode(driftCsv(result.rows)));
@@ -95,5 +103,6 @@ export async function run(args: DriftArgs): Promise<void> {
     }
   } finally {
     await runner.release();
+    await releaseBackends();
   }
 }

@@ -19,6 +19,8 @@ import { readModelFile } from './model-file.js';
 import { channelStats, normalizationOf, parseSize } from './model-input-args.js';
 import type { VerifyArgs } from './verify.js';
 import { tool } from './version.js';
+import { backendOf, describeBackend } from './backend-args.js';
+import { releaseBackends } from '../runtime/ort.js';
 
 interface CandidateSource {
   location: string;
@@ -85,6 +87,7 @@ export function formatCandidate(r: CandidateReport): string {
 /** The command's body (verify.ts's handler loads this module and calls it). */
 export async function run(args: VerifyArgs): Promise<void> {
   const precision: Precision = resolvePrecision(args.precision);
+  const backend = backendOf(args, precision === 'f64');
   const norm = normalizationOf(args);
   const images = args.images ?? [];
   let originalPath: string;
@@ -98,12 +101,13 @@ export async function run(args: VerifyArgs): Promise<void> {
   const mf = readModelFile(args.model);
   const bytes = new Uint8Array(readFileSync(args.model));
   const size = parseSize(args.size) ?? { h: original.height, w: original.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision] });
+  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision], backend: backend.name });
   try {
     checkSize(original, runner, originalPath);
     const options: ModelInputOptions = { ...norm, channels: runner.input.dims[1] as 1 | 3 };
     const std = channelStats(options).std;
     const verifier = await createVerifier(runner, toModelTensor(original, options, originalPath), { precision, std });
+    if (!args.json) process.stderr.write(`nullspace: verify runs ${Object.entries(runner.backends).map(([p, b]) => `${p === 'f32' ? 'float32' : 'float64'} on ${describeBackend(b)}`).join(', ')}\n`);
     const reports: CandidateReport[] = [];
     let index = 0;
     for await (const c of candidates(files)) {
@@ -118,7 +122,8 @@ export async function run(args: VerifyArgs): Promise<void> {
     if (args.json) {
       const doc = {
         tool, model: { path: args.model, name: mf.label, sha256: mf.sha256 }, original: originalPath,
-        settings: { precision, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${runner.input.dims[2]}x${runner.input.dims[3]}`, tolerances: { exact: 1e-12, float32: 1e-5 } },
+        backends: runner.backends,
+        settings: { precision, backend: backend.name, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${runner.input.dims[2]}x${runner.input.dims[3]}`, tolerances: { exact: 1e-12, float32: 1e-5 } },
         collides: failing === 0, candidates: reports,
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -126,5 +131,6 @@ export async function run(args: VerifyArgs): Promise<void> {
     if (failing > 0) throw new ExitError(`${failing} of ${reports.length} candidate${reports.length === 1 ? '' : 's'} do not collide at precision ${precision}`, EXIT.failure);
   } finally {
     await runner.release();
+    await releaseBackends();
   }
 }

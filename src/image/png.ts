@@ -46,7 +46,8 @@ function checkInflatedSize(bytes: Uint8Array, scanner: PngScanner, location: str
   const header = scanner.header!;
   const expected = inflatedSize(header);
   const total = scanner.idat.reduce((a, c) => a + c.length, 0);
-  const z = new Uint8Array(total);
+  // a Buffer, because the browser's zlib shim (browserify-zlib) accepts nothing else
+  const z = Buffer.alloc(total);
   let at = 0;
   for (const c of scanner.idat) { z.set(bytes.subarray(c.offset, c.offset + c.length), at); at += c.length; }
   let size: number;

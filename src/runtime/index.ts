@@ -5,3 +5,7 @@ export { exposeOutputs, defaultExposed, firstTrainableNode, LINEAR_OPS, type Exp
 export { float64Plan, lowerToFloat64, NATIVE_F64, type Float64Plan } from './lower-f64.js';
 export { LOWERINGS } from './lower-ops.js';
 export type { OrtOptions } from './ort.js';
+export { BACKENDS, resolveBackend, resolveBackends, BackendUnavailable, type BackendName, type BackendInfo } from './backends.js';
+export { releaseBackends } from './ort.js';
+export type { SessionBackend } from './session.js';
+export type { GpuAdapterInfo } from './webgpu-node.js';

@@ -1,39 +1,97 @@
-// The one place that talks to onnxruntime-web: our defaults (wasm execution provider, log level
-// warning, one thread), a memoized one-time set-up, and a promise chain so that only one session
-// creation or run is in flight at a time (the wasm backend is a single instance; interleaved
-// calls from several async callers would otherwise contend for it). Internal: summarize.
-import * as ort from 'onnxruntime-web';
+// The one place that talks to onnxruntime: for each backend (backends.ts) its module, loaded on
+// first use (onnxruntime-web for wasm, onnxruntime-web/webgpu for webgpu, onnxruntime-node for
+// native), our defaults (log level warning, one thread), and a promise chain per backend so that
+// only one session creation or run is in flight at a time (the wasm backend is a single instance;
+// interleaved calls from several async callers would otherwise contend for it). Internal:
+// summarize, loadRuntime.
+import type * as OrtWeb from 'onnxruntime-web';
+import { env } from '../env.js';
+import { BACKENDS, BackendUnavailable, type BackendInfo, type BackendName } from './backends.js';
+import { releaseWebGpu, webGpuAdapter, type GpuAdapterInfo } from './webgpu-node.js';
+
+/** The onnxruntime API as every backend's module offers it (onnxruntime-common's types). */
+export type OrtModule = typeof OrtWeb;
+export type OrtSession = OrtWeb.InferenceSession;
+export type OrtTensor = OrtWeb.Tensor;
 
 /** Options passed through to onnxruntime; ours are defaults that these override. */
 export interface OrtOptions {
-  /** wasm threads; 1 by default (on the 2-core reference machine 2 threads were slower, see bench/README.md) */
+  /** 'wasm' (default, the reference), 'webgpu' or 'native' */
+  backend?: BackendName;
+  /** threads (wasm threads, native intra-op threads); 1 by default (on the 2-core reference machine 2 wasm threads were slower, see bench/README.md) */
   numThreads?: number;
   /** onnxruntime log level, default 'warning' */
   logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
   /** extra onnxruntime session options (override ours) */
-  session?: ort.InferenceSession.SessionOptions;
+  session?: OrtWeb.InferenceSession.SessionOptions;
+}
+
+/** A loaded backend: its onnxruntime module and its call chain. */
+export interface Runtime {
+  backend: BackendInfo;
+  ort: OrtModule;
+  /** webgpu: the adapter it runs on */
+  adapter?: GpuAdapterInfo;
+  serial<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const SEVERITY = Object.freeze({ verbose: 0, info: 1, warning: 2, error: 3, fatal: 4 } as const);
+const runtimes = new Map<BackendName, Promise<Runtime>>();
+const owner = new WeakMap<object, Runtime>();
 
-let ready: Promise<void> | undefined;
-let chain: Promise<unknown> = Promise.resolve();
+function chainer(): Runtime['serial'] {
+  let chain: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+}
 
-/** Configures the onnxruntime environment once; later calls return the same promise. */
-export function ortReady(opts: OrtOptions = {}): Promise<void> {
-  ready ??= Promise.resolve().then(() => {
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
+async function loadModule(b: BackendInfo, opts: OrtOptions): Promise<{ ort: OrtModule; adapter?: GpuAdapterInfo }> {
+  if (b.name === 'wasm') {
+    const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = opts.numThreads ?? 1;
     ort.env.wasm.simd = true;
     ort.env.logLevel = opts.logLevel ?? 'warning';
-  });
-  return ready;
+    return { ort };
+  }
+  if (b.name === 'webgpu') {
+    const adapter = await webGpuAdapter();
+    const ort = (await import('onnxruntime-web/webgpu')) as OrtModule;
+    ort.env.wasm.numThreads = opts.numThreads ?? 1;
+    ort.env.logLevel = opts.logLevel ?? 'warning';
+    return { ort, adapter };
+  }
+  if (!env.isNode) throw new BackendUnavailable('the native backend (onnxruntime-node) runs in Node only; in a browser use wasm or webgpu');
+  try {
+    // a variable specifier keeps bundlers for the browser page from resolving the Node-only package
+    const name = 'onnxruntime-node';
+    return { ort: (await import(name)) as OrtModule };
+  } catch (e) {
+    throw new BackendUnavailable(`the native backend needs the optional dependency onnxruntime-node, which is not installed or cannot load here (${firstLine(e)}); install it with: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`);
+  }
 }
 
-/** Runs `fn` after every previously queued onnxruntime call has settled. */
-export function serial<T>(fn: () => Promise<T>): Promise<T> {
-  const next = chain.then(fn, fn);
-  chain = next.catch(() => undefined);
-  return next;
+/** The runtime of a backend, loaded once (later options are ignored). @throws BackendUnavailable */
+export function loadRuntime(opts: OrtOptions = {}): Promise<Runtime> {
+  const b = BACKENDS[opts.backend ?? 'wasm'];
+  let r = runtimes.get(b.name);
+  if (!r) {
+    r = loadModule(b, opts).then(({ ort, adapter }) => ({ backend: b, ort, adapter, serial: chainer() }));
+    runtimes.set(b.name, r);
+    r.catch(() => runtimes.delete(b.name));
+  }
+  return r;
+}
+
+/** Configures the wasm backend once; later calls return the same promise. */
+export async function ortReady(opts: OrtOptions = {}): Promise<void> {
+  await loadRuntime(opts);
 }
 
 /** A compact description of tensors: names, dims and dtypes, never the data. */
@@ -42,32 +100,48 @@ export function summarize(feeds: Record<string, { dims: readonly number[]; type:
 }
 
 /** Creates an onnxruntime session from model bytes with our defaults; logs a summary and rethrows on failure. */
-export async function createOrt(bytes: Uint8Array, opts: OrtOptions = {}, what = 'model'): Promise<ort.InferenceSession> {
-  await ortReady(opts);
-  return serial(async () => {
+export async function createOrt(bytes: Uint8Array, opts: OrtOptions = {}, what = 'model'): Promise<OrtSession> {
+  const rt = await loadRuntime(opts);
+  const threads = rt.backend.name === 'native' ? { intraOpNumThreads: opts.numThreads ?? 1, interOpNumThreads: 1 } : {};
+  const s = await rt.serial(async () => {
     try {
-      return await ort.InferenceSession.create(bytes, {
-        executionProviders: ['wasm'],
+      return await rt.ort.InferenceSession.create(bytes, {
+        executionProviders: [rt.backend.executionProvider],
         logSeverityLevel: SEVERITY[opts.logLevel ?? 'warning'],
+        ...threads,
         ...opts.session,
       });
     } catch (err) {
-      console.error(`nullspace: onnxruntime could not create a session for ${what} (${bytes.byteLength} bytes)`);
+      console.error(`nullspace: onnxruntime could not create a session for ${what} (${bytes.byteLength} bytes) on the ${rt.backend.name} backend`);
       throw err;
     }
   });
+  owner.set(s, rt);
+  return s;
+}
+
+/** The runtime that created a session. */
+export function runtimeOf(session: OrtSession): Runtime {
+  const rt = owner.get(session);
+  if (!rt) throw new Error('internal: a session not created by createOrt');
+  return rt;
 }
 
 /** Runs a session on typed feeds; on failure logs what was passed and rethrows the original error. */
-export async function runOrt(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, what = 'model'): Promise<ort.InferenceSession.OnnxValueMapType> {
-  return serial(async () => {
+export async function runOrt(session: OrtSession, feeds: Record<string, OrtTensor>, what = 'model'): Promise<OrtWeb.InferenceSession.OnnxValueMapType> {
+  const rt = runtimeOf(session);
+  return rt.serial(async () => {
     try {
       return await session.run(feeds);
     } catch (err) {
-      console.error(`nullspace: onnxruntime run failed for ${what} with inputs ${summarize(feeds)}`);
+      console.error(`nullspace: onnxruntime run failed for ${what} with inputs ${summarize(feeds)} on the ${rt.backend.name} backend`);
       throw err;
     }
   });
 }
 
-export { ort };
+/** Lets go of process-wide backend state (Node's navigator.gpu), so that Node can exit. Call after releasing sessions. */
+export async function releaseBackends(): Promise<void> {
+  runtimes.delete('webgpu');
+  releaseWebGpu();
+}

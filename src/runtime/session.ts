@@ -2,13 +2,17 @@
 // rewritten by lower-f64.ts and run by onnxruntime in double). A session is created once and
 // reused over a stream of inputs. A float64 session specialises the lowered graph to each input
 // size it meets (sizes are probed with one float32 run on zeros) and keeps the last few.
+// The backend (backends.ts) is chosen once per session; a session reports it, its execution
+// provider and, where known, the nodes onnxruntime placed on the CPU instead (webgpu).
 // Internal: everything except createSession and its types.
 import { InputError, invalidParameter } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
 import { dtypeName, onnx, type ModelProto } from '../onnx/proto.js';
 import { exposeOutputs } from './expose.js';
 import { float64Plan, lowerToFloat64 } from './lower-f64.js';
-import { createOrt, ort, runOrt, type OrtOptions } from './ort.js';
+import { float64Refused, resolveBackend, type BackendName } from './backends.js';
+import { createOrt, loadRuntime, runOrt, type OrtModule, type OrtOptions, type OrtSession, type OrtTensor } from './ort.js';
+import type { GpuAdapterInfo } from './webgpu-node.js';
 
 /** Arithmetic precision of a session. */
 export type Precision = 'f32' | 'f64';
@@ -52,8 +56,18 @@ export interface InputMeta {
   type: string;
 }
 
+/** Where a session runs, for reports. */
+export interface SessionBackend {
+  name: BackendName;
+  /** onnxruntime's execution provider */
+  executionProvider: string;
+  /** webgpu: the adapter (SwiftShader is a CPU emulation) */
+  adapter?: GpuAdapterInfo;
+}
+
 export interface Session {
   readonly precision: Precision;
+  readonly backend: SessionBackend;
   readonly inputNames: readonly string[];
   /** model outputs, then exposed tensors */
   readonly outputNames: readonly string[];
@@ -91,28 +105,28 @@ function checkFeeds(meta: readonly InputMeta[], feeds: Record<string, Feed>, sou
   if (extra.length) console.warn(`nullspace: ${source}: ignoring unknown inputs ${extra.join(', ')}`);
 }
 
-function toOrt(meta: InputMeta, f: Feed, precision: Precision): ort.Tensor {
+function toOrt(T: OrtModule['Tensor'], meta: InputMeta, f: Feed, precision: Precision): OrtTensor {
   const dims = [...f.dims];
   if (meta.type === 'float32' || meta.type === 'float64' || meta.type === 'float16') {
-    if (precision === 'f64') return new ort.Tensor('float64', f.data instanceof Float64Array ? f.data : Float64Array.from(f.data as ArrayLike<number>), dims);
-    return new ort.Tensor('float32', f.data instanceof Float32Array ? f.data : Float32Array.from(f.data as ArrayLike<number>), dims);
+    if (precision === 'f64') return new T('float64', f.data instanceof Float64Array ? f.data : Float64Array.from(f.data as ArrayLike<number>), dims);
+    return new T('float32', f.data instanceof Float32Array ? f.data : Float32Array.from(f.data as ArrayLike<number>), dims);
   }
-  if (meta.type === 'int64') return new ort.Tensor('int64', f.data instanceof BigInt64Array ? f.data : BigInt64Array.from(f.data as ArrayLike<number>, (v) => BigInt(v)), dims);
-  if (meta.type === 'int32') return new ort.Tensor('int32', f.data instanceof Int32Array ? f.data : Int32Array.from(f.data as ArrayLike<number>), dims);
+  if (meta.type === 'int64') return new T('int64', f.data instanceof BigInt64Array ? f.data : BigInt64Array.from(f.data as ArrayLike<number>, (v) => BigInt(v)), dims);
+  if (meta.type === 'int32') return new T('int32', f.data instanceof Int32Array ? f.data : Int32Array.from(f.data as ArrayLike<number>), dims);
   throw new InputError(`input ${meta.name}: inputs of type ${meta.type} are not supported`);
 }
 
-function zeros(meta: InputMeta, dims: readonly number[]): ort.Tensor {
+function zeros(T: OrtModule['Tensor'], meta: InputMeta, dims: readonly number[]): OrtTensor {
   const n = dims.reduce((a, b) => a * b, 1);
-  if (meta.type === 'int64') return new ort.Tensor('int64', new BigInt64Array(n), [...dims]);
-  if (meta.type === 'int32') return new ort.Tensor('int32', new Int32Array(n), [...dims]);
-  return new ort.Tensor('float32', new Float32Array(n), [...dims]);
+  if (meta.type === 'int64') return new T('int64', new BigInt64Array(n), [...dims]);
+  if (meta.type === 'int32') return new T('int32', new Int32Array(n), [...dims]);
+  return new T('float32', new Float32Array(n), [...dims]);
 }
 
-function fromOrt(results: ort.InferenceSession.OnnxValueMapType, names: readonly string[]): Record<string, Output> {
+function fromOrt(results: Record<string, unknown>, names: readonly string[]): Record<string, Output> {
   const out: Record<string, Output> = {};
   for (const name of names) {
-    const t = results[name] as ort.Tensor;
+    const t = results[name] as OrtTensor;
     out[name] = { data: t.data as Output['data'], dims: [...t.dims], type: t.type };
   }
   return out;
@@ -121,9 +135,10 @@ function fromOrt(results: ort.InferenceSession.OnnxValueMapType, names: readonly
 /**
  * Creates a session for an ONNX model.
  * @param model ONNX bytes or a decoded ModelProto (not modified)
- * @param opts precision 'f32' | 'f64' (default 'f32'); expose: extra outputs; onnxruntime options
+ * @param opts precision 'f32' | 'f64' (default 'f32'); backend 'wasm' (default) | 'webgpu' | 'native'; expose: extra outputs; onnxruntime options
  * @returns a Session whose run() takes and returns plain typed arrays with dims
- * @throws InputError for a malformed model, unknown expose names, or (f64) every unsupported op at once
+ * @throws InputError for a malformed model, unknown expose names, or (f64) every unsupported op at once;
+ *   BackendUnavailable when the backend cannot start here; RangeError for f64 on webgpu
  *
  * Notes: at f64, every float tensor is widened to double and the ops onnxruntime lacks in double
  * (LOWERINGS: Conv, ConvTranspose, AveragePool, GlobalAveragePool, GlobalMaxPool, HardSigmoid,
@@ -136,6 +151,8 @@ function fromOrt(results: ort.InferenceSession.OnnxValueMapType, names: readonly
  */
 export async function createSession(model: Uint8Array | ModelProto, opts: SessionOptions = {}): Promise<Session> {
   const precision = resolvePrecision(opts.precision ?? 'f32');
+  const backendInfo = resolveBackend(opts.backend ?? 'wasm');
+  if (precision === 'f64' && !backendInfo.float64) throw float64Refused(backendInfo);
   const source = opts.source ?? 'model';
   if (opts.expose !== undefined && typeof opts.expose !== 'boolean' && !Array.isArray(opts.expose)) throw invalidParameter('expose', 'an array of tensor names or a boolean', opts.expose);
   const maxSizes = opts.maxSizes ?? 4;
@@ -145,14 +162,17 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
   const modelOutputs = (proto.graph?.output ?? []).map((o) => o.name ?? '');
   const outputNames = [...modelOutputs, ...exposed.filter((e) => !modelOutputs.includes(e))];
   const inputNames = meta.map((m) => m.name);
+  const rt = await loadRuntime(opts);
+  const T = rt.ort.Tensor;
+  const backend: SessionBackend = { name: rt.backend.name, executionProvider: rt.backend.executionProvider, ...(rt.adapter ? { adapter: rt.adapter } : {}) };
 
   if (precision === 'f32') {
     const s = await createOrt(onnx.ModelProto.encode(base).finish(), opts, source);
     return {
-      precision, inputNames, outputNames, exposed, inputMeta: meta,
+      precision, backend, inputNames, outputNames, exposed, inputMeta: meta,
       async run(feeds) {
         checkFeeds(meta, feeds, source);
-        const t = Object.fromEntries(meta.map((m) => [m.name, toOrt(m, feeds[m.name]!, precision)]));
+        const t = Object.fromEntries(meta.map((m) => [m.name, toOrt(T, m, feeds[m.name]!, precision)]));
         return fromOrt(await runOrt(s, t, source), outputNames);
       },
       release: () => s.release(),
@@ -162,16 +182,16 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
   const plan = float64Plan(base, source);
   const produced = new Set((base.graph?.node ?? []).flatMap((n) => n.output ?? []));
   const probeNames = plan.probe.filter((p) => produced.has(p));
-  let prober: Promise<ort.InferenceSession> | undefined;
-  const sized = new Map<string, Promise<ort.InferenceSession>>();
+  let prober: Promise<OrtSession> | undefined;
+  const sized = new Map<string, Promise<OrtSession>>();
 
-  async function compile(dims: Record<string, readonly number[]>): Promise<ort.InferenceSession> {
+  async function compile(dims: Record<string, readonly number[]>): Promise<OrtSession> {
     const known = new Map<string, readonly number[]>(Object.entries(dims));
     if (probeNames.length) {
       prober ??= createOrt(onnx.ModelProto.encode(exposeOutputs(base, probeNames, source).model).finish(), opts, `${source} (size probe)`);
       const p = await prober;
-      const res = await runOrt(p, Object.fromEntries(meta.map((m) => [m.name, zeros(m, dims[m.name]!)])), `${source} (size probe)`);
-      for (const name of probeNames) known.set(name, [...(res[name] as ort.Tensor).dims]);
+      const res = await runOrt(p, Object.fromEntries(meta.map((m) => [m.name, zeros(T, m, dims[m.name]!)])), `${source} (size probe)`);
+      for (const name of probeNames) known.set(name, [...(res[name] as OrtTensor).dims]);
     }
     const lowered = lowerToFloat64(base, known, source);
     // 'extended' optimisations fuse patterns into com.microsoft ops (QuickGelu, ...) that have no
@@ -181,7 +201,7 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
   }
 
   return {
-    precision, inputNames, outputNames, exposed, inputMeta: meta,
+    precision, backend, inputNames, outputNames, exposed, inputMeta: meta,
     async run(feeds) {
       checkFeeds(meta, feeds, source);
       const dims = Object.fromEntries(meta.map((m) => [m.name, feeds[m.name]!.dims]));
@@ -201,7 +221,7 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
         sized.set(key, s);
       }
       const session = await s;
-      const t = Object.fromEntries(meta.map((m) => [m.name, toOrt(m, feeds[m.name]!, precision)]));
+      const t = Object.fromEntries(meta.map((m) => [m.name, toOrt(T, m, feeds[m.name]!, precision)]));
       return fromOrt(await runOrt(session, t, `${source} (float64)`), outputNames);
     },
     async release() {

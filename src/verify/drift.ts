@@ -16,6 +16,8 @@ export interface DriftRunner {
   run64(x: Float64Array): Promise<Outputs>;
   run32(x: Float32Array): Promise<Outputs>;
   firstLayer: FirstLayerForward;
+  /** float32 runs by backend name, for channel (b) side by side (DriftInput.backends) */
+  run32On?: Partial<Record<string, (x: Float32Array) => Promise<Outputs>>>;
   /** runs that return exposed intermediate outputs, for the layer profile (optional) */
   layers?: {
     /** the exposed tensors in graph order */
@@ -41,6 +43,8 @@ export interface DriftInput {
   profileAlpha?: number;
   /** channels to run (default all that the inputs allow) */
   channels?: readonly DriftChannel[];
+  /** channel (b) on each of these backends (names in runner.run32On), one row each; default: runner.run32 alone */
+  backends?: readonly string[];
   /** called after each α (progress) */
   onAlpha?: (done: number, total: number) => void;
 }
@@ -114,6 +118,13 @@ export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<
   const x32 = Float32Array.from(x);
   const ref64 = await runner.run64(x);
   const ref32 = await runner.run32(x32);
+  // channel (b) per backend: each compares x′ with x on the same backend
+  const side: { backend: string; run: (x: Float32Array) => Promise<Outputs>; ref: Outputs }[] = [];
+  for (const b of input.backends ?? []) {
+    const run = runner.run32On?.[b];
+    if (!run) throw new RangeError(`drift: no float32 run on backend ${b}`);
+    side.push({ backend: b, run, ref: await run(x32) });
+  }
   const fl64 = runner.firstLayer.f64(x);
   const fl32 = runner.firstLayer.f32(x32);
 
@@ -128,8 +139,16 @@ export async function runDrift(runner: DriftRunner, input: DriftInput): Promise<
     if (want.has('exact-f64')) await cell64('exact-f64', alpha, xa);
     if (want.has('float32')) {
       const xa32 = Float32Array.from(xa);
-      const cmp = compareOutputs(ref32, await runner.run32(xa32));
-      rows.push({ alpha, channel: 'float32', firstLayerDeviation: relativeL2(fl32, runner.firstLayer.f32(xa32)), outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: pixelRms(xa32, x, std) });
+      const fl = relativeL2(fl32, runner.firstLayer.f32(xa32));
+      const rms = pixelRms(xa32, x, std);
+      if (side.length === 0) {
+        const cmp = compareOutputs(ref32, await runner.run32(xa32));
+        rows.push({ alpha, channel: 'float32', firstLayerDeviation: fl, outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rms });
+      }
+      for (const s of side) {
+        const cmp = compareOutputs(s.ref, await s.run(xa32));
+        rows.push({ alpha, channel: 'float32', firstLayerDeviation: fl, outputDeviation: worstRelative(cmp), predictionAgreement: predictionAgreement(cmp), inputRms: rms, backend: s.backend });
+      }
     }
     if (want.has('png16')) await cell64('png16', alpha, storeAsPixels(xa, mean, std, 16));
     if (want.has('png8')) await cell64('png8', alpha, storeAsPixels(xa, mean, std, 8));

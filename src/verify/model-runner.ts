@@ -1,7 +1,8 @@
 // The real model behind verify and drift: onnxruntime sessions at float32 and float64 (src/runtime),
 // the first layer from collide's loader (A_img and its forward in the WASM core), and — for the
 // layer profile — sessions with intermediate outputs exposed. Browser-safe (bytes in, no files).
-import { createSession, type Output, type Session } from '../runtime/session.js';
+import { createSession, type Output, type Session, type SessionBackend } from '../runtime/session.js';
+import { BACKENDS, type BackendName } from '../runtime/backends.js';
 import { loadFirstLayer, type LoadedLayer } from '../collide/model-layer.js';
 import { imageOperator } from '../collide/operator.js';
 import { decodeModel } from '../onnx/model.js';
@@ -22,6 +23,10 @@ export interface ModelRunnerOptions {
   /** which precisions to build sessions for (default both) */
   precisions?: readonly ('f32' | 'f64')[];
   external?: ExternalReader;
+  /** backend of the float32 sessions: 'wasm' (default), 'webgpu' or 'native' */
+  backend?: BackendName;
+  /** extra float32 backends, run side by side (drift --backends); their runs are in run32On */
+  compare?: readonly BackendName[];
 }
 
 export interface ModelRunner extends DriftRunner, VerifyRunner {
@@ -31,6 +36,12 @@ export interface ModelRunner extends DriftRunner, VerifyRunner {
   input: { name: string; dims: [number, number, number, number] };
   /** model output names */
   outputs: string[];
+  /** where the float32 and float64 sessions run (float64 never on webgpu: there it runs on wasm) */
+  backends: { f32?: SessionBackend; f64?: SessionBackend };
+  /** float32 runs on each backend of opts.compare (and the main one), by name */
+  run32On: Partial<Record<BackendName, (x: Float32Array) => Promise<Outputs>>>;
+  /** report entries of run32On's sessions */
+  compared: SessionBackend[];
   /** why the layer profile is unavailable (exposing or lowering the edited graph failed) */
   profileError?: string;
   release(): Promise<void>;
@@ -71,8 +82,11 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
   const op = imageOperator(layer.spec).op;
   const precisions = new Set(opts.precisions ?? ['f32', 'f64']);
   const sessions: Session[] = [];
-  const make = async (precision: 'f32' | 'f64', expose: boolean) => {
-    const s = await createSession(bytes, { precision, source, expose });
+  const backend = opts.backend ?? 'wasm';
+  // float64 needs double kernels: with webgpu it runs on the wasm reference
+  const backend64: BackendName = BACKENDS[backend].float64 ? backend : 'wasm';
+  const make = async (precision: 'f32' | 'f64', expose: boolean, on: BackendName = precision === 'f64' ? backend64 : backend) => {
+    const s = await createSession(bytes, { precision, source, expose, backend: on });
     sessions.push(s);
     return s;
   };
@@ -80,6 +94,13 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
   const s64 = precisions.has('f64') ? await make('f64', false) : undefined;
   const outputs = [...((s32 ?? s64)!.outputNames)];
   const feed = (x: Float64Array | Float32Array) => ({ [input.name]: { data: x, dims: input.dims } });
+  const run32On: ModelRunner['run32On'] = {};
+  const compared: SessionBackend[] = [];
+  for (const b of opts.compare ?? []) {
+    const s = b === backend && s32 ? s32 : await make('f32', false, b);
+    run32On[b] = async (x) => pick(await s.run(feed(x)), outputs);
+    compared.push(s.backend);
+  }
   const missing = (p: string) => async (): Promise<never> => { throw new Error(`internal: no ${p} session was created`); };
 
   let layers: DriftRunner['layers'];
@@ -108,7 +129,8 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
     }
   }
   return {
-    layer, op, input, outputs, firstLayer: fl, layers, profileError,
+    layer, op, input, outputs, firstLayer: fl, layers, profileError, run32On, compared,
+    backends: { ...(s32 ? { f32: s32.backend } : {}), ...(s64 ? { f64: s64.backend } : {}) },
     run64: s64 ? async (x) => pick(await s64.run(feed(x)), outputs) : missing('float64'),
     run32: s32 ? async (x) => pick(await s32.run(feed(x)), outputs) : missing('float32'),
     async release() { for (const s of sessions) await s.release(); },

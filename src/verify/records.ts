@@ -15,6 +15,8 @@ export interface DriftRow {
   predictionAgreement: number;
   /** RMS of (input actually fed − x) in pixel units (pixel range [0, 1]) */
   inputRms: number;
+  /** channel (b) with several backends (drift --backends): the backend of this row */
+  backend?: string;
 }
 
 /** One exposed layer in the layer-by-layer profile. */

@@ -16,9 +16,11 @@ function csvField(s: string): string {
 
 /** drift.csv: one line per α and channel, a header line first. */
 export function driftCsv(rows: readonly DriftRow[]): string {
-  const lines = [CSV_HEADER.join(',')];
+  // a backend column only when channel (b) ran on several backends (drift --backends)
+  const withBackend = rows.some((r) => r.backend !== undefined);
+  const lines = [[...CSV_HEADER, ...(withBackend ? ['backend'] : [])].join(',')];
   for (const r of rows) {
-    lines.push([num(r.alpha), r.channel, channelInfo(r.channel).letter, num(r.firstLayerDeviation), num(r.outputDeviation), num(r.predictionAgreement), num(r.inputRms)].map(csvField).join(','));
+    lines.push([num(r.alpha), r.channel, channelInfo(r.channel).letter, num(r.firstLayerDeviation), num(r.outputDeviation), num(r.predictionAgreement), num(r.inputRms), ...(withBackend ? [r.backend ?? ''] : [])].map(csvField).join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -45,7 +47,7 @@ export function driftText(rows: readonly DriftRow[]): string {
   const out = [['alpha', 'channel', 'first-layer', 'output', 'agree', 'input RMS']];
   let last: number | undefined;
   for (const r of rows) {
-    out.push([last === r.alpha ? '' : sci(r.alpha, 1), channelInfo(r.channel).label, sci(r.firstLayerDeviation), sci(r.outputDeviation), `${(r.predictionAgreement * 100).toFixed(1)}%`, sci(r.inputRms)]);
+    out.push([last === r.alpha ? '' : sci(r.alpha, 1), channelInfo(r.channel).label + (r.backend ? ` [${r.backend}]` : ''), sci(r.firstLayerDeviation), sci(r.outputDeviation), `${(r.predictionAgreement * 100).toFixed(1)}%`, sci(r.inputRms)]);
     last = r.alpha;
   }
   return pad(out);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildModel, type NodeSpec, type TensorSpec } from '../../src/onnx/writer.js';
 import { NATIVE_F64 } from '../../src/runtime/lower-f64.js';
 import { LOWERINGS } from '../../src/runtime/lower-ops.js';
-import { createOrt, ort, runOrt } from '../../src/runtime/ort.js';
+import { createOrt, loadRuntime, runOrt } from '../../src/runtime/ort.js';
 
 interface Probe { inputs?: TensorSpec[]; attrs?: NodeSpec['attrs']; consts?: TensorSpec[]; outputs?: number; dtype?: 'float64' | 'int64' | 'bool' }
 
@@ -67,6 +67,7 @@ async function runs(op: string, opset: number, p: Probe): Promise<string | undef
   });
   try {
     const s = await createOrt(bytes, { logLevel: 'fatal' }, `${op} probe`);
+    const { ort } = await loadRuntime();
     const feeds = Object.fromEntries(inputs.map((i) => [i.name, new ort.Tensor(i.dtype === 'int64' ? 'int64' : i.dtype === 'bool' ? 'bool' : 'float64', i.data as Float64Array, i.dims)]));
     await runOrt(s, feeds, `${op} probe`);
     await s.release();
