@@ -21,7 +21,7 @@ import { readModelFile } from './model-file.js';
 import { channelStats, normalizationOf, parseSize } from './model-input-args.js';
 import type { DriftArgs } from './drift.js';
 import { tool } from './version.js';
-import { backendOf, describeBackend } from './backend-args.js';
+import { backendOf, describeBackend } from './backend-resolve.js';
 import { resolveBackends } from '../runtime/backends.js';
 import { releaseBackends } from '../runtime/ort.js';
 

@@ -19,7 +19,7 @@ import { readModelFile } from './model-file.js';
 import { channelStats, normalizationOf, parseSize } from './model-input-args.js';
 import type { VerifyArgs } from './verify.js';
 import { tool } from './version.js';
-import { backendOf, describeBackend } from './backend-args.js';
+import { backendOf, describeBackend } from './backend-resolve.js';
 import { releaseBackends } from '../runtime/ort.js';
 
 interface CandidateSource {
