@@ -17,6 +17,7 @@ import { readModelFile } from './model-file.js';
 import { EXIT, EXIT_CODES_HELP, ExitError } from './errors.js';
 import { tool } from './version.js';
 import { pipelineOptions, reportSettings, type CollideArgs } from './collide-options.js';
+import { parseShard, inShard, SHARD_OPTION, type Shard } from './shard.js';
 
 export const command = 'collide <model> [images..]';
 export const describe = 'Make images whose first-layer features (hence the prediction) equal the originals\': x\' = x + α·δ with δ in ker(A_img)';
@@ -54,6 +55,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('tol', { type: 'number', default: 1e-13, describe: 'solver target for ‖Aδ‖/(‖A‖‖δ‖)' })
     .option('max-iter', { type: 'number', describe: 'solver iteration cap (default 3000)' })
     .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' })
+    .option('shard', SHARD_OPTION)
     .epilogue(EXIT_CODES_HELP)
     .example('$0 collide cls.onnx --preset paddle < in.png > out.png', 'one image through a pipe')
     .example('$0 collide cls.onnx imgs/ --preset paddle --psnr 24 --fit --format npy --report r.ndjson', 'a folder, exact .npy beside the PNGs') as unknown as Argv<CollideArgs>;
@@ -91,6 +93,7 @@ function summaryLine(name: string, out: string, r: CollideRecord): string {
 export async function handler(args: ArgumentsCamelCase): Promise<void> {
   const argv = args as unknown as CollideArgs;
   const opts = pipelineOptions(argv);
+  const shard = parseShard(argv.shard, process.env);
   const maxPixels = argv.maxPixels;
   const model = readModelFile(argv.model);
   const target = argv.target !== undefined ? await readImageFile(argv.target, { maxPixels }) : undefined;
@@ -108,19 +111,20 @@ export async function handler(args: ArgumentsCamelCase): Promise<void> {
   if (!argv.json && argv.report !== '-') process.stderr.write(`nullspace collide: ${setupSummary(pipeline)}\n`);
   const report = reportSink(argv.report);
   try {
-    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report);
-    else await filesMode(pipeline, argv, report);
+    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report, shard);
+    else await filesMode(pipeline, argv, report, shard);
   } finally {
     report.close();
   }
 }
 
-async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }): Promise<void> {
+async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, shard: Shard): Promise<void> {
   const writer = createPayloadWriter(process.stdout);
   if (a.format === 'npy' && !a.npyDir) throw new RangeError('--format npy on a stream needs --npy-dir DIR (stdout carries the PNG stream)');
   const npyDir = a.npyDir;
   if (npyDir) mkdirSync(npyDir, { recursive: true });
   for await (const item of stdinPngStream({ maxPixels: a.maxPixels, source: 'stdin' })) {
+    if (!inShard(shard, item.index)) continue;
     const image = decodePng(item.bytes, { location: item.location, maxPixels: a.maxPixels });
     const r = p.process(image, item.index, item.location);
     if (npyDir) {
@@ -133,12 +137,13 @@ async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: Collid
   }
 }
 
-async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }): Promise<void> {
+async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, shard: Shard): Promise<void> {
   const files = await listImages(a.images!);
   const names = outputNames(files);
   const npyNames = outputNames(files, { ext: 'npy' });
   mkdirSync(a.outDir, { recursive: true });
   for (let i = 0; i < files.length; i++) {
+    if (!inShard(shard, i)) continue;
     const image = await readImageFile(files[i]!, { maxPixels: a.maxPixels });
     const r: ProcessedImage = p.process(image, i, files[i]!);
     const png = join(a.outDir, names[i]!);

@@ -20,6 +20,7 @@ import { EXIT, ExitError } from './errors.js';
 import { readModelFile } from './model-file.js';
 import { channelStats, modelInputOptions, normalizationOf, parseSize, type ModelInputArgs } from './model-input-args.js';
 import { tool } from './version.js';
+import { parseShard, inShard, SHARD_OPTION } from './shard.js';
 
 export interface VerifyArgs extends ModelInputArgs {
   model: string;
@@ -27,6 +28,7 @@ export interface VerifyArgs extends ModelInputArgs {
   against?: string;
   json?: boolean;
   precision: string;
+  shard?: string;
 }
 
 export const command = 'verify <model> [images..]';
@@ -38,6 +40,7 @@ export function builder(y: Argv): Argv<VerifyArgs> {
     .positional('images', { type: 'string', array: true, describe: 'ORIGINAL then CANDIDATE… (PNG or float64 .npy, H×W×C in [0, 1]); with --against: CANDIDATE… (or none: a PNG stream on stdin)' })
     .option('against', { type: 'string', describe: 'the ORIGINAL image; candidates are the positional images, or a PNG stream on stdin when none are given' })
     .option('json', { type: 'boolean', describe: 'print one JSON report instead of text' })
+    .option('shard', SHARD_OPTION)
     .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' }))
     .example('$0 verify cls.onnx x.png x_prime.npy', 'is x_prime an exact collision of x?')
     .example('nullspace collide cls.onnx < x.png | $0 verify cls.onnx --against x.png', 'verify a stream of collisions')
@@ -110,6 +113,7 @@ export function formatCandidate(r: CandidateReport): string {
 export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const args = argv as unknown as VerifyArgs;
   const precision: Precision = resolvePrecision(args.precision);
+  const shard = parseShard(args.shard, process.env);
   const norm = normalizationOf(args);
   const images = args.images ?? [];
   let originalPath: string;
@@ -132,13 +136,14 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     const reports: CandidateReport[] = [];
     let index = 0;
     for await (const c of candidates(files)) {
+      if (!inShard(shard, index)) { index++; continue; }
       const { image, png } = await c.read();
       checkSize(image, runner, c.location);
       const r = await verifier.check({ source: c.location, x: toModelTensor(image, options, c.location), pngBitDepth: png ? image.bitDepth : undefined }, index++);
       reports.push(r);
       if (!args.json) process.stdout.write(`${formatCandidate(r)}\n`);
     }
-    if (reports.length === 0) throw new InputError('stdin: no candidate images');
+    if (index === 0) throw new InputError('stdin: no candidate images');
     const failing = reports.filter((r) => !r.collides).length;
     if (args.json) {
       const doc = {
