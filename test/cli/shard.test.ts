@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseShard, inShard, WHOLE } from '../../src/cli/shard.js';
-import { runCli } from '../helpers/cli.js';
+import { runCommand } from './harness.js';
+import * as collide from '../../src/cli/collide.js';
+import * as verify from '../../src/cli/verify.js';
 import { encodePng } from '../../src/image/png.js';
 import { splitPngs } from '../../src/image/png-split.js';
 import { convModel, testImage } from '../collide/models.js';
@@ -84,13 +86,28 @@ function filesOf(folder: string): Map<string, Buffer> {
   return new Map(readdirSync(folder).sort().map((f) => [f, readFileSync(join(folder, f))]));
 }
 
+/** Runs a command module in-process (test/cli/harness.ts) from folder `cwd`, with extra environment variables. */
+async function inFolder(cwd: string, mod: Parameters<typeof runCommand>[0], argv: string[], env: Record<string, string> = {}) {
+  const here = process.cwd();
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  process.chdir(cwd);
+  Object.assign(process.env, env);
+  try { return await runCommand(mod, argv); } finally {
+    process.chdir(here);
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  }
+}
+
+// IMAGES mode in-process (one worker after another, as separate runs of the handler); the stream test
+// below runs real processes side by side.
 t.test('collide IMAGES as 4 shards = one run: same sorted NDJSON, byte-identical .png and .npy files', async (t) => {
   const one = workspace('one');
   const four = workspace('four');
   const args = ['collide', 'm.onnx', 'imgs', 'extra/img-05.png', '--out-dir', 'out', '--format', 'npy', '--seed', '7', '--json'];
-  const whole = await runCli([...args, '--report', 'r.ndjson'], { cwd: one });
+  const whole = await inFolder(one, collide, [...args, '--report', 'r.ndjson']);
   t.equal(whole.code, 0, whole.stderr);
-  const shards = await Promise.all([0, 1, 2, 3].map((i) => runCli([...args, '--report', `r${i}.ndjson`, '--shard', `${i}/4`], { cwd: four })));
+  const shards = [];
+  for (const i of [0, 1, 2, 3]) shards.push(await inFolder(four, collide, [...args, '--report', `r${i}.ndjson`, '--shard', `${i}/4`]));
   shards.forEach((r, i) => t.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
 
   const single = sortedLines(readFileSync(join(one, 'r.ndjson'), 'utf8'));
@@ -145,11 +162,11 @@ t.test('verify --shard checks candidate k in shard k mod n and reports its globa
   const root = join(dir, 'stream');
   const candidates = [0, 1, 2, 3, 4].map((k) => `npy1/stdin-00000${k + 1}.collide.npy`);
   writeFileSync(join(root, 'x.png'), pngs[0]!);
-  const r = await runCli(['verify', 'm.onnx', '--against', 'x.png', ...candidates, '--shard', '1/2', '--json', '--precision', 'f64'], { cwd: root });
+  const r = await inFolder(root, verify, ['verify', 'm.onnx', '--against', 'x.png', ...candidates, '--shard', '1/2', '--json', '--precision', 'f64']);
   t.equal(r.code, 1, 'the candidates are collisions of other images: exit 1');
   const doc = JSON.parse(r.stdout) as { candidates: { index: number; source: string }[] };
   t.same(doc.candidates.map((c) => [c.index, c.source]), [[1, candidates[1]], [3, candidates[3]]]);
-  const auto = await runCli(['collide', 'm.onnx', 'x.png', '--out-dir', 'o', '--shard', 'auto'], { cwd: root, env: { JOB_COMPLETION_INDEX: '0' } });
+  const auto = await inFolder(root, collide, ['collide', 'm.onnx', 'x.png', '--out-dir', 'o', '--shard', 'auto'], { JOB_COMPLETION_INDEX: '0' });
   t.equal(auto.code, 1);
   t.match(auto.stderr, /\$NULLSPACE_SHARD_COUNT/);
 });
