@@ -15,6 +15,8 @@ import { indexGraph } from '../../src/onnx/graph.js';
 import { weightReader } from '../../src/onnx/weights.js';
 import { firstLayer, MAX_INPUT_VALUES } from '../../src/onnx/first-layer.js';
 import type { GraphProto } from '../../src/onnx/proto.js';
+import { census } from '../../src/census/census.js';
+import { localEngine } from '../../src/census/rank-engine.js';
 
 const env = await fuzzEnv();
 const CASES = 500;
@@ -70,7 +72,7 @@ const regressions = fileURLToPath(new URL('./regressions/', import.meta.url));
 
 t.test('the fuzzer\'s reproducers (test/fuzz/regressions) are refused cleanly', async (t) => {
   const files = readdirSync(regressions).filter((f) => /\.(png|onnx)$/.test(f));
-  t.ok(files.length >= 2);
+  t.ok(files.length >= 3);
   for (const f of files) {
     const target: Target = f.endsWith('.png') ? 'png' : 'onnx';
     const r = await runCase(target, new Uint8Array(readFileSync(join(regressions, f))), caseRng(0, 0), env);
@@ -95,4 +97,11 @@ t.test('firstLayer: Conv pads of the wrong count or size give a note, not an ope
   const fl = firstLayerOf('onnx-seed1-case3412.onnx');
   t.equal(fl.geometry, undefined);
   t.match(fl.note, /^Conv .*: pads \[0,64,1099511627776\] need 4 entries$/);
+});
+
+t.test('census refuses a weight with an empty dimension instead of counting its groups (onnx-seed5-case1303)', async (t) => {
+  const file = 'onnx-seed5-case1303.onnx';
+  const model = decodeModel(new Uint8Array(readFileSync(join(regressions, file))), file);
+  await t.rejects(census(model, localEngine(), { path: file, sha256: '' }),
+    { name: 'InputError', message: /^onnx-seed5-case1303\.onnx:node .*: weight w2 of shape \[3,1000000000,2,0\] has an empty dimension \(no values\)$/ });
 });
