@@ -24,11 +24,14 @@ const prod = (a: number[]) => a.reduce((x, y) => x * y, 1);
  * The matrix layout of a trainable weight (DESIGN.md §1: Conv W [O, C/g, k…] → per group
  * [O/g, C/g·∏k]; ConvTranspose W [C_in, C_out/g, k…] → per group [C_in/g, C_out/g·∏k] = [in, out];
  * Gemm with transA/transB; MatMul B [K, N] on the right = [in, out], A [M, K] on the left = [out, in]).
- * @throws InputError when the shape does not fit the op (groups not dividing, Gemm weight not 2-D)
+ * @throws InputError when the shape does not fit the op (groups not dividing, Gemm weight not 2-D, a dimension 0)
  */
 export function weightLayout(op: WeightOperand, node: NodeProto, where: string): WeightLayout {
   const d = op.weight.dims;
   const bad = (why: string) => new InputError(`${where}: weight ${op.weight.key} of shape ${JSON.stringify(d)} ${why}`);
+  // No data, so no matrices — but the other dimensions would still count groups (a MatMul weight
+  // [3, 1e9, 2, 0] made 3e9 empty groups; found by fuzz/onnx.ts)
+  if (d.some((x) => x === 0)) throw bad('has an empty dimension (no values)');
   switch (op.kind) {
     case 'Conv': case 'ConvTranspose': {
       if (d.length < 3) throw bad(`is not a ${op.kind} weight [out, in, k…]`);

@@ -38,6 +38,8 @@ export interface CollideArgs {
   approxIter?: number;
   json?: boolean;
   debug?: boolean;
+  /** --shard i/n | auto[/n] (shard.ts) */
+  shard?: string;
 }
 
 /** "0.5" or "0.485,0.456,0.406" → numbers. */

@@ -17,6 +17,7 @@ import { readModelFile } from './model-file.js';
 import { EXIT, ExitError } from './errors.js';
 import { tool } from './version.js';
 import { pipelineOptions, reportSettings, type CollideArgs } from './collide-options.js';
+import { parseShard, inShard, type Shard } from './shard.js';
 
 /** Opens the report sink: a file, stderr ('-'), or nothing. */
 function reportSink(target: string | undefined): { write(r: CollideRecord): void; close(): void } {
@@ -81,6 +82,7 @@ function noExact(label: string, e: unknown): never {
 export async function run(args: ArgumentsCamelCase): Promise<void> {
   const argv = args as unknown as CollideArgs;
   const opts = pipelineOptions(argv);
+  const shard = parseShard(argv.shard, process.env);
   const maxPixels = argv.maxPixels;
   const model = readModelFile(argv.model);
   const target = argv.target !== undefined ? await readImageFile(argv.target, { maxPixels }) : undefined;
@@ -102,20 +104,21 @@ export async function run(args: ArgumentsCamelCase): Promise<void> {
   const report = reportSink(argv.report);
   const refusals = new Refusals(argv.report === '-');
   try {
-    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report, refusals, model.label);
-    else await filesMode(pipeline, argv, report, refusals, model.label);
+    if (!argv.images || argv.images.length === 0) await streamMode(pipeline, argv, report, refusals, model.label, shard);
+    else await filesMode(pipeline, argv, report, refusals, model.label, shard);
   } finally {
     report.close();
   }
   refusals.finish();
 }
 
-async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string): Promise<void> {
+async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string, shard: Shard): Promise<void> {
   const writer = createPayloadWriter(process.stdout);
   if (a.format === 'npy' && !a.npyDir) throw new RangeError('--format npy on a stream needs --npy-dir DIR (stdout carries the PNG stream)');
   const npyDir = a.npyDir;
   if (npyDir) mkdirSync(npyDir, { recursive: true });
   for await (const item of stdinPngStream({ maxPixels: a.maxPixels, source: 'stdin' })) {
+    if (!inShard(shard, item.index)) continue;
     const image = decodePng(item.bytes, { location: item.location, maxPixels: a.maxPixels });
     let r: ProcessedImage;
     try { r = p.process(image, item.index, item.location); } catch (e) { noExact(label, e); }
@@ -130,12 +133,13 @@ async function streamMode(p: Pipeline, a: CollideArgs, report: { write(r: Collid
   }
 }
 
-async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string): Promise<void> {
+async function filesMode(p: Pipeline, a: CollideArgs, report: { write(r: CollideRecord): void }, refusals: Refusals, label: string, shard: Shard): Promise<void> {
   const files = await listImages(a.images!);
   const names = outputNames(files);
   const npyNames = outputNames(files, { ext: 'npy' });
   mkdirSync(a.outDir, { recursive: true });
   for (let i = 0; i < files.length; i++) {
+    if (!inShard(shard, i)) continue;
     const image = await readImageFile(files[i]!, { maxPixels: a.maxPixels });
     let r: ProcessedImage;
     try { r = p.process(image, i, files[i]!); } catch (e) { noExact(label, e); }

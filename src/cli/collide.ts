@@ -7,6 +7,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_MAX_PIXELS } from '../image/png-chunks.js';
 import { EXIT_CODES_HELP } from './errors.js';
 import type { CollideArgs } from './collide-options.js';
+import { SHARD_OPTION } from './shard.js';
 
 export const command = 'collide <model> [images..]';
 export const describe = 'Make images whose first-layer features (hence the prediction) equal the originals\': x\' = x + α·δ with δ in ker(A_img)';
@@ -44,6 +45,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('tol', { type: 'number', default: 1e-13, describe: 'solver target for ‖Aδ‖/(‖A‖‖δ‖)' })
     .option('max-iter', { type: 'number', describe: 'solver iteration cap (default 3000)' })
     .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' })
+    .option('shard', SHARD_OPTION)
     .epilogue(EXIT_CODES_HELP)
     .example('$0 collide cls.onnx --preset paddle < in.png > out.png', 'one image through a pipe')
     .example('$0 collide cls.onnx imgs/ --preset paddle --psnr 24 --fit --format npy --report r.ndjson', 'a folder, exact .npy beside the PNGs') as unknown as Argv<CollideArgs>;

@@ -48,6 +48,12 @@ export function reportError(err: unknown, debug: boolean): number {
   const e = err instanceof Error ? err : new Error(String(err));
   if (e instanceof UsageError) process.stderr.write(`${e.help ? `${e.help}\n\n` : ''}${asLines(`nullspace: ${e.message}`)}`);
   else process.stderr.write(debug ? asLines(e.stack ?? e.message) : errorLine(e));
+  return exitCodeFor(e);
+}
+
+/** The exit code for an error (without printing it): 1 for faults of the input, 2 for anything else. */
+export function exitCodeFor(err: unknown): number {
+  const e = err instanceof Error ? err : new Error(String(err));
   if (e instanceof ExitError) return e.code;
   if (e instanceof UsageError || e instanceof InputError || e instanceof TypeError || e instanceof RangeError || e instanceof LinAlgError) return EXIT.failure;
   if ((e as NodeJS.ErrnoException).code && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!)) return EXIT.failure;

@@ -19,6 +19,7 @@ import { readModelFile } from './model-file.js';
 import { channelStats, normalizationOf, parseSize } from './model-input-args.js';
 import type { VerifyArgs } from './verify.js';
 import { tool } from './version.js';
+import { parseShard, inShard } from './shard.js';
 import { backendOf, describeBackend } from './backend-resolve.js';
 import { releaseBackends } from '../runtime/ort.js';
 
@@ -87,6 +88,7 @@ export function formatCandidate(r: CandidateReport): string {
 /** The command's body (verify.ts's handler loads this module and calls it). */
 export async function run(args: VerifyArgs): Promise<void> {
   const precision: Precision = resolvePrecision(args.precision);
+  const shard = parseShard(args.shard, process.env);
   const backend = backendOf(args, precision === 'f64');
   const norm = normalizationOf(args);
   const images = args.images ?? [];
@@ -111,6 +113,7 @@ export async function run(args: VerifyArgs): Promise<void> {
     const reports: CandidateReport[] = [];
     let index = 0;
     for await (const c of candidates(files)) {
+      if (!inShard(shard, index)) { index++; continue; }
       const { image, png } = await c.read();
       checkSize(image, runner, c.location);
       const r = await verifier.check({ source: c.location, x: toModelTensor(image, options, c.location), pngBitDepth: png ? image.bitDepth : undefined }, index++);

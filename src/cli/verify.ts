@@ -5,6 +5,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { modelInputOptions, type ModelInputArgs } from './model-input-flags.js';
 import { backendOption, type BackendArgs } from './backend-args.js';
+import { SHARD_OPTION } from './shard.js';
 
 export interface VerifyArgs extends ModelInputArgs, BackendArgs {
   model: string;
@@ -12,6 +13,8 @@ export interface VerifyArgs extends ModelInputArgs, BackendArgs {
   against?: string;
   json?: boolean;
   precision: string;
+  /** --shard i/n | auto[/n] (shard.ts) */
+  shard?: string;
 }
 
 export const command = 'verify <model> [images..]';
@@ -23,6 +26,7 @@ export function builder(y: Argv): Argv<VerifyArgs> {
     .positional('images', { type: 'string', array: true, describe: 'ORIGINAL then CANDIDATE… (PNG or float64 .npy, H×W×C in [0, 1]); with --against: CANDIDATE… (or none: a PNG stream on stdin)' })
     .option('against', { type: 'string', describe: 'the ORIGINAL image; candidates are the positional images, or a PNG stream on stdin when none are given' })
     .option('json', { type: 'boolean', describe: 'print one JSON report instead of text' })
+    .option('shard', SHARD_OPTION)
     .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' })))
     .example('$0 verify cls.onnx x.png x_prime.npy', 'is x_prime an exact collision of x?')
     .example('nullspace collide cls.onnx < x.png | $0 verify cls.onnx --against x.png', 'verify a stream of collisions')

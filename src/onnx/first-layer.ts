@@ -2,7 +2,7 @@
 // the ops between the input and it, and the shape its data operand has at the model's input
 // size (so that its whole-layer operator can be built). Internal: propagate, padsFor.
 import { InputError } from '../core/errors.js';
-import type { ConvGeometry } from '../linalg/geometry.js';
+import { outputSize, type ConvGeometry } from '../linalg/geometry.js';
 import type { GraphIndex, NodeRef } from './graph.js';
 import { weightOperand, type WeightOperand, type WeightReader } from './weights.js';
 import { attrInt, attrInts, attrString } from './attributes.js';
@@ -88,6 +88,9 @@ function padsFor(ref: NodeRef, h: number, w: number, k: number[], s: number[], d
   return attrInts(n, 'pads') ?? [0, 0, 0, 0];
 }
 
+/** Largest input (values per image, batch 1) whose first-layer operator is built: 2^27 (1 GiB per float64 vector). */
+export const MAX_INPUT_VALUES = 2 ** 27;
+
 /**
  * Finds the first trainable layer reached from the image input (the first non-constant graph
  * input of rank 4, else the first one).
@@ -101,10 +104,16 @@ export function firstLayer(idx: GraphIndex, reader: WeightReader, where: string,
   const dims = input.shape.map((d, i) => (i === 0 ? 1 : typeof d === 'number' && d > 0 ? d : null));
   if (size && dims.length >= 2) { dims[dims.length - 2] = size.h; dims[dims.length - 1] = size.w; }
   const shapes = new Map<string, number[] | null>();
-  const inputShape = dims.every((d) => d !== null) ? (dims as number[]) : null;
+  const declared = dims.every((d) => d !== null) ? (dims as number[]) : null;
+  // A declared size no image could have (a corrupt or hostile header) would size every buffer of the
+  // layer's operator: treat it like a dynamic size instead (found by fuzz/onnx.ts).
+  const values = declared?.reduce((a, d) => a * d, 1) ?? 0;
+  const inputShape = values > MAX_INPUT_VALUES ? null : declared;
   shapes.set(input.name, inputShape);
   const between: string[] = [];
-  let note: string | undefined = inputShape ? undefined : `input ${input.name} has dynamic dimensions ${JSON.stringify(input.shape)}; pass --size HxW`;
+  let note: string | undefined = inputShape ? undefined
+    : declared ? `input ${input.name} declares ${JSON.stringify(declared)}, more than ${MAX_INPUT_VALUES} values; pass --size HxW`
+    : `input ${input.name} has dynamic dimensions ${JSON.stringify(input.shape)}; pass --size HxW`;
   for (const ref of idx.order) {
     if (ref.scope !== '') continue;
     const ins = ref.node.input ?? [];
@@ -146,6 +155,28 @@ function convAt(ref: NodeRef, op: WeightOperand, shape: number[]): ConvGeometry 
   if (!two) pads = [0, pads[0]!, 0, pads[1]!];
   const groups = attrInt(ref.node, 'group', 1);
   if (wd[1]! * groups !== c) return `Conv ${ref.label}: weight ${JSON.stringify(wd)} with group ${groups} does not match ${c} input channels`;
-  return { c, h, w, outC: wd[0]!, kh: k[0]!, kw: k[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!,
+  const g: ConvGeometry = { c, h, w, outC: wd[0]!, kh: k[0]!, kw: k[1]!, sh: strides[0]!, sw: strides[1]!, dh: dil[0]!, dw: dil[1]!,
     padTop: pads[0]!, padLeft: pads[1]!, padBottom: pads[2]!, padRight: pads[3]!, groups };
+  return geometryFault(ref, g, { strides: s, dilations: d, pads: attrInts(ref.node, 'pads') }, two ? 2 : 1) ?? g;
+}
+
+/**
+ * Why a Conv's attributes cannot describe a real layer (wrong counts, zero or negative strides, a
+ * padding or output too large to build), or undefined. Hostile attributes would otherwise size the
+ * operator's buffers (found by fuzz/onnx.ts).
+ */
+function geometryFault(ref: NodeRef, g: ConvGeometry, raw: { strides: number[]; dilations: number[]; pads?: number[] }, rank: number): string | undefined {
+  const at = `Conv ${ref.label}`;
+  if (raw.strides.length < rank || raw.dilations.length < rank) return `${at}: strides ${JSON.stringify(raw.strides)} / dilations ${JSON.stringify(raw.dilations)} need ${rank} entries`;
+  if (raw.pads && raw.pads.length !== 2 * rank) return `${at}: pads ${JSON.stringify(raw.pads)} need ${2 * rank} entries`;
+  const positive = [g.outC, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.groups];
+  const pads = [g.padTop, g.padLeft, g.padBottom, g.padRight];
+  if (!positive.every((v) => Number.isSafeInteger(v) && v >= 1) || !pads.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+    return `${at}: kernel ${g.kh}×${g.kw}, strides ${g.sh},${g.sw}, dilations ${g.dh},${g.dw}, pads ${pads.join(',')}, group ${g.groups} are not all positive integers (pads non-negative)`;
+  }
+  if (Math.max(...pads) > Math.max(g.h, g.w) + g.dh * g.kh + g.dw * g.kw) return `${at}: pads ${pads.join(',')} exceed the input and kernel extent`;
+  const { oh, ow } = outputSize(g);
+  if (oh < 1 || ow < 1) return `${at}: the kernel does not fit the ${g.h}×${g.w} input (output ${oh}×${ow})`;
+  if (g.outC * oh * ow > MAX_INPUT_VALUES) return `${at}: output ${g.outC}×${oh}×${ow} has more than ${MAX_INPUT_VALUES} values`;
+  return undefined;
 }

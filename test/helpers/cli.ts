@@ -21,7 +21,8 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string | Ui
     const child = execFile(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: opts.cwd ?? root, env: { ...process.env, ...opts.env }, maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, encoding: 'utf8',
     }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      // killed (signal, timeout, maxBuffer): no exit code at all, so -1, never a code a test could expect
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
     child.stdin?.end(opts.input ?? '');

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { readNpy, writeNpy, isNpy } from '../../src/image/npy.js';
 import { imageToNpy, npyToImage } from '../../src/image/image-npy.js';
 import { prng } from './fixtures.js';
+import { PYTHON, noNumpy } from '../helpers/python.js';
 
-const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-const noNumpy = numpy ? false : 'python3 with numpy is not available (python3 -c "import numpy" failed)';
 
 function python(script: string): string {
-  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  const r = spawnSync(PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${PYTHON ?? 'python3'} failed: ${r.stderr}`);
   return r.stdout;
 }
 

@@ -7,9 +7,7 @@ import { convGeometry } from '../../src/linalg/geometry.js';
 import { randn } from '../../src/linalg/random.js';
 import { core } from '../../src/core/index.js';
 import { denseOf, dot, norm } from './naive.js';
-import { hasNumpy, numpy } from './numpy.js';
-
-const noNumpy = hasNumpy ? false : 'python3 with numpy not available';
+import { noNumpy, numpy } from './numpy.js';
 
 // (I − 2uuᵀ/uᵀu) applied to the rows (left) or columns (right) of a row-major (r × c) matrix
 function reflectRows(a: Float64Array, r: number, c: number, u: Float64Array): void {

@@ -1,10 +1,11 @@
 // Runs a numpy snippet on float64 arrays passed as raw bytes; tests skip when numpy is missing.
 import { spawnSync } from 'node:child_process';
+import { PYTHON } from '../helpers/python.js';
 
-export const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+export { hasNumpy, noNumpy } from '../helpers/python.js';
 
 /**
- * Calls python3 with `code`, which sees `arrays` (list of 1-D float64 numpy arrays) and must set
+ * Calls the Python that has numpy (test/helpers/python.ts) with `code`, which sees `arrays` (list of 1-D float64 numpy arrays) and must set
  * `out` (a float64 array); returns out.
  */
 export function numpy(code: string, arrays: Float64Array[]): Float64Array {
@@ -21,12 +22,12 @@ for n in lens:
 ${code}
 sys.stdout.buffer.write(np.ascontiguousarray(out, dtype=np.float64).tobytes())
 `;
-  const r = spawnSync('python3', ['-c', script], {
+  const r = spawnSync(PYTHON ?? 'python3', ['-c', script], {
     input: Buffer.concat([Buffer.from(header + '\n'), body]),
     env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
     maxBuffer: 1 << 28,
   });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr.toString()}`);
+  if (r.status !== 0) throw new Error(`${PYTHON ?? 'python3'} failed: ${r.stderr.toString()}`);
   const b = r.stdout;
   return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -9,7 +9,7 @@ import { convGeometry } from '../../src/linalg/geometry.js';
 import type { LinearOperator } from '../../src/linalg/operator.js';
 import { randn } from '../../src/linalg/random.js';
 import { denseOf, dot, norm } from './naive.js';
-import { hasNumpy, numpy } from './numpy.js';
+import { noNumpy, numpy } from './numpy.js';
 
 const wide = convGeometry({ c: 3, h: 12, w: 20, outC: 8, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
 
@@ -28,7 +28,7 @@ t.test('projectToNullSpace(op, v) on a wide overlapping conv reaches ‖Aδ‖/(
   const diff = v.map((x, i) => x - r.delta[i]!);
   t.ok(Math.abs(dot(diff, other)) <= 1e-12 * norm(diff) * norm(other), 'v − δ ⟂ ker(A)');
   t.ok(r.captured > 0.3 && r.captured < 1, `captured ${r.captured}`);
-  t.test('and matches the dense projection v − Aᵀ(AAᵀ)⁻¹A·v from numpy (A has full row rank)', { skip: hasNumpy ? false : 'python3 with numpy not available' }, (t) => {
+  t.test('and matches the dense projection v − Aᵀ(AAᵀ)⁻¹A·v from numpy (A has full row rank)', { skip: noNumpy }, (t) => {
     const a = denseOf(op);
     const ref = numpy(`A = arrays[0].reshape(${op.rows}, ${op.cols}); v = arrays[1]; out = v - A.T @ np.linalg.solve(A @ A.T, A @ v)`, [a, v]);
     const e = norm(r.delta.map((x, i) => x - ref[i]!)) / norm(ref);
