@@ -12,6 +12,7 @@
 // The band is formed exactly by probing: A·(Aᵀ·e_S) for 0/1 vectors e_S whose rows are spaced
 // 2r + 1 apart on each axis (one output channel of every group at a time), so every row sees at
 // most one row of S; M·(2ry + 1)·(2rx + 1) probes of one conv and one adjoint each.
+// Internal: axisReach, convRowOrder, fillConvBand (exported for the tests, not re-exported).
 import { core, createCoreSync, type Core } from '../core/wasm.js';
 import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 import type { ConvGeometry } from './geometry.js';
