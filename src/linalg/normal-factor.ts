@@ -1,24 +1,14 @@
 // The exact normal-equations solver (A·Aᵀ)⁻¹ of a first layer, factored once: a band Cholesky
-// (banded.ts) of A·Aᵀ in a bandwidth-reducing row order, kept in a WASM core of its own so it
-// outlives the arena scopes of the process-wide core and is freed with its owner. As the
-// preconditioner of projectToNullSpace it makes each projection converge in a few PCG steps.
-//
-// Row order of a convolution (A's rows are CHW: outC × oh × ow): group-major (A·Aᵀ is block
-// diagonal across groups), then the output positions with the SHORTER side as the fast index,
-// output channels innermost. Two rows couple only when their windows share a pixel, i.e. their
-// positions differ by at most ry rows and rx columns (axisReach), so the half-bandwidth is
-// (r_slow·n_fast + r_fast + 1)·M − 1 with M = outC/groups.
-//
-// The band is formed exactly by probing: A·(Aᵀ·e_S) for 0/1 vectors e_S whose rows are spaced
-// 2r + 1 apart on each axis (one output channel of every group at a time), so every row sees at
-// most one row of S; M·(2ry + 1)·(2rx + 1) probes of one conv and one adjoint each.
-// Internal: axisReach, convRowOrder, fillConvBand (exported for the tests, not re-exported).
+// (banded.ts) of A·Aᵀ in a bandwidth-reducing row order (normal-band.ts), kept in a WASM core of
+// its own so it outlives the arena scopes of the process-wide core and is freed with its owner.
+// As the preconditioner of projectToNullSpace it makes each projection converge in a PCG step or two.
 import { core, createCoreSync, type Core } from '../core/wasm.js';
 import { assertInt, assertLength, invalidParameter } from '../core/errors.js';
 import type { ConvGeometry } from './geometry.js';
 import { checkFinite } from './arrays.js';
 import { checkGeometry } from './im2col.js';
-import { convAdjointPtr, convOperator, convPtr } from './conv.js';
+import { convOperator } from './conv.js';
+import { convBandDirect, convRowOrder, fillConvBand } from './normal-band.js';
 import { gemmPtr } from './gemm.js';
 import { bandCholeskyPtr, bandSolvePtr } from './banded.js';
 import { attachPtrProducts } from './ptr-products.js';
@@ -61,92 +51,6 @@ export interface NormalFactor {
   accuracy: number;
   /** wall time of assembly, factorization and the accuracy check, ms */
   factorMs: number;
-}
-
-/** Largest output-position distance d ≥ 0 along one axis at which two windows share a pixel: d·s = m·dil for some |m| < k. */
-export function axisReach(k: number, s: number, dil: number, outLen: number): number {
-  for (let d = Math.min(Math.floor(((k - 1) * dil) / s), outLen - 1); d > 0; d--) if ((d * s) % dil === 0) return d;
-  return 0;
-}
-
-/** Row order and half-bandwidth for a conv: perm[position] = row of A (CHW). Internal. */
-export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: Int32Array; bandwidth: number; ry: number; rx: number } {
-  const M = g.outC / g.groups;
-  const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
-  const bYFast = (rx * oh + ry + 1) * M - 1; // slow = x, fast = y
-  const bXFast = (ry * ow + rx + 1) * M - 1;
-  const yFast = bYFast < bXFast || (bYFast === bXFast && oh < ow);
-  const rows = g.outC * oh * ow;
-  const perm = new Int32Array(rows);
-  const [S, F] = yFast ? [ow, oh] : [oh, ow];
-  let p = 0;
-  for (let gi = 0; gi < g.groups; gi++) {
-    for (let s = 0; s < S; s++) for (let f = 0; f < F; f++) {
-      const pos = yFast ? f * ow + s : s * ow + f;
-      for (let o = 0; o < M; o++) perm[p++] = (gi * M + o) * oh * ow + pos;
-    }
-  }
-  return { perm, bandwidth: Math.min(yFast ? bYFast : bXFast, rows - 1), ry, rx };
-}
-
-/**
- * Writes the lower band of P·A·Aᵀ·Pᵀ ((P r)[p] = r[perm[p]], half-bandwidth b, row stride ld) into
- * view() by probing (file header), zeroing it first; returns the largest diagonal entry. With
- * `held` (input indices), A's columns there are taken as zero. Internal.
- */
-export function fillConvBand(weight: Float64Array, g: ConvGeometry, oh: number, ow: number, perm: Int32Array,
-  b: number, ld: number, view: () => Float64Array, held?: Int32Array): number {
-  const M = g.outC / g.groups, n = g.outC * oh * ow, cols = g.c * g.h * g.w, plane = oh * ow;
-  const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
-  const posOf = new Int32Array(n);
-  for (let p = 0; p < n; p++) posOf[perm[p]!] = p;
-  const py = Math.min(2 * ry + 1, oh), px = Math.min(2 * rx + 1, ow);
-  // the probed position coupling with output position q along an axis, for colour c (−1: none within reach)
-  const partner = (len: number, period: number, reach: number, c: number): Int32Array => Int32Array.from({ length: len }, (_, q) => {
-    const j = period === len ? c : q - reach + (((c - (q - reach)) % period) + period) % period;
-    return j >= 0 && j < len && Math.abs(j - q) <= reach ? j : -1;
-  });
-  view().fill(0);
-  core.scoped(() => {
-    const wPtr = core.put(weight);
-    const ePtr = core.alloc(n * 8), uPtr = core.alloc(cols * 8), yPtr = core.alloc(n * 8);
-    const colsPtr = core.alloc(g.c * g.kh * g.kw * plane * 8);
-    for (let cy = 0; cy < py; cy++) {
-      const jy = partner(oh, py, ry, cy);
-      for (let cx = 0; cx < px; cx++) {
-        const jx = partner(ow, px, rx, cx);
-        for (let ol = 0; ol < M; ol++) {
-          const e = core.f64(ePtr, n).fill(0);
-          for (let gi = 0; gi < g.groups; gi++) {
-            const base = (gi * M + ol) * plane;
-            for (let oy = cy; oy < oh; oy += py) for (let ox = cx; ox < ow; ox += px) e[base + oy * ow + ox] = 1;
-          }
-          convAdjointPtr(core, true, g, oh, ow, wPtr, ePtr, colsPtr, uPtr);
-          if (held) { const u = core.f64(uPtr, cols); for (const q of held) u[q] = 0; }
-          convPtr(core, true, g, oh, ow, wPtr, uPtr, colsPtr, yPtr);
-          const y = core.f64(yPtr, n), band = view();
-          for (let o = 0; o < g.outC; o++) {
-            const jBase = (o - (o % M) + ol) * plane;
-            for (let oy = 0; oy < oh; oy++) {
-              const yj = jy[oy]!;
-              if (yj < 0) continue;
-              for (let ox = 0; ox < ow; ox++) {
-                const xj = jx[ox]!;
-                if (xj < 0) continue;
-                const i = o * plane + oy * ow + ox;
-                const pi = posOf[i]!, pj = posOf[jBase + yj * ow + xj]!;
-                if (pj <= pi) band[pi * ld + pj - pi + b] = y[i]!;
-              }
-            }
-          }
-        }
-      }
-    }
-  });
-  const band = view();
-  let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, band[i * ld + b]!);
-  return maxDiag;
 }
 
 function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number; held?: Int32Array } {
@@ -240,7 +144,8 @@ function solverOf(fc: Core, n: number, b: number, ld: number, bandPtr: number, p
  *   (convPreconditioner)
  * @throws TypeError/RangeError on a bad geometry, weight or budget
  *
- * Notes: band of A·Aᵀ by probing (file header), then band Cholesky, n·b²/2 multiply–adds, and a
+ * Notes: band of A·Aᵀ from the weights (by probing with conv products when columns are held;
+ * normal-band.ts), then band Cholesky, n·b²/2 multiply–adds, and a
  * solve of 2·n·b. A·Aᵀ may be singular (dependent rows of W, windows that read only padding, more
  * rows than pixels): rows whose pivot falls to rounding level are dropped, so M = E_S (A·Aᵀ)_SS⁻¹ E_Sᵀ
  * on the independent rows S. That M is symmetric semidefinite and solves every consistent system
@@ -263,7 +168,10 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
   if (n * ld * 8 > budget) return undefined;
   const fc = createCoreSync();
   const bandPtr = fc.alloc(n * ld * 8);
-  const assemble = (): void => void fillConvBand(weight, g, oh, ow, perm, b, ld, () => fc.f64(bandPtr, n * ld), held);
+  const view = () => fc.f64(bandPtr, n * ld);
+  const assemble = held?.length
+    ? (): void => void fillConvBand(weight, g, oh, ow, perm, b, ld, view, held)
+    : (): void => void convBandDirect(weight, g, oh, ow, perm, b, ld, view);
   const op = convOperator(weight, g);
   const f = factorChecked(fc, n, b, ld, bandPtr, perm, assemble, opts.keep ? restrictColumns(op, opts.keep).op : op);
   return f && { ...f, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
