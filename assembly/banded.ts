@@ -1,4 +1,4 @@
-// Cholesky factorization of a symmetric positive definite band matrix and the matching solve
+// Cholesky factorization of a symmetric positive (semi)definite band matrix and the matching solve
 // (float64, f64x2 SIMD), for the exact normal-equations preconditioner of
 // src/linalg/normal-factor.ts.
 //

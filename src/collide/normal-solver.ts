@@ -36,8 +36,11 @@ export interface NormalSolver {
  * it is no longer the exact inverse, but it stays symmetric positive (semi)definite with the range
  * CG needs (rows dropped as dependent in A are dependent in A_K too), so PCG still converges, in
  * more steps — measured on the PP-OCR classifier with 1% of the pixels held as one block: 322 steps
- * (≈ 2.8 s), slower than block-Jacobi's 1438 cheap steps (≈ 1.5 s); with `keep` it is exact again
- * (1–2 steps) at the price of one factorization for that mask.
+ * (≈ 2.8 s), slower than block-Jacobi's 1438 cheap steps (≈ 1.5 s). With `keep` the restricted
+ * A_K·A_Kᵀ is factored instead, exact again (1–2 steps) at the price of one factorization per mask —
+ * when it passes its checks: windows cut by a held region make rows that depend on each other
+ * through chains, which the unpivoted band factorization cannot always separate from rounding
+ * (seen on the PP-OCR classifier with a held 10×28 block); then this falls back to block-Jacobi.
  */
 export function normalSolver(layer: FirstLayerSpec, opts: NormalFactorOptions = {}): NormalSolver {
   const t0 = performance.now();
