@@ -10,7 +10,7 @@ export interface TensorInfo {
   dims: number[];
   /** onnxruntime type name: 'float32', 'int64', 'bool', ... */
   type: string;
-  /** values of integer tensors with at most 64 elements */
+  /** values of numeric tensors with at most 64 elements (shape arithmetic, scales) */
   values?: number[];
 }
 
@@ -31,7 +31,7 @@ export async function probeTensors(model: ModelProto, input: string, inputDims: 
     const info = new Map<string, TensorInfo>();
     info.set(input, { dims: [...inputDims], type: 'float32' });
     for (const [name, o] of Object.entries(out)) {
-      const small = o.data.length <= 64 && (o.type === 'int64' || o.type === 'int32');
+      const small = o.data.length <= 64 && (o.type === 'int64' || o.type === 'int32' || o.type === 'float32');
       info.set(name, { dims: o.dims, type: o.type, ...(small ? { values: Array.from(o.data as ArrayLike<number | bigint>, Number) } : {}) });
     }
     return info;

@@ -51,7 +51,8 @@ export const UNARY: Readonly<Record<string, Rule>> = Object.freeze({
     const hs = op(cx, 'Min', [op(cx, 'Max', [add(cx, mul(cx, x, scalar(cx, 1 / 6)), scalar(cx, 0.5)), scalar(cx, 0)]), scalar(cx, 1)]);
     return add(cx, hs, mul(cx, x, mul(cx, hardMask(cx, x, 1 / 6, 0.5), scalar(cx, 1 / 6))));
   }),
-  Sigmoid: unary((_n, cx, _x, y) => mul(cx, y, sub(cx, scalar(cx, 1), y))),
+  // σ(x)·σ(−x), not y(1 − y): no cancellation where σ saturates (float32 would return 0)
+  Sigmoid: unary((_n, cx, x, y) => mul(cx, y, op(cx, 'Sigmoid', [neg(cx, x)]))),
   Tanh: unary((_n, cx, _x, y) => sub(cx, scalar(cx, 1), mul(cx, y, y))),
   Exp: unary((_n, _cx, _x, y) => y),
   Log: unary((_n, cx, x) => div(cx, scalar(cx, 1), x)),

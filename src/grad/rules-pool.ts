@@ -4,11 +4,13 @@
 // MaxPool follows the arg-max that onnxruntime reports through MaxPool's Indices output (ties: the
 // first maximum in the window, as onnxruntime picks it): forward mode gathers the tangent there,
 // reverse mode scatters back one kernel tap at a time (a mask per tap, stacked into channels, one
-// grouped ConvTranspose with one-hot kernels), so overlapping windows add up.
+// grouped ConvTranspose with one-hot kernels), so overlapping windows add up. Resize (nearest,
+// linear) applies its per-axis interpolation matrix R forwards and Rᵀ in reverse.
 import { attrInt, attrInts, type NodeLike } from '../onnx/edit.js';
 import {
-  axisOf, copyAttrs, div, expandTo, inputOf, mask, mul, op, outputOf, reduce, reshapeB, reshapeTo, scalar, type GradContext,
+  axisOf, copyAttrs, div, expandTo, floats, inputOf, mask, mul, op, outputOf, reduce, reshapeB, reshapeTo, scalar, type GradContext,
 } from './context.js';
+import { resizeMatrices } from '../runtime/lower-resize.js';
 import type { Rule } from './rule.js';
 import { geometry, resolvePads, transposeAttrs } from './rules-linear.js';
 
@@ -144,3 +146,48 @@ function reduction(mean: boolean): Rule {
 
 export const reduceMean = reduction(true);
 export const reduceSum = reduction(false);
+
+/** Resize/Upsample (nearest, linear): per resized axis a fixed matrix R, applied along that axis. */
+function resizeRule(upsample: boolean): Rule {
+  const mats = (node: NodeLike, cx: GradContext) => {
+    const scalesName = upsample ? (cx.opset >= 9 ? inputOf(node, 1) : '') : inputOf(node, cx.opset >= 11 ? 2 : 1);
+    const given = scalesName ? cx.constant(scalesName) : undefined;
+    return resizeMatrices(node, cx.opset, upsample, cx.shape(inputOf(node, 0)), cx.shape(outputOf(node, 0)), given && given.length ? given : undefined);
+  };
+  /** t [B, ...] with matrix M (rows × cols, cols = the axis' current size) applied along axis a: t·Mᵀ there. */
+  const along = (cx: GradContext, t: string, a: number, r: number, m: Float64Array, rows: number, cols: number, transposed: boolean) => {
+    // MatMul contracts the last axis: move axis a+1 there, multiply, move it back
+    const perm = Array.from({ length: r + 1 }, (_, i) => i);
+    [perm[a + 1], perm[r]] = [perm[r]!, perm[a + 1]!];
+    const last = a === r - 1;
+    const moved = last ? t : op(cx, 'Transpose', [t], { perm });
+    // y = x·Mᵀ (tangent: M is nOut × nIn) or y = x·M (adjoint, M as given)
+    const mt = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mt[j * rows + i] = m[i * cols + j]!;
+    const y = op(cx, 'MatMul', [moved, transposed ? floats(cx, m, [rows, cols], 'resize') : floats(cx, mt, [cols, rows], 'resize')]);
+    return last ? y : op(cx, 'Transpose', [y], { perm });
+  };
+  return {
+    refuse(node, cx, active) {
+      if (active.slice(1).some(Boolean)) return `${node.opType} with scales or sizes that depend on the image has no rule`;
+      try { mats(node, cx); return undefined; } catch (e) { return (e as Error).message.replace(/^node [^:]*: /, ''); }
+    },
+    tangent(node, cx, d) {
+      if (!d[0]) return [undefined];
+      const r = cx.shape(inputOf(node, 0)).length;
+      let t = d[0];
+      for (const m of mats(node, cx)) t = along(cx, t, m.axis, r, m.matrix, m.nOut, m.nIn, false);
+      return [t];
+    },
+    adjoint(node, cx, g) {
+      if (!g[0]) return [undefined];
+      const r = cx.shape(inputOf(node, 0)).length;
+      let t = g[0];
+      for (const m of mats(node, cx).reverse()) t = along(cx, t, m.axis, r, m.matrix, m.nOut, m.nIn, true);
+      return [t];
+    },
+  };
+}
+
+export const resize = resizeRule(false);
+export const upsample = resizeRule(true);

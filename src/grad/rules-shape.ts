@@ -103,10 +103,9 @@ export function padB(cx: GradContext, t: string, begins: number[], ends: number[
 }
 
 export const slice: Rule = {
-  refuse(node, cx, _a, mode) {
+  refuse(node, cx) {
     const s = sliceSpec(node, cx);
-    if (typeof s === 'string') return s;
-    return mode === 'adjoint' && s.steps.some((v) => v !== 1) ? 'Slice with steps other than 1 has no reverse-mode rule' : undefined;
+    return typeof s === 'string' ? s : undefined;
   },
   tangent(node, cx, d) {
     if (!d[0]) return [undefined];
@@ -122,10 +121,29 @@ export const slice: Rule = {
   adjoint(node, cx, g) {
     if (!g[0]) return [undefined];
     const s = sliceSpec(node, cx) as Exclude<ReturnType<typeof sliceSpec>, string>;
-    const sx = cx.shape(inputOf(node, 0)), so = cx.shape(outputOf(node, 0));
-    const begins = sx.map(() => 0), ends = sx.map(() => 0);
-    s.axes.forEach((a, i) => { begins[a] = s.begins[i]!; ends[a] = sx[a]! - s.begins[i]! - so[a]!; });
-    return [padB(cx, g[0], begins, ends)];
+    const sx = cx.shape(inputOf(node, 0));
+    const cur = cx.shape(outputOf(node, 0));
+    let t = g[0];
+    // per sliced axis: reverse (negative step), spread with step − 1 zeros between, pad to place
+    s.axes.forEach((a, i) => {
+      const n = cur[a]!, step = s.steps[i]!, stride = Math.abs(step);
+      if (n === 0) return;
+      if (step < 0) t = sliceB(cx, t, [a], [-1], [-(2 ** 62)], [-1]);
+      const first = step < 0 ? s.begins[i]! + step * (n - 1) : s.begins[i]!;
+      if (stride > 1) {
+        const split = [...cur.slice(0, a), n, 1, ...cur.slice(a + 1)];
+        const widened = padB(cx, reshapeB(cx, t, split), split.map(() => 0), split.map((_, k) => (k === a + 1 ? stride - 1 : 0)));
+        const flat = [...cur.slice(0, a), n * stride, ...cur.slice(a + 1)];
+        t = sliceB(cx, reshapeB(cx, widened, flat), [a], [0], [(n - 1) * stride + 1]);
+      }
+      const span = (n - 1) * stride + 1;
+      const begins = cur.map(() => 0), ends = cur.map(() => 0);
+      begins[a] = first;
+      ends[a] = sx[a]! - first - span;
+      t = padB(cx, t, begins, ends);
+      cur[a] = sx[a]!;
+    });
+    return [t];
   },
 };
 

@@ -4,7 +4,7 @@
 import { BINARY, gelu, passThrough, prelu, UNARY } from './rules-elementwise.js';
 import { batchNorm, conv, convTranspose, gemm, matMul } from './rules-linear.js';
 import { layerNorm, logSoftmax, softmax } from './rules-norm.js';
-import { averagePool, globalAveragePool, maxPool, reduceMean, reduceSum } from './rules-pool.js';
+import { averagePool, globalAveragePool, maxPool, reduceMean, reduceSum, resize, upsample } from './rules-pool.js';
 import { concat, pad, reshapeLike, slice, splitRule, transpose } from './rules-shape.js';
 import type { Rule } from './rule.js';
 
@@ -26,6 +26,8 @@ export const RULES: Readonly<Record<string, Rule>> = Object.freeze({
   MaxPool: maxPool,
   ReduceMean: reduceMean,
   ReduceSum: reduceSum,
+  Resize: resize,
+  Upsample: upsample,
   Softmax: softmax,
   LogSoftmax: logSoftmax,
   LayerNormalization: layerNorm,

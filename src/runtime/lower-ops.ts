@@ -2,7 +2,7 @@
 // (see lower-conv.ts, lower-activation.ts, lower-resize.ts, lower-erf.ts). Each lowering reads concrete shapes
 // (probed for the actual input size), emits replacement nodes that write the original node's
 // outputs, and leaves the arithmetic to onnxruntime.
-import { clip, hardSigmoid, hardSwish, leakyRelu, mean } from './lower-activation.js';
+import { clip, hardSigmoid, hardSwish, leakyRelu, mean, prelu } from './lower-activation.js';
 import { erf, gelu } from './lower-erf.js';
 import { averagePool, conv, convTranspose, globalAveragePool, globalMaxPool } from './lower-conv.js';
 import type { Lowering } from './lower-emit.js';
@@ -20,6 +20,7 @@ export const LOWERINGS: Readonly<Record<string, { lower: Lowering; when?: (opset
   HardSwish: { lower: hardSwish },
   Clip: { lower: clip, when: (opset) => opset < 13 },
   LeakyRelu: { lower: leakyRelu },
+  PRelu: { lower: prelu },
   GlobalMaxPool: { lower: globalMaxPool },
   Mean: { lower: mean },
   Erf: { lower: erf },

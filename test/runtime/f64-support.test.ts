@@ -112,6 +112,7 @@ t.test('LOWERINGS cover ops that onnxruntime-web lacks in float64', async (t) =>
     Resize: { opset: 11, p: { consts: [f('roi', [0]), { name: 's', dims: [4], data: new Float32Array([1, 1, 2, 2]) }], attrs: { mode: 'nearest' } } },
     HardSwish: { opset: 14, p: unary },
     LeakyRelu: { opset: 11, p: unary },
+    PRelu: { opset: 11, p: withK(f('k', [4])) },
     GlobalMaxPool: { opset: 11, p: unary },
     Mean: { opset: 11, p: withK(f('k', [4])) },
     Erf: { opset: 13, p: unary },
