@@ -22,14 +22,14 @@ export interface Figures {
   fd: number;
   /** ‖Jv₃₂ − Jv₆₄‖/‖Jv₆₄‖ and ‖Jᵀu₃₂ − Jᵀu₆₄‖/‖Jᵀu₆₄‖ */
   f32jvp: number; f32vjp: number;
-  /** batched against one-at-a-time, float64, tangents and gradients */
+  /** batched against one-at-a-time, float64, tangents and gradients (NaN when skipped) */
   batched: number;
   /** smallest ‖Jv‖ and ‖Jᵀu‖ (the checks are not vacuous) */
   minNorm: number;
 }
 
 /** Runs every check on a model at one input size with `batch` random directions and cotangents. */
-export async function checkModel(bytes: Uint8Array, dims: number[], opts: { outputs?: string[]; batch?: number; seed?: number; fdStep?: number; x?: Float64Array } = {}): Promise<Figures> {
+export async function checkModel(bytes: Uint8Array, dims: number[], opts: { outputs?: string[]; batch?: number; seed?: number; fdStep?: number; x?: Float64Array; unbatched?: boolean } = {}): Promise<Figures> {
   const batch = opts.batch ?? 3, seed = opts.seed ?? 1;
   const n = dims.reduce((a, b) => a * b, 1);
   const x = opts.x ?? randoms(n, seed, 0, 1);
@@ -64,8 +64,9 @@ export async function checkModel(bytes: Uint8Array, dims: number[], opts: { outp
     let fd = NaN;
     if (opts.fdStep) fd = await centralDifference(bytes, dims, j64, x, v, batch, t64.tangents, opts.fdStep);
     // batched against unbatched (float64)
-    let batched = 0;
-    for (let b = 0; b < batch; b++) {
+    let batched = NaN;
+    if (opts.unbatched !== false) batched = 0;
+    for (let b = 0; b < batch && opts.unbatched !== false; b++) {
       const one = await j64.jvp(x, v.subarray(b * n, (b + 1) * n), 1);
       for (const [k, o] of j64.outputs.entries()) {
         const m = j64.outputDims[k]!.reduce((a, c) => a * c, 1);
