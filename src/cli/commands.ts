@@ -6,5 +6,6 @@ import * as collide from './collide.js';
 import * as demo from './demo.js';
 import * as inspect from './inspect.js';
 import * as basis from './basis.js';
+import * as grad from './grad.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, grad];

@@ -4,3 +4,6 @@ export { createJacobian, type Jacobian, type JacobianOptions } from './jacobian.
 export { buildGradModel, type GradModel } from './build.js';
 export { probeTensors, type TensorInfo } from './probe.js';
 export { RULES } from './rules.js';
+export { imageGradient, type ImageGradient, type ImageGradientOptions } from './image-gradient.js';
+export { scalarOf, type ScalarChoice } from './scalar.js';
+export { gradientHeatmap } from './heatmap.js';

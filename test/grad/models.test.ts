@@ -19,7 +19,7 @@ const paddle = { mean: 0.5, std: 0.5 };
 
 t.test('createJacobian on built models (CNN, ViT-shaped): adjoint identity, central differences, float32, batching', async (t) => {
   for (const [name, bytes, dims] of [['tiny CNN', tinyModel(), [1, 3, 8, 8]], ['ViT-shaped', vitModel(), [1, 3, VIT, VIT]]] as const) {
-    const r = await checkModel(bytes, [...dims], { fdStep: 1e-5, batch: 3, x: randoms(dims.reduce((a, b) => a * b, 1), 9, 0, 1) });
+    const r = await checkModel(bytes, [...dims], { fdStep: 1e-5, batch: 3, x: randoms((dims as readonly number[]).reduce((a, b) => a * b, 1), 9, 0, 1) });
     t.ok(r.adjoint <= 1e-12, `${name}: adjoint identity at float64 ${r.adjoint.toExponential(1)}`);
     t.ok(r.fd <= 1e-8, `${name}: central differences ${r.fd.toExponential(1)}`);
     t.ok(r.f32jvp <= 1e-4 && r.f32vjp <= 1e-4, `${name}: float32 vs float64 ${r.f32jvp.toExponential(1)} / ${r.f32vjp.toExponential(1)}`);
