@@ -7,5 +7,6 @@ import * as demo from './demo.js';
 import * as inspect from './inspect.js';
 import * as basis from './basis.js';
 import * as grad from './grad.js';
+import * as attack from './attack.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, grad];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, grad, attack];
