@@ -18,3 +18,7 @@ export * as collide from './collide/index.js';
 export * as runtime from './runtime/index.js';
 // Verify: output comparison, verdicts, drift experiments, plots
 export * as verify from './verify/index.js';
+// Grad: Jacobian products (J·V, Jᵀ·U) from tangent and adjoint graphs, at float32 and float64
+export * as grad from './grad/index.js';
+// Attack: adversarial examples (PGD) through those gradients
+export * as attack from './attack/index.js';
