@@ -1,14 +1,15 @@
 // One attack on one image, and its record: success, top-1 before and after (of the float64 result
 // and of the PNG as written), the margin, ‖r‖ L2 / L∞ / RMS in pixel units (8-bit levels, as
-// collide reports), PSNR, steps and model queries, time. Methods: pgd (pgd.ts).
+// collide reports), PSNR, steps and model queries, time. Methods: pgd (pgd.ts), lbfgs (szegedy.ts).
 import { invalidParameter } from '../core/errors.js';
 import { colorChannels, type Image } from '../image/image.js';
 import { deltaStats, psnr, type DeltaStats } from '../image/metrics.js';
 import { decodePng, encodePng } from '../image/png.js';
 import { argmax, pgd, type AttackNorm } from './pgd.js';
 import type { Classifier } from './classifier.js';
+import { szegedy } from './szegedy.js';
 
-const METHODS = Object.freeze({ pgd: 'pgd' } as const);
+const METHODS = Object.freeze({ pgd: 'pgd', lbfgs: 'lbfgs' } as const);
 export type AttackMethod = keyof typeof METHODS;
 
 export function resolveMethod(m: unknown): AttackMethod {
@@ -26,6 +27,9 @@ export interface AttackSettings {
   randomStart: boolean;
   seed: number;
   bitDepth: 8 | 16;
+  /** lbfgs: values of c tried, and the first c */
+  searchSteps?: number;
+  c?: number;
 }
 
 export interface AttackRecord {
@@ -33,7 +37,10 @@ export interface AttackRecord {
   index: number;
   method: AttackMethod;
   success: boolean;
-  goal: { kind: 'untargeted' | 'targeted'; label: number };
+  /** pgd without --label: leave `label` (the clean top-1); lbfgs without --label: reach the runner-up */
+  goal: { kind: 'untargeted' | 'targeted' | 'runner-up'; label: number };
+  /** lbfgs: the c of the result (null when no c reached the target) */
+  c?: number | null;
   top1: { before: number; after: number; stored: number };
   /** after: z[top-1] − z[runner-up] of the logits (positive: the top-1 wins by this much) */
   margin: { before: number; after: number };
@@ -72,7 +79,8 @@ export async function attackImage(c: Classifier, image: Image, s: AttackSettings
   const x = colorsOnly(image);
   const q0 = c.queries;
   const seed = s.seed + index;
-  const r = await pgd(c, x.data, { norm: s.norm, eps: s.eps, steps: s.steps, stepSize: s.stepSize, label: s.label, randomStart: s.randomStart, seed });
+  const lb = s.method === 'lbfgs' ? await szegedy(c, x.data, { label: s.label, iterations: s.steps, searchSteps: s.searchSteps, c: s.c }) : undefined;
+  const r = lb ?? await pgd(c, x.data, { norm: s.norm, eps: s.eps, steps: s.steps, stepSize: s.stepSize, label: s.label, randomStart: s.randomStart, seed });
   const adversarial: Image = { ...x, bitDepth: s.bitDepth, data: r.adversarial };
   const png = encodePng(adversarial, { bitDepth: s.bitDepth });
   const storedTop1 = argmax(await c.logits(colorsOnly(decodePng(png)).data));
@@ -82,7 +90,8 @@ export async function attackImage(c: Classifier, image: Image, s: AttackSettings
     adversarial, png,
     record: {
       source, index, method: s.method, success: r.success,
-      goal: s.label === undefined ? { kind: 'untargeted', label: before } : { kind: 'targeted', label: s.label },
+      goal: lb ? { kind: s.label === undefined ? 'runner-up' : 'targeted', label: lb.label } : s.label === undefined ? { kind: 'untargeted', label: before } : { kind: 'targeted', label: s.label },
+      ...(lb ? { c: lb.c } : {}),
       top1: { before, after: argmax(r.after), stored: storedTop1 },
       margin: { before: margin(r.before), after: margin(r.after) },
       delta: deltaStats(delta), psnr: psnr(x.data, r.adversarial), steps: r.steps, queries: c.queries - q0,

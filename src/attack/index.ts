@@ -2,3 +2,5 @@
 export { createClassifier, logitsTensor, logSumExp, type Classifier, type ClassifierOptions } from './classifier.js';
 export { pgd, argmax, type PgdOptions, type AttackResult, type AttackNorm } from './pgd.js';
 export { attackImage, colorsOnly, resolveMethod, type AttackMethod, type AttackRecord, type AttackSettings } from './attack.js';
+export { szegedy, type SzegedyOptions, type SzegedyResult } from './szegedy.js';
+export { minimizeBox, type BoxProblem, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';

@@ -14,6 +14,8 @@ export interface AttackArgs extends ModelInputArgs {
   stepSize?: string;
   label?: number;
   randomStart: boolean;
+  searchSteps: number;
+  c: number;
   seed: number;
   bitDepth: number;
   format: string;
@@ -27,18 +29,20 @@ export interface AttackArgs extends ModelInputArgs {
 }
 
 export const command = 'attack <model> [images..]';
-export const describe = 'adversarial examples by projected gradient descent (L∞ or L2), untargeted or toward --label; PNG stream in → PNG stream out, as collide';
+export const describe = 'adversarial examples: PGD (L∞ or L2), or the L-BFGS attack of Szegedy et al.; PNG stream in → PNG stream out, as collide';
 
 export function builder(y: Argv): Argv<AttackArgs> {
   return modelInputOptions(y
     .positional('model', { type: 'string', describe: 'ONNX model file', demandOption: true })
     .positional('images', { type: 'string', array: true, describe: 'PNG/.npy files or directories; none: a PNG stream on stdin → PNG stream on stdout' })
-    .option('method', { type: 'string', default: 'pgd', describe: 'pgd: projected gradient descent (Madry et al. 2018)' })
+    .option('method', { type: 'string', default: 'pgd', describe: 'pgd: projected gradient descent (Madry et al. 2018); lbfgs: min c·‖r‖² + CE(x + r, K) in the pixel box by box-constrained L-BFGS with a search over c (Szegedy et al. 2014)' })
     .option('norm', { type: 'string', default: 'linf', describe: 'linf or l2: the ball the perturbation stays in' })
     .option('eps', { type: 'string', default: '8/255', describe: 'radius of the ball on the [0, 1] pixel scale, a number or a fraction ("8/255"); L2: of the whole perturbation; default 8/255' })
-    .option('steps', { type: 'number', default: 10, describe: 'gradient steps (stops at the first that reaches the goal); default 10' })
+    .option('steps', { type: 'number', default: 10, describe: 'pgd: gradient steps (stops at the first that reaches the goal); lbfgs: L-BFGS iterations per value of c; default 10' })
+    .option('search-steps', { type: 'number', default: 8, describe: 'lbfgs: values of c tried (×10 / ÷10 until the target is reached and missed, then geometric bisection); default 8' })
+    .option('c', { type: 'number', default: 1, describe: 'lbfgs: first c (weight of ‖r‖₂², r on the [0, 1] scale); default 1' })
     .option('step-size', { type: 'string', describe: 'step on the [0, 1] pixel scale (number or fraction); default 2.5·eps/steps' })
-    .option('label', { type: 'number', describe: 'target class (index into the scores); default untargeted: leave the clean top-1 class' })
+    .option('label', { type: 'number', describe: 'target class (index into the scores); default pgd: untargeted (leave the clean top-1 class), lbfgs: the runner-up class' })
     .option('random-start', { type: 'boolean', default: true, describe: 'start from a uniform random point of the ball (--no-random-start: from x)' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (image i uses seed + i)' })
     .option('bit-depth', { type: 'number', default: 16, describe: 'PNG sample depth of the output: 8 or 16' })
@@ -81,8 +85,10 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   if (!Number.isInteger(a.seed) || a.seed < 0) throw errors.invalidParameter('--seed', 'a non-negative integer', a.seed, RangeError);
   const settings = {
     method, norm: a.norm as 'linf' | 'l2', eps: parseAmount('--eps', a.eps)!, steps: a.steps, stepSize: parseAmount('--step-size', a.stepSize),
-    label: a.label, randomStart: a.randomStart !== false, seed: a.seed, bitDepth: a.bitDepth as 8 | 16,
+    label: a.label, randomStart: a.randomStart !== false, seed: a.seed, bitDepth: a.bitDepth as 8 | 16, searchSteps: a.searchSteps, c: a.c,
   };
+  if (!Number.isInteger(a.searchSteps) || a.searchSteps < 1) throw errors.invalidParameter('--search-steps', 'a positive integer', a.searchSteps, RangeError);
+  if (!(a.c > 0) || !Number.isFinite(a.c)) throw errors.invalidParameter('--c', 'a positive number', a.c, RangeError);
   const norm = mia.normalizationOf(a);
   const file = mf.readModelFile(a.model);
   const bytes = new Uint8Array(fs.readFileSync(a.model));

@@ -79,7 +79,7 @@ t.test('attack refuses bad input with one line and writes nothing', async (t) =>
   const cases: [string[], RegExp][] = [
     [['--norm', 'l1'], /Expected one of linf, l2 for --norm but received "l1"/],
     [['--eps', '-3'], /Expected a positive number or fraction \(e\.g\. 8\/255\) for --eps but received "-3"/],
-    [['--method', 'fgsm'], /Expected one of pgd for method but received "fgsm"/],
+    [['--method', 'fgsm'], /Expected one of pgd, lbfgs for method but received "fgsm"/],
     [['--label', '7'], /Expected an integer between 0 and 1 for --label but received 7/],
   ];
   for (const [flags, msg] of cases) {
