@@ -3,7 +3,7 @@
 // (unbroadcast) in reverse. Kinks take one side, the same in both modes: the derivative of the
 // branch ONNX selects by a strict comparison — ReLU, Clip and HardSigmoid/HardSwish count their
 // breakpoints as flat (0), LeakyRelu and PRelu count 0 as the identity branch (1).
-import { attrFloat, hasAttr, type NodeLike } from '../onnx/edit.js';
+import { attrFloat, attrString, hasAttr, type NodeLike } from '../onnx/edit.js';
 import {
   add, div, expandTo, inputOf, lift, mask, mul, neg, op, outputOf, scalar, sub, unbroadcast, type GradContext,
 } from './context.js';
@@ -64,7 +64,7 @@ export const UNARY: Readonly<Record<string, Rule>> = Object.freeze({
 
 /** Gelu (opset 20, approximate none): Φ(x) + x·φ(x). */
 export const gelu: Rule = {
-  refuse: (node) => (new TextDecoder().decode((node.attribute ?? []).find((a) => a.name === 'approximate')?.s ?? new Uint8Array()) || 'none') === 'none' ? undefined : 'Gelu with approximate=tanh has no rule',
+  refuse: (node) => (attrString(node, 'approximate', 'none') === 'none' ? undefined : 'Gelu with approximate=tanh has no rule'),
   ...unary((_n, cx, x) => {
     const cdf = mul(cx, add(cx, op(cx, 'Erf', [mul(cx, x, scalar(cx, Math.SQRT1_2))]), scalar(cx, 1)), scalar(cx, 0.5));
     const pdf = mul(cx, op(cx, 'Exp', [mul(cx, mul(cx, x, x), scalar(cx, -0.5))]), scalar(cx, INV_SQRT_2PI));
