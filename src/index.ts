@@ -22,3 +22,7 @@ export * as verify from './verify/index.js';
 export * as filters from './filters/index.js';
 // Interactions: Shapley values and pairwise interactions of a perturbation's grid cells (Wang, Ren et al.)
 export * as interactions from './interactions/index.js';
+// Grad: Jacobian products (J·V, Jᵀ·U) from tangent and adjoint graphs, at float32 and float64
+export * as grad from './grad/index.js';
+// Attack: adversarial examples (PGD) through those gradients
+export * as attack from './attack/index.js';

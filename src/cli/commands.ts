@@ -9,5 +9,7 @@ import * as basis from './basis.js';
 import * as filters from './filters.js';
 import * as interactions from './interactions.js';
 import * as serve from './serve.js';
+import * as grad from './grad.js';
+import * as attack from './attack.js';
 
-export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters, interactions, serve];
+export const commands: CommandModule<any, any>[] = [verify, drift, collide, demo, inspect, basis, filters, interactions, serve, grad, attack];

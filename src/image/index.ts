@@ -8,7 +8,7 @@ export { decodePng, encodePng, type DecodePngOptions, type EncodePngOptions } fr
 export { writeNpy, readNpy, isNpy, type NpyArray, type NpyDtype } from './npy.js';
 export { imageToNpy, npyToImage } from './image-npy.js';
 export {
-  PRESETS, resolvePreset, toModelTensor, fromModelTensor, modelDeltaToPixelDelta, modelBox,
+  PRESETS, resolvePreset, toModelTensor, fromModelTensor, modelDeltaToPixelDelta, modelGradientToPixelGradient, modelBox,
   type Normalization, type ModelInputOptions, type PresetName,
 } from './tensor.js';
 export { resizeBilinear } from './resize.js';

@@ -139,6 +139,26 @@ export function modelDeltaToPixelDelta(delta: Float64Array, options: ModelInputO
 }
 
 /**
+ * A gradient with respect to the model input (1, C, H, W) → the gradient with respect to the pixel
+ * values (H, W, K) on the [0, 1] scale, K the image's colour channels: the transpose of
+ * toModelTensor's linear part, g_pixel[y, x, src(c)] += g_model[c, y, x] / std_c (a gray image
+ * feeding a 3-channel model collects all three).
+ */
+export function modelGradientToPixelGradient(grad: Float64Array | Float32Array, options: ModelInputOptions, image: { width: number; height: number; channels: 1 | 2 | 3 | 4 }): Float64Array {
+  const map = channelMap(options);
+  const C = map.mean.length;
+  const plane = image.width * image.height;
+  if (grad.length !== C * plane) throw new RangeError(`Expected length ${C * plane} for grad but received length ${grad.length}`);
+  const colors = colorChannels(image);
+  const out = new Float64Array(plane * colors);
+  for (let c = 0; c < C; c++) {
+    const dst = colors === 1 ? 0 : map.rgb[c]!, s = map.std[c]!, base = c * plane;
+    for (let p = 0; p < plane; p++) out[p * colors + dst]! += grad[base + p]! / s;
+  }
+  return out;
+}
+
+/**
  * The valid pixel box [0, 1] in model space, per model channel: lower_c = −mean_c/std_c, upper_c = (1 − mean_c)/std_c.
  */
 export function modelBox(options: ModelInputOptions): { lower: Float64Array; upper: Float64Array } {

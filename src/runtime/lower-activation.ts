@@ -1,5 +1,5 @@
 // Float64 lowerings of the activations onnxruntime lacks in double, into Mul/Add/Max/Min/Sum:
-// HardSigmoid, HardSwish, Clip (opsets < 13, attribute or input bounds), LeakyRelu, Mean.
+// HardSigmoid, HardSwish, Clip (opsets < 13, attribute or input bounds), LeakyRelu, PRelu, Mean.
 import { attrFloat, hasAttr } from '../onnx/edit.js';
 import { binary, scalar, type LowerContext, type Lowering } from './lower-emit.js';
 
@@ -34,6 +34,12 @@ export const clip: Lowering = (node, cx) => {
 export const leakyRelu: Lowering = (node, cx) => {
   const x = node.input![0]!;
   const neg = binary(cx, 'Mul', binary(cx, 'Min', x, scalar(cx, 0)), scalar(cx, attrFloat(node, 'alpha', 0.01)));
+  binary(cx, 'Add', binary(cx, 'Max', x, scalar(cx, 0)), neg, node.output![0]!);
+};
+
+export const prelu: Lowering = (node, cx) => {
+  const x = node.input![0]!;
+  const neg = binary(cx, 'Mul', binary(cx, 'Min', x, scalar(cx, 0)), node.input![1]!);
   binary(cx, 'Add', binary(cx, 'Max', x, scalar(cx, 0)), neg, node.output![0]!);
 };
 

@@ -16,7 +16,7 @@ import { LOWERINGS, type LowerContext } from './lower-ops.js';
 export const NATIVE_F64: ReadonlySet<string> = Object.freeze(new Set([
   'Abs', 'Add', 'ArgMax', 'ArgMin', 'BatchNormalization', 'Cast', 'Ceil', 'Concat', 'Constant', 'ConstantOfShape',
   'Div', 'Dropout', 'Einsum', 'Equal', 'Exp', 'Expand', 'Flatten', 'Floor', 'Gather', 'GatherElements', 'Gemm',
-  'Greater', 'Identity', 'Less', 'Log', 'LogSoftmax', 'MatMul', 'Max', 'MaxPool', 'Min', 'Mul', 'Neg', 'Pad', 'Pow', 'Range', 'Reciprocal', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd',
+  'Greater', 'Identity', 'LayerNormalization', 'Less', 'Log', 'LogSoftmax', 'MatMul', 'Max', 'MaxPool', 'Min', 'Mul', 'Neg', 'Pad', 'Pow', 'Range', 'Reciprocal', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd',
   'ReduceSum', 'ReduceSumSquare', 'Relu', 'Reshape', 'Round', 'Shape', 'Sigmoid', 'Sign', 'Sin', 'Cos', 'Size',
   'Slice', 'Softmax', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Sum', 'Tanh', 'Tile', 'TopK', 'Transpose',
   'Unsqueeze', 'Where', 'Clip',

@@ -67,6 +67,40 @@ function linearAxis(node: NodeLike, cx: LowerContext, x: string, axis: number, r
   binary(cx, 'Add', a, b, out);
 }
 
+/**
+ * The dense interpolation matrix (nOut × nIn, row-major) of every axis a Resize/Upsample node
+ * changes, y = R·x along that axis (the derivative rules of src/grad apply R and Rᵀ).
+ * @param given the node's constant scales, when it has them
+ * @throws InputError for modes the float64 lowering does not support either
+ */
+export function resizeMatrices(node: NodeLike, opset: number, upsample: boolean, xd: number[], yd: number[], given?: Float64Array): { axis: number; nIn: number; nOut: number; matrix: Float64Array }[] {
+  const legacyCoords = upsample || opset < 11;
+  const mode = attrString(node, 'mode', 'nearest');
+  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear') throw new InputError(`${where(node)}: ${node.opType} mode=${mode} is not supported (nearest and linear are)`);
+  if (attrInt(node, 'antialias', 0)) throw new InputError(`${where(node)}: ${node.opType} with antialias is not supported`);
+  const legacy = upsample && opset < 9 ? attrInts(node, 'scales', []) : undefined;
+  const out: { axis: number; nIn: number; nOut: number; matrix: Float64Array }[] = [];
+  for (let axis = 0; axis < xd.length; axis++) {
+    const nIn = xd[axis]!, nOut = yd[axis]!;
+    const scale = given && given.length === xd.length ? given[axis]! : legacy?.[axis] ?? nOut / nIn;
+    if (nIn === nOut && scale === 1) continue;
+    const m = new Float64Array(nOut * nIn);
+    if (mode === 'nearest') {
+      nearestIndex(node, nIn, nOut, scale, legacyCoords).forEach((j, i) => { m[i * nIn + Number(j)] = 1; });
+    } else {
+      const cm = coordinateMode(node, legacyCoords);
+      for (let i = 0; i < nOut; i++) {
+        const s = Math.min(Math.max(sourceCoordinate(node, cm, i, nIn, nOut, scale), 0), nIn - 1);
+        const lo = Math.floor(s);
+        m[i * nIn + lo]! += 1 - (s - lo);
+        m[i * nIn + Math.min(lo + 1, nIn - 1)]! += s - lo;
+      }
+    }
+    out.push({ axis, nIn, nOut, matrix: m });
+  }
+  return out;
+}
+
 /** The lowering of Resize (upsample = false) or Upsample (true). */
 export function resizeWith(upsample: boolean): Lowering {
   return (node, cx) => {

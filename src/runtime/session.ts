@@ -142,7 +142,8 @@ function fromOrt(results: Record<string, unknown>, names: readonly string[]): Re
  *
  * Notes: at f64, every float tensor is widened to double and the ops onnxruntime lacks in double
  * (LOWERINGS: Conv, ConvTranspose, AveragePool, GlobalAveragePool, GlobalMaxPool, HardSigmoid,
- * HardSwish, LeakyRelu, Mean, Clip before opset 13, nearest Resize/Upsample) are rewritten into
+ * HardSwish, LeakyRelu, Mean, Clip before opset 13, nearest Resize/Upsample, Erf and Gelu by Cody's
+ * rational approximations) are rewritten into
  * Slice/Gather/MatMul/Reduce/elementwise ops (NATIVE_F64 lists the ops run as they are). The graph
  * is specialised to each input size on first use: one float32 run on zeros reports the sizes the
  * lowering needs, then the lowered graph gets its own onnxruntime session (kept for `maxSizes`

@@ -1,5 +1,5 @@
 // Probes onnxruntime-web one node at a time: every op listed in NATIVE_F64 must run in float64 at
-// opsets 9, 11 and 13 (the PP-OCR models use 9 and 11), and the ops we lower must really be missing
+// opsets 9, 11 and 13 (the PP-OCR models use 9 and 11; LayerNormalization exists from 17), and the ops we lower must really be missing
 // (otherwise the lowering is dead weight, or the table is stale after an onnxruntime upgrade).
 import t from 'tap';
 import { buildModel, type NodeSpec, type TensorSpec } from '../../src/onnx/writer.js';
@@ -48,6 +48,7 @@ const PROBES: Record<string, (opset: number) => Probe | undefined> = {
   TopK: (o) => (o >= 10 ? { consts: [i64('k', [2])], attrs: { axis: 3 }, outputs: 2 } : undefined),
   Where: () => ({ inputs: [{ name: 'c', dims: [4], data: Uint8Array.from([1, 0, 1, 0]), dtype: 'bool' }, x], consts: [f('k', [4])] }),
   Dropout: () => unary,
+  LayerNormalization: (o) => (o >= 17 ? { consts: [f('s', [4]), f('b', [4])], attrs: { axis: -1 } } : undefined),
   Cast: () => ({ attrs: { to: 11 } }),
   Shape: () => ({ dtype: 'int64' }), Size: () => ({ dtype: 'int64' }),
   Constant: () => ({ inputs: [], attrs: { value: { tensor: f('v', [2]) } } }),
@@ -86,7 +87,7 @@ t.test('NATIVE_F64 ops run in float64 in onnxruntime-web at opsets 9, 11 and 13'
       const probe = PROBES[op];
       t.ok(probe, `${op} has a probe`);
       if (!probe) continue;
-      for (const opset of [9, 11, 13]) {
+      for (const opset of op === 'LayerNormalization' ? [17] : [9, 11, 13]) {
         const p = probe(opset);
         if (!p) continue;
         const err = await runs(op, opset, p);
@@ -112,8 +113,11 @@ t.test('LOWERINGS cover ops that onnxruntime-web lacks in float64', async (t) =>
     Resize: { opset: 11, p: { consts: [f('roi', [0]), { name: 's', dims: [4], data: new Float32Array([1, 1, 2, 2]) }], attrs: { mode: 'nearest' } } },
     HardSwish: { opset: 14, p: unary },
     LeakyRelu: { opset: 11, p: unary },
+    PRelu: { opset: 11, p: withK(f('k', [4])) },
     GlobalMaxPool: { opset: 11, p: unary },
     Mean: { opset: 11, p: withK(f('k', [4])) },
+    Erf: { opset: 13, p: unary },
+    Gelu: { opset: 20, p: unary },
   };
   try {
     for (const op of Object.keys(LOWERINGS)) {

@@ -69,3 +69,77 @@ export function noisy(x: Image, amplitude: number, seed = 3): Image {
 export function png(image: Image, bitDepth: 8 | 16): Uint8Array {
   return encodePng(image, { bitDepth });
 }
+
+/** Input side of vitModel. */
+export const VIT = 16;
+
+/**
+ * A ViT-shaped classifier at opset 17: x [1,3,16,16] → patch Conv 4×4/4 (8 channels) → 16 tokens
+ * + position embedding → LayerNormalization → 2-head self-attention (MatMul, Softmax) → residual
+ * → LayerNormalization → MLP with GELU written as x·0.5·(1 + Erf(x/√2)) (the form PyTorch exports)
+ * → residual → mean over tokens → Gemm → logits [1,5]. Random weights (seeded).
+ */
+export function vitModel(seed = 7): Uint8Array {
+  const g = rng(seed);
+  const w = (name: string, dims: number[], scale: number) => ({ name, dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => g.normal() * scale) });
+  const i64 = (name: string, data: number[]) => ({ name, dims: [data.length], data: BigInt64Array.from(data.map(BigInt)), dtype: 'int64' as const });
+  const s = (name: string, v: number) => ({ name, dims: [], data: Float32Array.from([v]) });
+  return buildModel({
+    opset: 17,
+    inputs: [{ name: 'x', shape: [1, 3, VIT, VIT] }],
+    outputs: [{ name: 'logits', shape: [1, 5] }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'wp', 'bp'], outputs: ['patch'], attrs: { kernel_shape: [4, 4], strides: [4, 4] } },
+      { op: 'Reshape', inputs: ['patch', 'sh_tok'], outputs: ['tok_t'] },
+      { op: 'Transpose', inputs: ['tok_t'], outputs: ['tok0'], attrs: { perm: [0, 2, 1] } },
+      { op: 'Add', inputs: ['tok0', 'pos'], outputs: ['tok'] },
+      { op: 'LayerNormalization', inputs: ['tok', 'ln1_s', 'ln1_b'], outputs: ['ln1'], attrs: { axis: -1, epsilon: 1e-5 } },
+      ...['q', 'k', 'v'].flatMap((h) => [
+        { op: 'MatMul', inputs: ['ln1', `w${h}`], outputs: [`${h}0`] },
+        { op: 'Add', inputs: [`${h}0`, `b${h}`], outputs: [`${h}1`] },
+        { op: 'Reshape', inputs: [`${h}1`, 'sh_heads'], outputs: [`${h}2`] },
+        { op: 'Transpose', inputs: [`${h}2`], outputs: [`${h}h`], attrs: { perm: h === 'k' ? [0, 2, 3, 1] : [0, 2, 1, 3] } },
+      ]),
+      { op: 'MatMul', inputs: ['qh', 'kh'], outputs: ['scores0'] },
+      { op: 'Mul', inputs: ['scores0', 'scale'], outputs: ['scores'] },
+      { op: 'Softmax', inputs: ['scores'], outputs: ['attn'], attrs: { axis: -1 } },
+      { op: 'MatMul', inputs: ['attn', 'vh'], outputs: ['ctx0'] },
+      { op: 'Transpose', inputs: ['ctx0'], outputs: ['ctx1'], attrs: { perm: [0, 2, 1, 3] } },
+      { op: 'Reshape', inputs: ['ctx1', 'sh_merge'], outputs: ['ctx'] },
+      { op: 'MatMul', inputs: ['ctx', 'wo'], outputs: ['proj'] },
+      { op: 'Add', inputs: ['tok', 'proj'], outputs: ['res1'] },
+      { op: 'LayerNormalization', inputs: ['res1', 'ln2_s', 'ln2_b'], outputs: ['ln2'], attrs: { axis: -1, epsilon: 1e-5 } },
+      { op: 'MatMul', inputs: ['ln2', 'w1'], outputs: ['h0'] },
+      { op: 'Add', inputs: ['h0', 'b1'], outputs: ['h1'] },
+      { op: 'Div', inputs: ['h1', 'sqrt2'], outputs: ['h2'] },
+      { op: 'Erf', inputs: ['h2'], outputs: ['h3'] },
+      { op: 'Add', inputs: ['h3', 'one'], outputs: ['h4'] },
+      { op: 'Mul', inputs: ['h1', 'h4'], outputs: ['h5'] },
+      { op: 'Mul', inputs: ['h5', 'half'], outputs: ['gelu'] },
+      { op: 'MatMul', inputs: ['gelu', 'w2'], outputs: ['m0'] },
+      { op: 'Add', inputs: ['m0', 'b2'], outputs: ['mlp'] },
+      { op: 'Add', inputs: ['res1', 'mlp'], outputs: ['res2'] },
+      { op: 'ReduceMean', inputs: ['res2'], outputs: ['pooled'], attrs: { axes: [1], keepdims: 0 } },
+      { op: 'Gemm', inputs: ['pooled', 'wh', 'bh'], outputs: ['logits'], attrs: { transB: 1 } },
+    ],
+    initializers: [
+      w('wp', [8, 3, 4, 4], 0.3), w('bp', [8], 0.1), i64('sh_tok', [1, 8, 16]), w('pos', [1, 16, 8], 0.2),
+      w('ln1_s', [8], 0.2), w('ln1_b', [8], 0.1), w('ln2_s', [8], 0.2), w('ln2_b', [8], 0.1),
+      w('wq', [8, 8], 0.5), w('bq', [8], 0.1), w('wk', [8, 8], 0.5), w('bk', [8], 0.1), w('wv', [8, 8], 0.5), w('bv', [8], 0.1),
+      i64('sh_heads', [1, 16, 2, 4]), i64('sh_merge', [1, 16, 8]), s('scale', 0.5), w('wo', [8, 8], 0.4),
+      w('w1', [8, 16], 0.5), w('b1', [16], 0.2), s('sqrt2', Math.SQRT2), s('one', 1), s('half', 0.5), w('w2', [16, 8], 0.4), w('b2', [8], 0.1),
+      w('wh', [5, 8], 0.5), w('bh', [5], 0.1),
+    ],
+  });
+}
+
+/** An RGB image of side `side` with smooth structure plus noise, on the 8-bit grid, values in [0.1, 0.9]. */
+export function smoothImage(side: number, seed = 4): Image {
+  const g = rng(seed);
+  const data = new Float64Array(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) for (let c = 0; c < 3; c++) {
+    const v = 0.5 + 0.25 * Math.sin((x + 2 * c) / 3) * Math.cos(y / 4) + 0.1 * g.uniform() - 0.05;
+    data[(y * side + x) * 3 + c] = Math.round(Math.min(0.9, Math.max(0.1, v)) * 255) / 255;
+  }
+  return { width: side, height: side, channels: 3, bitDepth: 8, data };
+}
