@@ -109,7 +109,7 @@ export async function run(args: VerifyArgs): Promise<void> {
     const options: ModelInputOptions = { ...norm, channels: runner.input.dims[1] as 1 | 3 };
     const std = channelStats(options).std;
     const verifier = await createVerifier(runner, toModelTensor(original, options, originalPath), { precision, std });
-    if (!args.json) process.stderr.write(`nullspace: verify runs ${Object.entries(runner.backends).map(([p, b]) => `${p === 'f32' ? 'float32' : 'float64'} on ${describeBackend(b)}`).join(', ')}\n`);
+    if (!args.json) process.stderr.write(`nullspace verify: runs ${Object.entries(runner.backends).map(([p, b]) => `${p === 'f32' ? 'float32' : 'float64'} on ${describeBackend(b)}`).join(', ')}\n`);
     const reports: CandidateReport[] = [];
     let index = 0;
     for await (const c of candidates(files)) {
