@@ -34,7 +34,7 @@ export interface BoxFitOptions {
   completeFor?: (keep: Uint8Array) => (w: Float64Array) => Completion;
   /** M ≈ (A D Aᵀ)⁻¹ for the default completion (D = the kept entries) */
   preconditioner?: (r: Float64Array, out: Float64Array) => void;
-  /** the default completion's CG: relative tolerance (of ‖A‖‖δ‖) and iteration cap (default 1e-14, 5000) */
+  /** the default completion's CG: relative tolerance (of ‖A‖‖δ‖) and iteration cap (default 1e-14, 500) */
   tol?: number; maxInner?: number;
   /** ‖A‖₂ (or an upper bound), the scale of the completion's tolerance (default 1) */
   norm?: number;
@@ -63,6 +63,9 @@ export interface BoxFitResult {
 
 /** ADMM over-relaxation α ∈ [1.5, 1.8] (Boyd et al. 2011, §3.4.3). */
 const RELAX = 1.6;
+
+/** CG steps over which the completion's residual must halve, or it stops. */
+const STALL_WINDOW = 40;
 
 /** Rounds of the exact stage at most. */
 const MAX_HOLD_ROUNDS = 8;
@@ -201,13 +204,13 @@ export interface Completion {
 export function completion(op: LinearOperator, w: Float64Array, keep: Uint8Array,
   opts: { norm?: number; tol?: number; maxInner?: number; preconditioner?: (r: Float64Array, out: Float64Array) => void } = {}): Completion {
   const n = op.cols; const m = op.rows;
-  const tol = opts.tol ?? 1e-14; const maxInner = opts.maxInner ?? 5000; const M = opts.preconditioner;
+  const tol = opts.tol ?? 1e-14; const maxInner = opts.maxInner ?? 500; const M = opts.preconditioner;
   const delta = Float64Array.from(w);
   const r = op.apply(delta);
   const scale = (opts.norm ?? 1) * nrm(delta);
   const s = new Float64Array(m); const p = new Float64Array(m); const q = new Float64Array(m); const u = new Float64Array(n);
   const y = new Float64Array(m);
-  let iterations = 0; let best = Infinity;
+  let iterations = 0; let best = Infinity; let windowStart = Infinity;
   for (let pass = 0; pass < 4; pass++) {
     const rn = nrm(r);
     if (rn <= tol * scale || rn > 0.5 * best) break;
@@ -227,7 +230,11 @@ export function completion(op: LinearOperator, w: Float64Array, keep: Uint8Array
       for (let i = 0; i < m; i++) y[i]! += a * p[i]!;
       for (let i = 0; i < n; i++) delta[i]! -= a * u[i]!;
       for (let i = 0; i < m; i++) r[i]! -= a * q[i]!;
-      if (nrm(r) <= target) break;
+      const rn = nrm(r);
+      if (rn <= target) break;
+      // an inconsistent system (held values no free entry can absorb) or a poor preconditioner: CG
+      // stops making progress; give up early rather than wander for thousands of steps
+      if (iterations % STALL_WINDOW === 0) { if (rn > 0.5 * windowStart) break; windowStart = rn; }
       if (M) M(r, s); else s.set(r);
       const rsNew = dotv(r, s);
       const beta = rsNew / rs; rs = rsNew;

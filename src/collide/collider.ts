@@ -175,7 +175,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   // used; the last good one preconditions instead, and PCG makes up the difference)
   let imageFactor: { keep: Uint8Array; preconditioner: NormalSolver['preconditioner'] } | undefined;
   const restrictedPreconditioner = (keep: Uint8Array) => {
-    if (!imageFactor || differing(imageFactor.keep, keep) > Math.max(256, 0.02 * keep.length)) {
+    if (!imageFactor || differing(imageFactor.keep, keep) > 64) {
       const ns = normalSolver(layer, { keep });
       if (ns.kind === 'banded' || !imageFactor) imageFactor = { keep: Uint8Array.from(keep), preconditioner: ns.preconditioner };
     }
