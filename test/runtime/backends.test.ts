@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
@@ -12,6 +13,7 @@ import { createSession } from '../../src/runtime/session.js';
 import { resolveBackend, resolveBackends } from '../../src/runtime/backends.js';
 import { relL2, textImage } from './reference.js';
 
+const require = createRequire(import.meta.url);
 const modelPath = ppocrModelPath;
 function nativeMissing(): string | false {
   try { require.resolve('onnxruntime-node'); return false; } catch { return 'onnxruntime-node (optional dependency) is not installed'; }
