@@ -2,8 +2,8 @@
 // x' = x + δ inside the pixel box nearest to the requested x + α·d (or to a target T). A convex
 // quadratic program, solved in two stages:
 //
-// 1. ADMM on δ ∈ ker(A), ζ ∈ box, δ = ζ (scaled form, ρ balanced between the primal and dual
-//    residuals; Boyd et al. 2011): δ ← P((g + ρ(ζ − u))/(1 + ρ)), ζ ← clip(δ + u), u ← u + δ − ζ.
+// 1. ADMM on δ ∈ ker(A), ζ ∈ box, δ = ζ (scaled form, over-relaxed, ρ balanced between the primal
+//    and dual residuals; Boyd et al. 2011): δ ← P((g + ρ(ζ − u))/(1 + ρ)), ζ ← clip(δ + u), u ← u + δ − ζ.
 //    Each step is one projection onto ker(A) — with the factored normal equations a few
 //    convolutions and a band solve — and a clip. The box ADMM sees is shrunk by a margin (at most
 //    a quarter of each side's room), so that once ‖δ − ζ‖∞ is below it the projected δ is inside.
@@ -49,13 +49,13 @@ export interface BoxFitResult {
   iterations: number;
   /** max |δ − ζ| when ADMM stopped (model units) */
   gap: number;
-  /** rounds of the exact stage (entries held at 0, the rest completed) */
+  /** rounds of the exact stage (what crossed held on its bound, the rest completed) */
   pinRounds: number;
   /** shrink applied at the end (1: none) */
   gamma: number;
   /** share of entries on a bound of the box at the end */
   active: number;
-  /** share of entries held at δ = 0: on a bound from the start, or outside the box in the exact stage */
+  /** share of entries held by the end: at δ = 0 from the start (on a bound), or on a bound by the exact stage */
   frozen: number;
   /** state for a warm start */
   warm: { zeta: Float64Array; u: Float64Array; rho: number };

@@ -93,7 +93,7 @@ export interface ModelCollision {
 export interface FitFigures {
   /** ADMM iterations of the last solve, and max |δ − ζ| it left (model units) */
   iterations: number; gap: number;
-  /** rounds of the exact stage (entries outside held at 0, the rest completed) */
+  /** rounds of the exact stage (what crossed held on its bound, the rest completed) */
   pinRounds: number;
   /** share of entries held at δ = 0: pixels on a bound (within FREEZE_PIXELS), and those the exact stage held */
   frozen: number;
