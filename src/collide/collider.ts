@@ -38,7 +38,7 @@ export interface ColliderOptions {
   psnr?: number;
   /** keep x' in the pixel box by the box fit (default true); false: the caller clips, which breaks exactness */
   fit?: boolean;
-  /** ADMM iterations of the box fit (default 150) */
+  /** ADMM iterations of the box fit (default 100) */
   fitIter?: number;
   allowApproximate?: boolean;
   seed?: number;
@@ -187,8 +187,9 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   };
 
   // The box fit of δ for x (box-fit.ts). Pixels within FREEZE_PIXELS of 0 or 1 are held at δ = 0
-  // through a projector restricted to the others, built once per image. When `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes
-  // a share of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
+  // through a projector restricted to the others (its factor from restrictedPreconditioner). When
+  // `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes a share
+  // of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
   const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
     imageFactor = undefined;
     const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
@@ -301,9 +302,7 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 
 /** keep sets equal (undefined: every entry kept) */
 function sameKeep(a: Uint8Array, b: Uint8Array | undefined): boolean {
-  if (!b) return a.every((v) => v === 1);
-  for (let i = 0; i < a.length; i++) if ((a[i] ? 1 : 0) !== (b[i] ? 1 : 0)) return false;
-  return true;
+  return b ? differing(a, b) === 0 : a.every((v) => v === 1);
 }
 
 /** Share of entries of x + δ outside the box. */
