@@ -63,7 +63,7 @@ async function stream(label: string, bytes: Uint8Array, pngs: Uint8Array[], h: n
     if (r.record.verdict === 'exact') { exact++; worst = Math.max(worst, r.record.exact.residual); psnr += r.record.exact.psnr; }
   }
   const st = stats(per);
-  const solver = p.fixed!.collider.normal;
+  const solver = p.fixed!.collider!.normal;
   return `| ${label} | ${pngs.length} | ${setup.toFixed(2)}${solver ? ` (${solver.kind})` : ''} | ${fmt(st)} | ${(1 / st.mean).toFixed(2)} | ${(st.mean / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
 }
 
@@ -104,7 +104,7 @@ if (wideRuns > 0) {
   const p = await createPipeline(model, { normalization: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }, tool });
   const setup = (performance.now() - t0) / 1000;
   const rss1 = process.memoryUsage().rss;
-  const ns = p.fixed!.collider.normal!;
+  const ns = p.fixed!.collider!.normal!;
   const imgs = Array.from({ length: wideRuns }, (_, i) => image(224, 224, 3 * i + 1));
   const per: number[] = []; let exact = 0;
   for (const [i, img] of imgs.entries()) {

@@ -40,6 +40,10 @@ export interface CollideArgs {
   debug?: boolean;
   /** --shard i/n | auto[/n] (shard.ts) */
   shard?: string;
+  /** --at first-layer | TENSOR */
+  at?: string;
+  /** --stem-iter: primal–dual steps of the stem solver */
+  stemIter?: number;
 }
 
 /** "0.5" or "0.485,0.456,0.406" → numbers. */
@@ -86,7 +90,10 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
   if (a.approxIter !== undefined && !(Number.isInteger(a.approxIter) && a.approxIter > 0)) throw invalidParameter('--approx-iter', 'a positive integer', a.approxIter, RangeError);
   if (a.maxIter !== undefined && !(Number.isInteger(a.maxIter) && a.maxIter > 0)) throw invalidParameter('--max-iter', 'a positive integer', a.maxIter, RangeError);
   if (a.fitIter !== undefined && !(Number.isInteger(a.fitIter) && a.fitIter >= 0)) throw invalidParameter('--fit-iter', 'a non-negative integer', a.fitIter, RangeError);
+  if (a.stemIter !== undefined && !(Number.isInteger(a.stemIter) && a.stemIter >= 0)) throw invalidParameter('--stem-iter', 'a non-negative integer', a.stemIter, RangeError);
+  if (a.at !== undefined && (typeof a.at !== 'string' || a.at === '')) throw invalidParameter('--at', '"first-layer" or a tensor name', a.at, RangeError);
   return {
+    at: a.at, stemIterations: a.stemIter,
     method,
     direction: a.target !== undefined ? 'target' : a.basis !== undefined ? 'basis' : 'noise',
     basisIndex: a.basis,
@@ -108,5 +115,6 @@ export function reportSettings(a: CollideArgs): Record<string, unknown> {
     target: a.target, basis: a.basis, alpha: a.alpha, psnr: a.psnr, mask: a.mask, fit: a.fit ?? a.method !== 'patch', fitIter: a.fitIter,
     allowApproximate: !!a.allowApproximate, seed: a.seed, bitDepth: a.bitDepth, format: a.format, size: a.size,
     resize: !!a.resize, preset: a.preset, mean: a.mean, std: a.std, bgr: !!a.bgr, tol: a.tol, maxIter: a.maxIter, approxK: a.approxK, approxIter: a.approxIter,
+    at: a.at ?? 'auto', stemIter: a.stemIter,
   };
 }

@@ -29,7 +29,7 @@ function reportSink(target: string | undefined): { write(r: CollideRecord): void
 
 /** One line about A_img for stderr. */
 export function setupSummary(p: SizedSetup): string {
-  const f = p.collider.analysis.figures;
+  const f = p.analysis.figures;
   const l = p.layer.spec;
   const what = l.kind === 'conv'
     ? `Conv ${l.geometry.outC}←${l.geometry.c} ${l.geometry.kh}×${l.geometry.kw}/${l.geometry.sh}${l.geometry.groups > 1 ? ` groups ${l.geometry.groups}` : ''}`
@@ -39,9 +39,17 @@ export function setupSummary(p: SizedSetup): string {
     : f.trivial ? `kernel trivial (${[f.certificate?.injective ? 'proven: block-triangular' : '', sig].filter(Boolean).join(', ')})`
     : `${sig} (numerically singular)`;
   const w = f.windowNullity ? `, ker(W) ${f.windowNullity.join('/')}` : '';
-  const ns = p.collider.normal;
+  const head = `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}`;
+  if (p.stem) {
+    const s = p.stem;
+    const folded = s.chain.folded.length ? ` (${s.chain.folded.join(', ')} folded in)` : '';
+    const at = s.usable.map((u) => `${u.candidate.tensor} after ${u.candidate.node}, ${u.candidate.shape.c}×${u.candidate.shape.h}×${u.candidate.shape.w}`).join('; ');
+    return `${head}; collisions at the stem${folded}: ${at}; set-up ${(s.setupMs / 1000).toFixed(2)} s`;
+  }
+  const c = p.collider!;
+  const ns = c.normal;
   const solver = ns ? `, solver ${ns.kind === 'banded' ? `factored A·Aᵀ (band ${ns.bandwidth}, ${((ns.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB)` : ns.kind}` : '';
-  return `${what} at ${p.height}×${p.width}: A_img ${f.rows}×${f.cols} (${f.shape}${f.overlap ? ', windows overlap' : ''}), ${ker}${w}; set-up ${(p.collider.setupMs / 1000).toFixed(2)} s, mode ${p.collider.mode}${solver}`;
+  return `${head}; set-up ${(c.setupMs / 1000).toFixed(2)} s, mode ${c.mode}${solver}`;
 }
 
 function summaryLine(name: string, out: string | undefined, r: CollideRecord): string {
@@ -49,6 +57,10 @@ function summaryLine(name: string, out: string | undefined, r: CollideRecord): s
   const fc = r.firstLayerChange ? `, first-layer change ${r.firstLayerChange.actual.toExponential(2)} (predicted ${r.firstLayerChange.predicted.toExponential(2)})` : '';
   const st = r.strength ? `, pixel RMS ${r.strength.reached.toFixed(4)} of ${r.strength.asked.toFixed(4)} asked` : '';
   const head = out ? `${name} → ${out}` : `${name}: not written`;
+  if (r.stem) {
+    const m = r.stem;
+    return `${head}: ${r.verdict} at ${m.at} (residual ${m.residual.float64.toExponential(2)} float64, ${m.residual.float32.toExponential(2)} float32, ${m.storedResidual.float64.toExponential(2)} as ${s.bitDepth}-bit PNG; winners ${m.equalityResidual.toExponential(2)}; ${m.equalities} equality / ${m.inequalities} inequality rows, smallest slack ${m.minSlack.toExponential(2)}; dimension ≥ ${m.dimensionBound}), PSNR ${r.exact.psnr.toFixed(2)} dB${st}, first layer changed by ${m.firstLayerChange.toExponential(2)}${r.reason ? ` — ${r.reason}` : ''}`;
+  }
   return `${head}: ${r.verdict} (residual ${r.exact.residual.toExponential(2)} float64, ${s.residual.toExponential(2)} as ${s.bitDepth}-bit PNG), PSNR ${r.exact.psnr.toFixed(2)} dB${st}, clipped ${(r.exact.clipped * 100).toFixed(2)}%${fc}${r.reason ? ` — ${r.reason}` : ''}`;
 }
 

@@ -14,7 +14,13 @@ import { psnr, deltaStats, clip01 } from '../image/metrics.js';
 import { resizeBilinear } from '../image/resize.js';
 import { loadFirstLayer, DynamicInputSize, type LoadedLayer } from './model-layer.js';
 import { decodeModel } from '../onnx/model.js';
-import { prepareCollider, type Collider, type ColliderOptions } from './collider.js';
+import { prepareCollider, NoExactCollision, type Collider, type ColliderOptions } from './collider.js';
+import { imageOperator } from './operator.js';
+import { windowKernels } from './window.js';
+import { analyse, type Analysis } from './analyse.js';
+import { opNorm } from '../linalg/project.js';
+import { stemChain } from '../stem/chain.js';
+import { prepareStem, type StemSetup } from '../stem/collider.js';
 import { verdictOf, verdictReason, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
 import type { ChannelAffine } from './space.js';
 import type { ExternalReader } from '../onnx/limits.js';
@@ -41,12 +47,25 @@ export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask'
   tool: { name: string; version: string };
   /** settings echoed into every record */
   settings?: Record<string, unknown>;
+  /**
+   * Where the collision holds: 'first-layer' (ker(A_img)), a tensor after the stem's discarding
+   * layers (src/stem), or undefined — the first layer when its null space has directions beyond
+   * pixels no window reads, else the shallowest usable stem tensor.
+   */
+  at?: string;
+  /** primal–dual steps of the stem solver (default 300) */
+  stemIterations?: number;
 }
 
 /** The set-up for one input size. */
 export interface SizedSetup {
   layer: LoadedLayer;
-  collider: Collider;
+  /** the first-layer engine, or undefined when the collision is at a stem tensor */
+  collider?: Collider;
+  /** the stem engine (src/stem), when the collision is at a stem tensor */
+  stem?: StemSetup;
+  /** A_img's figures (from whichever engine) */
+  analysis: Analysis;
   /** model input size */
   height: number; width: number; channels: number;
   normalization: ModelInputOptions;
@@ -118,11 +137,33 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const [, C, H, W] = layer.input.dims;
     if (C !== 1 && C !== 3) throw new InputError(`${where}: input ${layer.input.name} has ${C} channels; collide handles 1 or 3`);
     const normalization: ModelInputOptions = { ...opts.normalization, channels: C };
-    const collider = prepareCollider(layer.spec, { ...opts, mask: undefined, affine: affineOf(normalization), maskImage: opts.mask });
-    const s: SizedSetup = { layer, collider, height: H, width: W, channels: C, normalization };
+    const affine = affineOf(normalization);
+    const engine = chooseEngine(proto, layer, affine, where);
+    const s: SizedSetup = { layer, ...engine, height: H, width: W, channels: C, normalization };
     setups.set(`${H}x${W}`, s);
     pipeline.onSetup?.(s);
     return s;
+  };
+  // The first layer when asked for, or when its null space has directions a window reads; else the
+  // stem (a first layer that only frees unread pixels does not count), else the first layer's answer.
+  const chooseEngine = (model: ModelProto, layer: LoadedLayer, affine: ChannelAffine, where: string): { collider?: Collider; stem?: StemSetup; analysis: Analysis } => {
+    const first = () => prepareCollider(layer.spec, { ...opts, mask: undefined, affine, maskImage: opts.mask });
+    if (opts.at === 'first-layer') { const c = first(); return { collider: c, analysis: c.analysis }; }
+    const image = imageOperator(layer.spec);
+    const analysis = analyse(image, windowKernels(layer.spec), { norm: opNorm(image.op) });
+    const f = analysis.figures;
+    const useful = !f.trivial && (f.lowerBound > f.freeInputs || f.lowerBound === 0);
+    if (opts.at === undefined && (useful || layer.spec.kind !== 'conv' || opts.allowApproximate || opts.method === 'patch')) { const c = first(); return { collider: c, analysis: c.analysis }; }
+    const chain = stemChain(model, layer, where);
+    const usable = chain.candidates.filter((c) => c.refused === null);
+    if (opts.at === undefined && usable.length === 0) {
+      if (!f.trivial) { const c = first(); return { collider: c, analysis: c.analysis }; }
+      const why = chain.candidates.length ? chain.candidates.map((c) => `${c.tensor}: ${c.refused}`).join('; ') : `the stem walk stops: ${chain.stop}`;
+      throw new NoExactCollision(analysis, `the first layer is injective and no tensor after it is a usable stem (${why})`);
+    }
+    if (opts.target && opts.direction !== 'target') throw new RangeError('--target needs the target direction');
+    const stem = prepareStem(chain, { affine, at: opts.at, direction: opts.direction === 'target' ? 'target' : 'noise', alpha: opts.alpha, psnr: opts.psnr, seed: opts.seed, iterations: opts.stemIterations });
+    return { stem, analysis };
   };
   let fixed: SizedSetup | undefined;
   const pipeline: Pipeline = {
@@ -161,7 +202,9 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
   };
 
   const processImage = (su: SizedSetup, input: Image, index: number, location: string): ProcessedImage => {
-    const { collider, normalization, layer } = su;
+    if (su.stem) return processStem(su, su.stem, input, index, location);
+    const { normalization, layer } = su;
+    const collider = su.collider!;
     const op = collider.image.op;
     const bias = layer.spec.bias;
   const measure = (xm: Float64Array, xRef: Image, out: Image): CollisionMeasures & { deltaModel: Float64Array } => {
@@ -197,7 +240,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       direction: collider.settings.direction === 'basis' ? `basis ${collider.settings.basisIndex ?? 0}` : collider.settings.direction,
       alpha: mc.alpha, seed: mc.seed,
       verdict: verdictOf(exact.residual, exact.delta.rms),
-      nullity: collider.analysis.figures,
+      nullity: su.analysis.figures,
       exact: { residual: exact.residual, delta: exact.delta, psnr: exact.psnr, clipped },
       stored: { residual: stored.residual, delta: stored.delta, psnr: stored.psnr, clipped, bitDepth },
       tool: opts.tool,
@@ -235,8 +278,72 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     if (reason) record.reason = reason;
     return { x: xRef, xPrime, png, record };
   };
+
+  // A stem collision: δ from src/stem, certified by L's output at float64 on x' as stored (.npy)
+  // and as written (the PNG decoded back), with the winners' residual and the smallest slack.
+  const processStem = (su: SizedSetup, stem: StemSetup, input: Image, index: number, location: string): ProcessedImage => {
+    const { normalization } = su;
+    const img = atSize(su, input, location);
+    const target = targetFor(su);
+    const xm = toModelTensor(img, normalization, location);
+    const xRef = fromModelTensor(xm, normalization, img);
+    const r = stem.collide(xm, index, target?.model);
+    const xpm = new Float64Array(xm.length);
+    for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + r.delta[i]!;
+    const raw = fromModelTensor(xpm, normalization, img);
+    const clipped = outsideUnit(colourData(raw));
+    const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
+    const png = encodePng(xPrime, { bitDepth });
+    const storedImg = decodePng(png, { location: `${location} (output)` });
+    const pixels = (out: Image) => {
+      const a = colourData(xRef); const b = colourData(out);
+      const dp = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i++) dp[i] = b[i]! - a[i]!;
+      const st = deltaStats(dp, 1);
+      return { delta: { l2: st.l2, linf: st.linf, rms: st.rms }, psnr: psnr(a, b) };
+    };
+    const m = stem.measure(xm, toModelTensor(xPrime, normalization), r.at, r.levelSet);
+    const ms = stem.measure(xm, toModelTensor(storedImg, normalization), r.at, r.levelSet);
+    const exactPx = pixels(xPrime);
+    // exact: L's output unchanged to round-off, every bound kept, and x' moved
+    const residual = m.broken > 0 ? Math.max(m.residual.float64, EXACT_BROKEN) : Math.max(m.residual.float64, m.equalityResidual);
+    const record: CollideRecord = {
+      index, source: location, method: 'stem', mode: 'exact', direction: stem.settings.direction,
+      alpha: r.alpha, seed: r.seed,
+      verdict: verdictOf(residual, exactPx.delta.rms),
+      nullity: su.analysis.figures,
+      exact: { residual, ...exactPx, clipped },
+      stored: { residual: ms.residual.float64, ...pixels(storedImg), clipped, bitDepth },
+      strength: r.strength,
+      stem: {
+        at: r.level.tensor, node: r.level.node,
+        equalities: r.level.equalities, inequalities: r.level.inequalities, tight: r.level.tight, flatOutputs: r.level.flatOutputs,
+        interior: r.level.interior, dimensionBound: r.level.dimensionBound,
+        tried: r.tried.map((l) => ({ at: l.tensor, equalities: l.equalities, dimensionBound: l.dimensionBound })),
+        residual: m.residual, storedResidual: ms.residual, equalityResidual: m.equalityResidual,
+        minSlack: m.minSlack, broken: m.broken, tiesKept: m.tiesKept, storedBroken: ms.broken, firstLayerChange: m.firstLayerChange,
+        solver: r.solver,
+      },
+      tool: opts.tool,
+      model: { sha256, layer: r.level.node, kind: 'stem' },
+      settings: opts.settings ?? {},
+    };
+    const targetPixels = target?.pixels;
+    if (targetPixels) {
+      const a = colourData(xRef); const b = colourData(storedImg);
+      let before = 0; let after = 0;
+      for (let i = 0; i < a.length; i++) { before += (a[i]! - targetPixels[i]!) ** 2; after += (b[i]! - targetPixels[i]!) ** 2; }
+      record.targetDistance = { before: Math.sqrt(before), after: Math.sqrt(after) };
+    }
+    const reason = verdictReason(record);
+    if (reason) record.reason = reason;
+    return { x: xRef, xPrime, png, record };
+  };
   return pipeline;
 }
+
+/** The residual a stem x' reports when it breaks a bound of the level set (L's output then differs). */
+const EXACT_BROKEN = 1;
 
 /** Share of samples outside [0, 1] by more than rounding of the affine map back to pixels. */
 function outsideUnit(a: Float64Array): number {

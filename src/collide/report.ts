@@ -5,7 +5,8 @@ import type { FitFigures } from './collider.js';
 
 /**
  * The one verdict of a collision, decided on the float64 x' (what `.npy` stores, clipped to the box):
- * `exact` — first-layer residual ‖Aδ‖/(‖A‖‖δ‖) ≤ EXACT_TOL and x' moved (pixel RMS of δ ≥ MIN_MOVE_RMS);
+ * `exact` — first-layer residual ‖Aδ‖/(‖A‖‖δ‖) ≤ EXACT_TOL (at a stem tensor L: L's output and the
+ * winners' residual ≤ EXACT_TOL, no bound broken) and x' moved (pixel RMS of δ ≥ MIN_MOVE_RMS);
  * `unmoved` — x' is x, or within MIN_MOVE_RMS of it (the box left no room: not a collision worth the name);
  * `approximate` — residual < APPROX_LIMIT; `none` — larger.
  */
@@ -26,8 +27,9 @@ export function verdictOf(residual: number, rms = Infinity): Verdict {
 }
 
 /** Why a verdict is not `exact`, in words for stderr and the record. */
-export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit'>): string | undefined {
+export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit' | 'stem'>): string | undefined {
   const e = r.exact;
+  if (r.stem && r.verdict !== 'exact') return stemReason(r.stem, r.verdict, e);
   switch (r.verdict) {
     case 'exact': return undefined;
     case 'unmoved':
@@ -36,6 +38,41 @@ export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit'
       return `x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the box${r.fit ? ` (${(r.fit.frozen * 100).toFixed(1)}% of the pixels on a bound)` : ''} and ker(A_img) leave no room for this direction`;
     default: return `first-layer residual ${e.residual.toExponential(2)} > ${EXACT_TOL}${e.clipped > 0 ? ` (${(e.clipped * 100).toFixed(2)}% of samples clipped to [0, 1]${r.fit ? '' : '; the box fit was off'})` : ''}`;
   }
+}
+
+function stemReason(s: StemRecord, verdict: Verdict, e: CollisionMeasures): string {
+  const at = `at ${s.at} (${s.equalities} equality rows, ${s.interior} pixels inside the box)`;
+  if (verdict === 'unmoved') {
+    if (s.dimensionBound === 0 && s.solver.gamma === 0) return `the level set ${at} leaves no room: the polytope is {x} as far as the solver finds (dimension bound 0)`;
+    if (s.dimensionBound === 0) return `the level set ${at} has dimension bound 0; x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the equality rows pin x`;
+    return `x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the level set ${at} and the box leave no room for this direction`;
+  }
+  if (s.broken > 0) return `${s.broken} bounds of the level set ${at} broken: L's output changes (residual ${s.residual.float64.toExponential(2)})`;
+  return `residual ${at}: ${e.residual.toExponential(2)} > ${EXACT_TOL} (winners ${s.equalityResidual.toExponential(2)}, output ${s.residual.float64.toExponential(2)})`;
+}
+
+/** A collision at a stem tensor L (src/stem): the level set, the certificates, the solver. */
+export interface StemRecord {
+  /** L: the tensor, and the node producing it */
+  at: string; node: string;
+  /** winners held (equality rows), bounded positions (inequality rows), bounds with zero slack at x, outputs on a flat part */
+  equalities: number; inequalities: number; tight: number; flatOutputs: number;
+  /** pixels strictly inside the box at x; the proven dim(polytope) ≥ interior − equalities − tight */
+  interior: number; dimensionBound: number;
+  /** each L tried (the shallowest with a positive bound is taken) */
+  tried: { at: string; equalities: number; dimensionBound: number }[];
+  /** ‖h_L(x') − h_L(x)‖/‖h_L(x)‖ for the float64 x' at float64 and float32 arithmetic, and for the PNG as written */
+  residual: { float64: number; float32: number };
+  storedResidual: { float64: number; float32: number };
+  /** ‖A_S δ‖/(‖A_S‖‖δ‖) over the winners */
+  equalityResidual: number;
+  /** smallest slack of a bound at x' (L's units before the activation), bounds broken (float64 x', PNG) */
+  minSlack: number; broken: number; storedBroken: number;
+  /** bounds of zero slack at x (tied maxima) that x' keeps tied to round-off: equalities in effect */
+  tiesKept: number;
+  /** ‖A δ‖/‖A x + b‖: the first layer's output changes — the collision is at L, not before */
+  firstLayerChange: number;
+  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };
 }
 
 /** Facts about A_img reported with every image (computed once per model and input size). */
@@ -82,7 +119,7 @@ export interface CollisionMeasures {
 export interface CollideRecord {
   index: number;
   source: string;
-  method: 'operator' | 'patch';
+  method: 'operator' | 'patch' | 'stem';
   mode: 'exact' | 'approximate';
   direction: string;
   alpha: number;
@@ -112,7 +149,9 @@ export interface CollideRecord {
   /** singular values used (approximate mode), relative to ‖A‖ */
   sigma?: number[];
   tool: { name: string; version: string };
-  model: { sha256: string; layer: string; kind: 'conv' | 'dense' };
+  model: { sha256: string; layer: string; kind: 'conv' | 'dense' | 'stem' };
+  /** a collision at a stem tensor: where, and its certificates */
+  stem?: StemRecord;
   settings: Record<string, unknown>;
   outputs?: { png?: string; npy?: string };
 }

@@ -30,8 +30,8 @@ function convChange(p: Pipeline, x: Image, xp: Image): number {
 t.test('patch mode: disjoint 8×8/8 windows fold exactly (first-layer residual ≤ 1e-13)', async (t) => {
   const m = convModel({ c: 3, h: 32, w: 32, outC: 64, k: 8, stride: 8 });
   const p = await createPipeline(m.bytes, { method: 'patch', normalization: none, tool, alpha: 0.05 });
-  t.equal(p.fixed!.collider.analysis.figures.windowNullity![0], 3 * 64 - 64, 'ker(W) has nullity 128');
-  t.equal(p.fixed!.collider.image.overlap, false);
+  t.equal(p.fixed!.collider!.analysis.figures.windowNullity![0], 3 * 64 - 64, 'ker(W) has nullity 128');
+  t.equal(p.fixed!.collider!.image.overlap, false);
   const r = p.process(testImage(32, 32), 0, 'img');
   t.ok(r.record.exact.residual <= 1e-13, `residual ${r.record.exact.residual}`);
   t.equal(r.record.verdict, 'exact');
@@ -42,7 +42,7 @@ t.test('patch mode: disjoint 8×8/8 windows fold exactly (first-layer residual �
 t.test('overlapping 3×3/2 conv, wide operator: operator mode ≤ 1e-12, patch mode visibly not', async (t) => {
   const m = convModel({ c: 3, h: 16, w: 16, outC: 4, k: 3, stride: 2, pad: 1 });
   const op = await createPipeline(m.bytes, { method: 'operator', normalization: none, tool, alpha: 0.05 });
-  const f = op.fixed!.collider.analysis.figures;
+  const f = op.fixed!.collider!.analysis.figures;
   t.equal(f.shape, 'wide');
   t.equal(f.overlap, true);
   t.equal(f.lowerBound, 768 - 256);
@@ -60,7 +60,7 @@ t.test('injective first layer (16←3 3×3/1 padded): NoExactCollision; approxim
   await t.rejects(createPipeline(m.bytes, { normalization: none, tool }), NoExactCollision);
   await t.rejects(createPipeline(m.bytes, { normalization: none, tool }), /no exact collision exists at this layer for this input size/);
   const p = await createPipeline(m.bytes, { normalization: none, tool, allowApproximate: true, alpha: 0.02 });
-  const f = p.fixed!.collider.analysis.figures;
+  const f = p.fixed!.collider!.analysis.figures;
   t.equal(f.trivial, true);
   t.equal(f.lowerBound, 0);
   t.ok(f.sigmaMinRelative! > 1e-6);
@@ -78,7 +78,7 @@ t.test('Gemm first layer on the flattened input (transB 0 and 1): exact collisio
     const m = gemmModel({ c: 3, h: 8, w: 8, m: 10, transB });
     const p = await createPipeline(m.bytes, { normalization: none, tool, alpha: 0.05 });
     t.equal(p.fixed!.layer.spec.kind, 'dense');
-    t.equal(p.fixed!.collider.analysis.figures.lowerBound, 192 - 10);
+    t.equal(p.fixed!.collider!.analysis.figures.lowerBound, 192 - 10);
     const r = p.process(testImage(8, 8, 4), 0, 'img');
     t.ok(r.record.exact.residual <= 1e-12, `transB ${transB}: residual ${r.record.exact.residual}`);
     // independent: y = x·B (B stored [n, m]) or x·Bᵀ
@@ -99,7 +99,7 @@ t.test('Gemm first layer on the flattened input (transB 0 and 1): exact collisio
 t.test('grouped first conv (groups 3, 6←3 3×3/2): per-group ker(W) and exact operator collisions', async (t) => {
   const m = convModel({ c: 3, h: 16, w: 16, outC: 6, k: 3, stride: 2, pad: 1, groups: 3 });
   const p = await createPipeline(m.bytes, { normalization: none, tool, alpha: 0.05, direction: 'basis', basisIndex: 1 });
-  t.same(p.fixed!.collider.analysis.figures.windowNullity, [7, 7, 7]);
+  t.same(p.fixed!.collider!.analysis.figures.windowNullity, [7, 7, 7]);
   const r = p.process(testImage(16, 16, 2), 0, 'img');
   t.ok(r.record.exact.residual <= 1e-12, `residual ${r.record.exact.residual}`);
   t.ok(convChange(p, r.x, r.xPrime) < 1e-11);

@@ -24,7 +24,7 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 t.test('PP-OCR classifier: float32 predictions of x and x\' agree to 1e-5 while PSNR(x, x\') < 25 dB', async (t) => {
   const bytes = new Uint8Array(readFileSync(new URL('ch_ppocr_mobile_v2.0_cls_infer.onnx', assets)));
   const p = await createPipeline(bytes, { size: { h: 48, w: 192 }, normalization: { mean: 0.5, std: 0.5 }, psnr: 20, fit: true, tool });
-  const f = p.fixed!.collider.analysis.figures;
+  const f = p.fixed!.collider!.analysis.figures;
   t.same([f.rows, f.cols, f.shape, f.lowerBound], [18432, 27648, 'wide', 9216]);
   t.same(f.windowNullity, [19]);
   const x = await readImageFile(new URL('../../assets/sample.png', import.meta.url).pathname);
@@ -49,12 +49,12 @@ t.test('PP-OCR detector at 640×640: ker(A_img) is trivial; approximate mode pre
   // the same stem at a small size: the verdict without --allow-approximate
   await t.rejects(createPipeline(bytes, { size: { h: 64, w: 64 }, normalization: norm, tool }), NoExactCollision);
   const p = await createPipeline(bytes, { size: { h: 640, w: 640 }, normalization: norm, tool, allowApproximate: true, approxK: 2, approxIter: 30, alpha: 0.02 });
-  const f = p.fixed!.collider.analysis.figures;
+  const f = p.fixed!.collider!.analysis.figures;
   t.same([f.rows, f.cols, f.shape, f.lowerBound], [1638400, 1228800, 'tall', 0]);
   t.equal(f.certificate!.injective, true, f.certificate!.reason);
   t.equal(f.trivial, true);
   t.ok(f.sigmaMinRelative! > f.tol, `Lanczos σ_min/‖A‖ estimate ${f.sigmaMinRelative} (an upper bound)`);
-  t.equal(p.fixed!.collider.mode, 'approximate');
+  t.equal(p.fixed!.collider!.mode, 'approximate');
   const r = p.process(testImage(640, 640), 0, 'img');
   const c = r.record.firstLayerChange!;
   t.ok(Math.abs(c.predicted - c.actual) <= 1e-9 * c.actual, `predicted ${c.predicted} vs actual ${c.actual}`);

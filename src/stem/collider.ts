@@ -1,0 +1,253 @@
+// Exact collisions at a stem tensor L (DESIGN.md §5): set up once per (model, input size) — the
+// folded conv A and its norm, the windows of every usable L — then per image: z = A x + b, the
+// level set at the chosen L (program.ts), the goal (x + α·noise, or T), the solve (solve.ts), and
+// the figures that certify it: L's output at x′ against x's at float64 and float32, the winners'
+// residual ‖A_S δ‖/(‖A_S‖‖δ‖), the smallest slack left, the first layer's change.
+import { convOperator, conv2d } from '../linalg/conv.js';
+import { opNorm } from '../linalg/project.js';
+import { randn } from '../linalg/random.js';
+import type { LinearOperator } from '../linalg/operator.js';
+import { modelBoxOf, pixelRms, type ChannelAffine } from '../collide/space.js';
+import { DEFAULT_ALPHA } from '../collide/strength.js';
+import type { StemChain, StemCandidate } from './chain.js';
+import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, type Windows } from './program.js';
+import { stemSolve } from './solve.js';
+
+/**
+ * Pixels held at δ = 0 from the start: none by default. Unlike the first-layer fit, a pixel on a
+ * bound keeps its one-sided room (white paper may darken): a text crop's level set is mostly there.
+ */
+const FREEZE_PIXELS = 0;
+
+/** Margin kept inside every bound, relative to the RMS of z: the slack x′ keeps at least (or a tie is pushed below by). */
+const MARGIN = 1e-3;
+
+/**
+ * The default L is the shallowest whose dimension bound is at least this share of the free pixels
+ * (room for the default strength), else the one with the largest bound.
+ */
+const ROOMY = 0.25;
+
+/** Strength rounds at most (each a whole solve), and the growth of the goal per round and in all. */
+const MAX_AIM_ROUNDS = 2;
+
+export interface StemOptions {
+  affine: ChannelAffine;
+  /** L by tensor name; default: the shallowest usable L whose dimension bound for the image is ROOMY of its free pixels, else the roomiest */
+  at?: string;
+  direction?: 'noise' | 'target';
+  alpha?: number;
+  psnr?: number;
+  seed?: number;
+  /** primal–dual steps (default 300) */
+  iterations?: number;
+}
+
+/** One usable L and what set-up built for it. */
+export interface StemAt { candidate: StemCandidate; windows: Windows; flats: Flats }
+
+export interface StemSetup {
+  chain: StemChain;
+  /** A: image (model space) → conv output, BatchNorm and per-channel affine layers folded in, without bias */
+  op: LinearOperator;
+  norm: number;
+  /** usable tensors L, shallowest first */
+  usable: StemAt[];
+  settings: StemOptions & { seed: number; direction: 'noise' | 'target'; iterations: number };
+  setupMs: number;
+  collide(x: Float64Array, index: number, target?: Float64Array): StemCollision;
+  /** L's output and the certificates for x′ against x (model space) */
+  measure(x: Float64Array, xPrime: Float64Array, at: StemAt, ls: LevelSet): StemMeasures;
+}
+
+/** The figures of one image's level set at L. */
+export interface StemLevel {
+  /** L: tensor and the node producing it */
+  tensor: string; node: string;
+  /** winners held (equality rows), bounded positions (inequality rows), bounds of zero slack at x, outputs on a flat part */
+  equalities: number; inequalities: number; tight: number; flatOutputs: number;
+  /** pixels strictly inside the box at x */
+  interior: number;
+  /** proven: dim(polytope) ≥ interior − equalities − tight */
+  dimensionBound: number;
+}
+
+export interface StemMeasures {
+  /** ‖h_L(x′) − h_L(x)‖ / ‖h_L(x)‖ at float64, and with every op rounded to float32 */
+  residual: { float64: number; float32: number };
+  /** ‖A_S δ‖ / (‖A_S‖ ‖δ‖) over the winners (‖A_S‖ by power iteration: a lower estimate, so this is not flattering) */
+  equalityResidual: number;
+  /** the smallest slack of any bounded position at x′ (z's units; > 0: every bound strict), and bounds broken beyond round-off */
+  minSlack: number; broken: number;
+  /** bounds of zero slack at x (ties) that x′ keeps tied, to round-off: equalities in effect */
+  tiesKept: number;
+  /** ‖A δ‖ / ‖A x + b‖: the first layer's output does change (the collision is at L) */
+  firstLayerChange: number;
+}
+
+export interface StemCollision {
+  delta: Float64Array;
+  alpha: number;
+  seed: number;
+  at: StemAt;
+  level: StemLevel;
+  levelSet: LevelSet;
+  /** every L tried, shallowest first */
+  tried: StemLevel[];
+  strength: { asked: number; reached: number };
+  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };
+}
+
+function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
+
+/** A restricted to a row set (other rows read and write 0). */
+function rowsOf(op: LinearOperator, keep: Uint8Array): LinearOperator {
+  return {
+    rows: op.rows, cols: op.cols,
+    apply: (x, out) => { const y = op.apply(x, out); for (let j = 0; j < y.length; j++) if (!keep[j]) y[j] = 0; return y; },
+    applyT: (y, out) => { const t = Float64Array.from(y); for (let j = 0; j < t.length; j++) if (!keep[j]) t[j] = 0; return op.applyT(t, out); },
+  };
+}
+
+/** Set-up for the stem of a chain; throws RangeError when `at` names no usable tensor. */
+export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
+  const t0 = performance.now();
+  const settings = { seed: 0, direction: 'noise' as const, iterations: 300, ...options };
+  const g = chain.conv.geometry;
+  const op = convOperator(chain.conv.weight, g);
+  const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
+  const bias = chain.conv.bias ?? new Float64Array(g.outC);
+  // power iteration is a lower estimate; the primal–dual steps need an upper one
+  const norm = 1.02 * opNorm(op, { iters: 60 });
+  const pick = settings.at ? chain.candidates.filter((c) => c.tensor === settings.at || c.node === settings.at) : chain.candidates.filter((c) => c.refused === null);
+  if (settings.at && pick.length === 0) throw new RangeError(`--at ${settings.at}: not a tensor after the stem's discarding layers (candidates: ${chain.candidates.map((c) => c.tensor).join(', ') || 'none'})`);
+  if (settings.at && pick[0]!.refused) throw new RangeError(`--at ${settings.at}: not a cut of the graph — ${pick[0]!.refused}`);
+  const usable: StemAt[] = pick.map((candidate) => ({ candidate, windows: windowsOf(candidate.steps, chain.z), flats: flatsOf(candidate.steps) }));
+  const plane = g.h * g.w;
+  const box = modelBoxOf(settings.affine);
+  const zOf = (x: Float64Array) => { const z = op.apply(x); const per = z.length / bias.length; for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!; return z; };
+
+  const levelFor = (at: StemAt, ls: LevelSet, interior: number): StemLevel => ({
+    tensor: at.candidate.tensor, node: at.candidate.node,
+    equalities: ls.equalities, inequalities: ls.inequalities, tight: ls.tight, flatOutputs: ls.flatOutputs,
+    interior, dimensionBound: Math.max(0, interior - ls.equalities - ls.tight),
+  });
+
+  const collide = (x: Float64Array, index: number, target?: Float64Array): StemCollision => {
+    const n = x.length;
+    const z = zOf(x);
+    // the pixel box around x, and the pixels on (or within half an 8-bit step of) a bound
+    const lo = new Float64Array(n); const hi = new Float64Array(n); const frozen = new Uint8Array(n);
+    let interior = 0;
+    for (let c = 0; c < box.lo.length; c++) {
+      const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
+      for (let i = c * plane; i < (c + 1) * plane; i++) {
+        lo[i] = Math.min(0, box.lo[c]! - x[i]!); hi[i] = Math.max(0, box.hi[c]! - x[i]!);
+        if (lo[i]! < 0 && hi[i]! > 0) interior++;
+        if (-lo[i]! <= f && hi[i]! <= f) frozen[i] = 1;
+      }
+    }
+    // L: the one asked for, else the shallowest whose dimension bound is positive (else the deepest)
+    const tried: StemLevel[] = [];
+    let chosen: { at: StemAt; ls: LevelSet; level: StemLevel } | undefined;
+    for (const at of usable) {
+      const ls = levelSet(at.windows, at.flats, z);
+      const level = levelFor(at, ls, interior);
+      tried.push(level);
+      if (!chosen || level.dimensionBound > chosen.level.dimensionBound) chosen = { at, ls, level };
+      if (settings.at || level.dimensionBound >= ROOMY * interior) { chosen = { at, ls, level }; break; }
+    }
+    if (!chosen) throw new RangeError('no usable tensor after the stem');
+    const { at, ls, level } = chosen;
+    // row bounds in δ's terms, each kept a margin inside its true bound; a bound of zero slack (a tie,
+    // or a value on a flat part's edge) must move strictly inside: by the margin, when free pixels reach it
+    let s2 = 0; for (let j = 0; j < z.length; j++) s2 += z[j]! * z[j]!;
+    const mu = MARGIN * Math.sqrt(s2 / z.length);
+    const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
+    const m = z.length;
+    const lb = new Float64Array(m).fill(-Infinity); const ub = new Float64Array(m).fill(Infinity);
+    const equal = Uint8Array.from(ls.equal);
+    for (let j = 0; j < m; j++) {
+      if (equal[j]) { lb[j] = 0; ub[j] = 0; continue; }
+      if (reach[j] === 0 && (ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity)) { lb[j] = 0; ub[j] = 0; continue; } // no free pixel reaches it: it stays
+      if (ls.upper[j]! < Infinity) { const s = ls.upper[j]! - z[j]!; ub[j] = s > 0 ? s - Math.min(mu, 0.5 * s) : -mu; }
+      if (ls.lower[j]! > -Infinity) { const s = z[j]! - ls.lower[j]!; lb[j] = s > 0 ? -(s - Math.min(mu, 0.5 * s)) : mu; }
+    }
+    // the goal
+    const seed = settings.seed + index;
+    let dir: Float64Array;
+    let asked: number; let alpha: number;
+    if (settings.direction === 'target') {
+      if (!target) throw new RangeError('--target needs a target image');
+      dir = new Float64Array(n); for (let i = 0; i < n; i++) dir[i] = target[i]! - x[i]!;
+      alpha = settings.alpha ?? 1;
+      for (let i = 0; i < n; i++) dir[i]! *= alpha;
+      asked = pixelRms(dir, settings.affine, plane);
+      if (settings.psnr !== undefined) { const s = 10 ** (-settings.psnr / 20) / asked; for (let i = 0; i < n; i++) dir[i]! *= s; asked *= s; }
+    } else {
+      dir = randn(n, seed);
+      const raw = pixelRms(dir, settings.affine, plane);
+      asked = settings.psnr !== undefined ? 10 ** (-settings.psnr / 20) : settings.alpha ?? DEFAULT_ALPHA;
+      alpha = asked;
+      for (let i = 0; i < n; i++) dir[i]! *= asked / raw;
+    }
+    const aim = settings.alpha === undefined && (settings.direction !== 'target' || settings.psnr !== undefined);
+    const rowWeights = (keep: Uint8Array) => sq.apply(Float64Array.from(keep));
+    let goal = dir; let grown = 1; let aimRounds = 0;
+    let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
+    for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
+      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations });
+      const rms = pixelRms(res.delta, settings.affine, plane);
+      if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
+      if (!res.ok || rms >= 0.9 * asked || grown >= 8) { aimRounds++; break; }
+      const k = Math.min(2, 8 / grown, asked / Math.max(rms, 1e-3 * asked));
+      grown *= k;
+      goal = dir.map((v) => v * grown);
+    }
+    const { res } = best!;
+    return {
+      delta: best!.delta, alpha, seed, at, level, levelSet: ls, tried,
+      strength: { asked, reached: best!.rms },
+      solver: { iterations: res.iterations, rounds: res.rounds, cgSteps: res.cgSteps, heldRows: res.heldRows, heldPixels: res.heldPixels, gamma: res.gamma, ok: res.ok, aimRounds },
+    };
+  };
+
+  const measure = (x: Float64Array, xPrime: Float64Array, at: StemAt, ls: LevelSet): StemMeasures => {
+    const z = zOf(x); const zp = zOf(xPrime);
+    const h = stemForward(at.candidate.steps, at.windows, z);
+    const hp = stemForward(at.candidate.steps, at.windows, zp);
+    const rel = (a: Float64Array, b: Float64Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2; const s = nrm(a); return s > 0 ? Math.sqrt(d) / s : Math.sqrt(d); };
+    // float32: the folded stem with every op rounded to float32 (the conv in float32 arithmetic)
+    const w32 = Float32Array.from(chain.conv.weight); const b32 = Float32Array.from(bias);
+    const z32 = Float64Array.from(conv2d(Float32Array.from(x), w32, g, b32));
+    const zp32 = Float64Array.from(conv2d(Float32Array.from(xPrime), w32, g, b32));
+    const h32 = stemForward(at.candidate.steps, at.windows, z32, true);
+    const hp32 = stemForward(at.candidate.steps, at.windows, zp32, true);
+    const d = new Float64Array(x.length); for (let i = 0; i < d.length; i++) d[i] = xPrime[i]! - x[i]!;
+    const ad = op.apply(d);
+    let eq2 = 0; for (let j = 0; j < ad.length; j++) if (ls.equal[j]) eq2 += ad[j]! * ad[j]!;
+    const aS = opNorm(rowsOf(op, ls.equal), { iters: 20 });
+    const dn = nrm(d);
+    // a bound of zero slack at x that x' keeps to round-off (a tie the solver held) is an equality
+    // in effect: counted apart, not as the smallest slack; a bound is broken beyond round-off only
+    let zmax = 0; for (let j = 0; j < z.length; j++) zmax = Math.max(zmax, Math.abs(z[j]!));
+    const roundoff = 1e-12 * zmax;
+    let minSlack = Infinity; let broken = 0; let tiesKept = 0;
+    for (let j = 0; j < zp.length; j++) {
+      if (ls.equal[j]) continue;
+      const s = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
+      if (s === Infinity) continue;
+      const s0 = Math.min(ls.upper[j]! - z[j]!, z[j]! - ls.lower[j]!);
+      if (s0 === 0 && Math.abs(s) <= roundoff) { tiesKept++; continue; }
+      if (s < minSlack) minSlack = s;
+      if (s < -roundoff) broken++;
+    }
+    return {
+      residual: { float64: rel(h, hp), float32: rel(h32, hp32) },
+      equalityResidual: dn === 0 ? 0 : Math.sqrt(eq2) / (aS * dn),
+      minSlack, broken, tiesKept,
+      firstLayerChange: nrm(ad) / (nrm(z) || 1),
+    };
+  };
+  return { chain, op, norm, usable, settings, setupMs: performance.now() - t0, collide, measure };
+}

@@ -1,0 +1,89 @@
+// Stem models for the stem tests, built with src/onnx/writer.ts with seeded He-scaled weights:
+// Conv (+ BatchNormalization) → activation → MaxPool, then a head — a classifier head, a residual
+// block (ResNet's layer1 shape), or a branch that bypasses the pool (not a cut).
+import { buildModel, type NodeSpec, type TensorSpec } from '../../src/onnx/writer.js';
+import { rng } from '../../src/linalg/random.js';
+
+export interface StemSpec {
+  c?: number; h: number; w: number;
+  outC: number; k: number; stride: number; pad: number;
+  /** a BatchNormalization after the conv (random scale/shift/statistics) */
+  bn?: boolean;
+  act?: 'relu' | 'relu6' | 'none';
+  /** MaxPool after the activation (omit for none) */
+  pool?: { k: number; stride: number; pad: number; ceil?: boolean };
+  /** what reads the stem: a classifier head, a residual block then the head, or a branch from the activation straight to a second output */
+  after?: 'head' | 'residual' | 'bypass';
+  seed?: number;
+  /** declare the input's height and width as symbolic */
+  dynamic?: boolean;
+}
+
+function he(n: number, fanIn: number, r: ReturnType<typeof rng>): Float32Array {
+  const s = Math.sqrt(2 / fanIn);
+  return Float32Array.from({ length: n }, () => r.normal() * s);
+}
+
+/** The ONNX bytes of a stem model; tensors: conv 'z', activation 'a', pool 'p', outputs 'out' (and 'side' for bypass). */
+export function stemModel(p: StemSpec): Uint8Array {
+  const r = rng(p.seed ?? 7);
+  const c = p.c ?? 3;
+  const nodes: NodeSpec[] = [];
+  const inits: TensorSpec[] = [
+    { name: 'w', dims: [p.outC, c, p.k, p.k], data: he(p.outC * c * p.k * p.k, c * p.k * p.k, r) },
+    { name: 'b', dims: [p.outC], data: Float32Array.from({ length: p.outC }, () => 0.1 * r.normal()) },
+  ];
+  nodes.push({ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['z0'], name: 'conv1', attrs: { kernel_shape: [p.k, p.k], strides: [p.stride, p.stride], pads: [p.pad, p.pad, p.pad, p.pad] } });
+  let t = 'z0';
+  if (p.bn) {
+    const C = p.outC;
+    inits.push(
+      { name: 'bn_s', dims: [C], data: Float32Array.from({ length: C }, () => 0.5 + r.uniform()) },
+      { name: 'bn_b', dims: [C], data: Float32Array.from({ length: C }, () => 0.2 * r.normal()) },
+      { name: 'bn_m', dims: [C], data: Float32Array.from({ length: C }, () => 0.1 * r.normal()) },
+      { name: 'bn_v', dims: [C], data: Float32Array.from({ length: C }, () => 0.5 + r.uniform()) },
+    );
+    nodes.push({ op: 'BatchNormalization', inputs: [t, 'bn_s', 'bn_b', 'bn_m', 'bn_v'], outputs: ['z'], name: 'bn1', attrs: { epsilon: { float: 1e-5 } } });
+    t = 'z';
+  }
+  if (p.act !== 'none') {
+    if (p.act === 'relu6') {
+      inits.push({ name: 'lo', dims: [], data: [0] }, { name: 'hi', dims: [], data: [6] });
+      nodes.push({ op: 'Clip', inputs: [t, 'lo', 'hi'], outputs: ['a'], name: 'relu1' });
+    } else nodes.push({ op: 'Relu', inputs: [t], outputs: ['a'], name: 'relu1' });
+    t = 'a';
+  }
+  const stemOut = t;
+  if (p.pool) {
+    nodes.push({ op: 'MaxPool', inputs: [t], outputs: ['p'], name: 'pool1', attrs: { kernel_shape: [p.pool.k, p.pool.k], strides: [p.pool.stride, p.pool.stride], pads: [p.pool.pad, p.pool.pad, p.pool.pad, p.pool.pad], ceil_mode: p.pool.ceil ? 1 : 0 } });
+    t = 'p';
+  }
+  const C = p.outC;
+  if (p.after === 'residual') {
+    inits.push(
+      { name: 'w2', dims: [C, C, 3, 3], data: he(C * C * 9, C * 9, r) }, { name: 'b2', dims: [C], data: new Float32Array(C) },
+      { name: 'w3', dims: [C, C, 3, 3], data: he(C * C * 9, C * 9, r) }, { name: 'b3', dims: [C], data: new Float32Array(C) },
+    );
+    nodes.push(
+      { op: 'Conv', inputs: [t, 'w2', 'b2'], outputs: ['r1'], name: 'block_conv1', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['r1'], outputs: ['r2'], name: 'block_relu1' },
+      { op: 'Conv', inputs: ['r2', 'w3', 'b3'], outputs: ['r3'], name: 'block_conv2', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: [t, 'r3'], outputs: ['r4'], name: 'block_add' },
+      { op: 'Relu', inputs: ['r4'], outputs: ['r5'], name: 'block_relu2' },
+    );
+    t = 'r5';
+  }
+  inits.push({ name: 'fc', dims: [C, 10], data: he(C * 10, C, r) });
+  nodes.push(
+    { op: 'GlobalAveragePool', inputs: [t], outputs: ['g'], name: 'gap' },
+    { op: 'Flatten', inputs: ['g'], outputs: ['f'], name: 'flatten' },
+    { op: 'MatMul', inputs: ['f', 'fc'], outputs: ['out'], name: 'fc' },
+  );
+  const outputs = [{ name: 'out' }];
+  if (p.after === 'bypass') {
+    nodes.push({ op: 'GlobalAveragePool', inputs: [stemOut], outputs: ['side0'], name: 'side_gap' }, { op: 'Flatten', inputs: ['side0'], outputs: ['side'], name: 'side_flatten' });
+    outputs.push({ name: 'side' });
+  }
+  const shape = p.dynamic ? [1, c, 'H', 'W'] : [1, c, p.h, p.w];
+  return buildModel({ inputs: [{ name: 'x', shape }], outputs, nodes, initializers: inits });
+}
