@@ -37,7 +37,7 @@ async function f64Outputs(bytes: Uint8Array, names: string[], imgs: Image[], h: 
 }
 
 /** The parts of a tap test exactAtL uses. */
-interface Asserts { ok(v: unknown, m?: string): unknown; comment(...m: unknown[]): unknown }
+interface Asserts { ok(v: unknown, m: string): unknown; comment(...m: unknown[]): unknown }
 
 async function exactAtL(t: Asserts, spec: StemSpec, kinds: ('photo' | 'corners' | 'near')[], expectAt: string) {
   const bytes = stemModel(spec);
