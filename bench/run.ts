@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const scripts = ['svd.ts', 'census.ts', 'collide.ts', 'runtime.ts', 'normal-factor.ts', 'startup.ts', 'filters.ts', 'interactions.ts', 'grad.ts'].filter((s) => existsSync(join(here, s)));
+const scripts = ['svd.ts', 'census.ts', 'collide.ts', 'collide-stem.ts', 'runtime.ts', 'normal-factor.ts', 'startup.ts', 'filters.ts', 'interactions.ts', 'grad.ts'].filter((s) => existsSync(join(here, s)));
 // Names pick scripts (`npm run bench svd census`); everything from the first flag on goes to each
 // script picked (`npm run bench svd -- --shape 64x147 --values`).
 const args = process.argv.slice(2);

@@ -26,3 +26,5 @@ export * as interactions from './interactions/index.js';
 export * as grad from './grad/index.js';
 // Attack: adversarial examples (PGD) through those gradients
 export * as attack from './attack/index.js';
+// Stem: exact collisions at a tensor after ReLU/Clip/MaxPool, on the level set's polytope
+export * as stem from './stem/index.js';

@@ -3,7 +3,7 @@
 // level set at the chosen L (program.ts), the goal (x + α·noise, or T), the solve (solve.ts), and
 // the figures that certify it: L's output at x′ against x's at float64 and float32, the winners'
 // residual ‖A_S δ‖/(‖A_S‖‖δ‖), the smallest slack left, the first layer's change.
-import { convOperator, conv2d } from '../linalg/conv.js';
+import { convOperator, conv2d, conv2dAdjoint } from '../linalg/conv.js';
 import { opNorm } from '../linalg/project.js';
 import { randn } from '../linalg/random.js';
 import type { LinearOperator } from '../linalg/operator.js';
@@ -30,6 +30,8 @@ const ROOMY = 0.25;
 
 /** Strength rounds at most (each a whole solve), and the growth of the goal per round and in all. */
 const MAX_AIM_ROUNDS = 2;
+/** A reached pixel RMS at least this share of the asked one ends the strength rounds (a round is a whole solve). */
+const AIM_ENOUGH = 0.65;
 
 export interface StemOptions {
   affine: ChannelAffine;
@@ -116,6 +118,13 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const g = chain.conv.geometry;
   const op = convOperator(chain.conv.weight, g);
   const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
+  // the primal–dual steps only need to get close: float32 products, about twice as fast
+  const w32 = Float32Array.from(chain.conv.weight);
+  const fast: LinearOperator = {
+    rows: op.rows, cols: op.cols,
+    apply: (x, out) => { const y = conv2d(Float32Array.from(x), w32, g); const o = out ?? new Float64Array(y.length); o.set(y); return o; },
+    applyT: (y, out) => { const x = conv2dAdjoint(Float32Array.from(y), w32, g); const o = out ?? new Float64Array(x.length); o.set(x); return o; },
+  };
   const bias = chain.conv.bias ?? new Float64Array(g.outC);
   // power iteration is a lower estimate; the primal–dual steps need an upper one
   const norm = 1.02 * opNorm(op, { iters: 60 });
@@ -196,10 +205,10 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     let goal = dir; let grown = 1; let aimRounds = 0;
     let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations });
+      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations, fast });
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
-      if (!res.ok || rms >= 0.9 * asked || grown >= 8) { aimRounds++; break; }
+      if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }
       const k = Math.min(2, 8 / grown, asked / Math.max(rms, 1e-3 * asked));
       grown *= k;
       goal = dir.map((v) => v * grown);
@@ -218,7 +227,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const hp = stemForward(at.candidate.steps, at.windows, zp);
     const rel = (a: Float64Array, b: Float64Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2; const s = nrm(a); return s > 0 ? Math.sqrt(d) / s : Math.sqrt(d); };
     // float32: the folded stem with every op rounded to float32 (the conv in float32 arithmetic)
-    const w32 = Float32Array.from(chain.conv.weight); const b32 = Float32Array.from(bias);
+    const b32 = Float32Array.from(bias);
     const z32 = Float64Array.from(conv2d(Float32Array.from(x), w32, g, b32));
     const zp32 = Float64Array.from(conv2d(Float32Array.from(xPrime), w32, g, b32));
     const h32 = stemForward(at.candidate.steps, at.windows, z32, true);

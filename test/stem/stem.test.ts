@@ -13,7 +13,7 @@ import { loadFirstLayer } from '../../src/collide/model-layer.js';
 import { stemChain } from '../../src/stem/chain.js';
 import type { Image } from '../../src/image/image.js';
 import { boundImage } from '../collide/models.js';
-import { stemModel, type StemSpec } from './models.js';
+import { stemModel, type StemSpec } from '../../src/stem/example.js';
 
 const tool = { name: 'nullspace', version: 'test' };
 const none = { mean: 0, std: 1 };

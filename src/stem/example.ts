@@ -1,8 +1,9 @@
-// Stem models for the stem tests, built with src/onnx/writer.ts with seeded He-scaled weights:
-// Conv (+ BatchNormalization) → activation → MaxPool, then a head — a classifier head, a residual
-// block (ResNet's layer1 shape), or a branch that bypasses the pool (not a cut).
-import { buildModel, type NodeSpec, type TensorSpec } from '../../src/onnx/writer.js';
-import { rng } from '../../src/linalg/random.js';
+// ResNet-style stem models the project builds (for the demo, the bench and the tests), with seeded
+// He-scaled random weights: Conv (+ BatchNormalization) → ReLU or ReLU6 → MaxPool, then a head — a
+// classifier head, a residual block (ResNet's layer1 shape), or a branch that bypasses the pool
+// (so the pool output is not a cut). No real model with such a stem ships on npm.
+import { buildModel, type NodeSpec, type TensorSpec } from '../onnx/writer.js';
+import { rng } from '../linalg/random.js';
 
 export interface StemSpec {
   c?: number; h: number; w: number;
