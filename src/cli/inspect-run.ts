@@ -9,6 +9,7 @@ import type { ModelReport } from '../census/report.js';
 import { readModelFile } from './model-file.js';
 import { parseSize, writeFilesAtomic, type InspectArgs } from './inspect.js';
 import { tool } from './version.js';
+import { stemSection, type StemSection } from './inspect-stem.js';
 
 /** Runs the census of every model on one engine. */
 export async function inspectModels(args: InspectArgs, engine: RankEngine): Promise<ModelReport[]> {
@@ -52,10 +53,12 @@ export async function run(args: InspectArgs): Promise<void> {
   } finally {
     await engine.close();
   }
+  const stems: (StemSection | undefined)[] = [];
+  if (args.image) for (const path of args.models) stems.push(await stemSection(path, args));
   let out: string;
-  if (args.json) out = JSON.stringify({ tool, models: reports }, null, 2);
+  if (args.json) out = JSON.stringify({ tool, models: reports.map((r, i) => (stems[i] ? { ...r, stem: stems[i]!.report } : r)) }, null, 2);
   else {
-    const parts = reports.map((r) => modelTable(r, args.markdown));
+    const parts = reports.map((r, i) => [modelTable(r, args.markdown), stems[i]?.text].filter(Boolean).join('\n\n'));
     if (reports.length > 1) parts.push(`${args.markdown ? '### Comparison' : 'Comparison'}\n\n${comparisonTable(reports, args.markdown)}`);
     out = parts.join('\n\n');
   }

@@ -19,6 +19,12 @@ export interface InspectArgs {
   threads: number;
   maxBytes: number;
   dumpWeights?: string;
+  /** --image: the stem's level set for this image */
+  image?: string;
+  preset?: string;
+  mean?: string;
+  std?: string;
+  bgr?: boolean;
 }
 
 /** "HxW" → {h, w}. */
@@ -61,6 +67,11 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .option('atol', { type: 'number', describe: 'absolute rank tolerance (wins over --rtol), default none' })
     .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for the SVDs, started only when several large weights make them worth it; default: all cores' })
     .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest tensor in bytes (stored or decoded to float64), default 4 GiB' })
+    .option('image', { type: 'string', describe: 'PNG/.npy image: also report, for each tensor after the stem\'s ReLU/Clip/MaxPool layers, the level set of this image — equality rows, inequality rows, and a proven lower bound on the dimension of the polytope of images with the same output there' })
+    .option('preset', { type: 'string', describe: 'with --image: normalisation preset imagenet | paddle | none (default)' })
+    .option('mean', { type: 'string', describe: 'with --image: per-channel mean, RGB order' })
+    .option('std', { type: 'string', describe: 'with --image: per-channel std, RGB order' })
+    .option('bgr', { type: 'boolean', describe: 'with --image: the model takes channels as B, G, R' })
     .option('dump-weights', { type: 'string', describe: 'also write every weight as float64 .npy with a manifest into DIR/<model>/' }) as unknown as Argv<InspectArgs>;
 }
 

@@ -102,7 +102,8 @@ export interface ProcessedImage {
   record: CollideRecord;
 }
 
-function affineOf(n: ModelInputOptions): ChannelAffine {
+/** The preprocessing as a per-channel affine map of model space (pixel δ = std·δ_m). */
+export function affineOf(n: ModelInputOptions): ChannelAffine {
   const { lower, upper } = modelBox(n);
   const std = new Float64Array(lower.length);
   const mean = new Float64Array(lower.length);

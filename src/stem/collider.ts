@@ -100,6 +100,43 @@ export interface StemCollision {
   solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };
 }
 
+/** The pixel box around x in model space (δ's bounds, lo ≤ 0 ≤ hi) and the count of pixels strictly inside it. */
+export function pixelBox(x: Float64Array, affine: ChannelAffine, plane: number): { lo: Float64Array; hi: Float64Array; interior: number } {
+  const box = modelBoxOf(affine);
+  const lo = new Float64Array(x.length); const hi = new Float64Array(x.length);
+  let interior = 0;
+  for (let c = 0; c < box.lo.length; c++) {
+    for (let i = c * plane; i < (c + 1) * plane; i++) {
+      lo[i] = Math.min(0, box.lo[c]! - x[i]!); hi[i] = Math.max(0, box.hi[c]! - x[i]!);
+      if (lo[i]! < 0 && hi[i]! > 0) interior++;
+    }
+  }
+  return { lo, hi, interior };
+}
+
+/** The figures of a level set at L: its rows, and the proven dimension bound (the tight bounds count as equalities). */
+export function levelFor(c: StemCandidate, ls: LevelSet, interior: number): StemLevel {
+  return {
+    tensor: c.tensor, node: c.node,
+    equalities: ls.equalities, inequalities: ls.inequalities, tight: ls.tight, flatOutputs: ls.flatOutputs,
+    interior, dimensionBound: Math.max(0, interior - ls.equalities - ls.tight),
+  };
+}
+
+/**
+ * The level set of x at every tensor after the stem, usable or not (`inspect --image`): L, whether
+ * it is a cut, and its rows and dimension bound.
+ */
+export function stemLevels(chain: StemChain, x: Float64Array, affine: ChannelAffine): { candidate: StemCandidate; level: StemLevel }[] {
+  const g = chain.conv.geometry;
+  const z = convOperator(chain.conv.weight, g).apply(x);
+  const bias = chain.conv.bias ?? new Float64Array(g.outC);
+  const per = z.length / bias.length;
+  for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!;
+  const { interior } = pixelBox(x, affine, g.h * g.w);
+  return chain.candidates.map((candidate) => ({ candidate, level: levelFor(candidate, levelSet(windowsOf(candidate.steps, chain.z), flatsOf(candidate.steps), z), interior) }));
+}
+
 function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
 
 /** A restricted to a row set (other rows read and write 0). */
@@ -136,32 +173,22 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const box = modelBoxOf(settings.affine);
   const zOf = (x: Float64Array) => { const z = op.apply(x); const per = z.length / bias.length; for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!; return z; };
 
-  const levelFor = (at: StemAt, ls: LevelSet, interior: number): StemLevel => ({
-    tensor: at.candidate.tensor, node: at.candidate.node,
-    equalities: ls.equalities, inequalities: ls.inequalities, tight: ls.tight, flatOutputs: ls.flatOutputs,
-    interior, dimensionBound: Math.max(0, interior - ls.equalities - ls.tight),
-  });
 
   const collide = (x: Float64Array, index: number, target?: Float64Array): StemCollision => {
     const n = x.length;
     const z = zOf(x);
-    // the pixel box around x, and the pixels on (or within half an 8-bit step of) a bound
-    const lo = new Float64Array(n); const hi = new Float64Array(n); const frozen = new Uint8Array(n);
-    let interior = 0;
+    const { lo, hi, interior } = pixelBox(x, settings.affine, plane);
+    const frozen = new Uint8Array(n);
     for (let c = 0; c < box.lo.length; c++) {
       const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
-      for (let i = c * plane; i < (c + 1) * plane; i++) {
-        lo[i] = Math.min(0, box.lo[c]! - x[i]!); hi[i] = Math.max(0, box.hi[c]! - x[i]!);
-        if (lo[i]! < 0 && hi[i]! > 0) interior++;
-        if (-lo[i]! <= f && hi[i]! <= f) frozen[i] = 1;
-      }
+      for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f && hi[i]! <= f) frozen[i] = 1;
     }
     // L: the one asked for, else the shallowest whose dimension bound is positive (else the deepest)
     const tried: StemLevel[] = [];
     let chosen: { at: StemAt; ls: LevelSet; level: StemLevel } | undefined;
     for (const at of usable) {
       const ls = levelSet(at.windows, at.flats, z);
-      const level = levelFor(at, ls, interior);
+      const level = levelFor(at.candidate, ls, interior);
       tried.push(level);
       if (!chosen || level.dimensionBound > chosen.level.dimensionBound) chosen = { at, ls, level };
       if (settings.at || level.dimensionBound >= ROOMY * interior) { chosen = { at, ls, level }; break; }
