@@ -79,8 +79,18 @@ export function formatCandidate(r: CandidateReport): string {
     if (q.response === 0) lines.push(`  ${q.bitDepth}-bit PNG: first-layer response ‖A(c − x)‖ = 0, nothing for rounding to explain`);
     else lines.push(`  ${q.bitDepth}-bit PNG rounding: first-layer response ‖A(c − x)‖ = ${sci(q.response)}, expected from ${q.bitDepth}-bit rounding alone ${sci(q.expectedRoundingResponse)} → rounding explains ${(Math.min(1, q.explained) * 100).toFixed(0)}% (ratio ${q.explained.toFixed(3)})`);
   }
+  if (r.layers) {
+    lines.push(`  layers (relative L2 difference, graph order)${r.identicalFrom ? ` — identical at float64 from ${r.identicalFrom} on` : ''}`);
+    const w = Math.max(...r.layers.map((l) => l.name.length));
+    for (const l of r.layers) {
+      const mark = r.identicalFrom && r.layers.indexOf(l) >= r.layers.findIndex((x) => x.name === r.identicalFrom) ? '=' : '≠';
+      lines.push(`    ${mark} ${l.name.padEnd(w)}  ${l.op.padEnd(18)}${l.f64 !== undefined ? `  float64 ${sci(l.f64)}` : ''}${l.f32 !== undefined ? `  float32 ${sci(l.f32)}` : ''}`);
+    }
+  }
   if (r.verdict !== 'differs' && !r.featureCollision) {
-    lines.push('  note: the outputs agree but the first-layer features differ by more than storage explains — the same prediction, not a feature collision (saturated outputs?)');
+    lines.push(r.layers
+      ? '  note: the outputs agree; the first-layer features differ by more than storage explains, and no tensor is identical at float64 from some layer on (a stored PNG: see where the profile drops to its rounding level)'
+      : '  note: the outputs agree but the first-layer features differ by more than storage explains — the same prediction, not a feature collision (saturated outputs?)');
   }
   return lines.join('\n');
 }
@@ -103,7 +113,8 @@ export async function run(args: VerifyArgs): Promise<void> {
   const mf = readModelFile(args.model);
   const bytes = new Uint8Array(readFileSync(args.model));
   const size = parseSize(args.size) ?? { h: original.height, w: original.width };
-  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision], backend: backend.name });
+  const runner = await createModelRunner(bytes, { source: mf.label, size, external: mf.external, precisions: precision === 'both' ? ['f32', 'f64'] : [precision], backend: backend.name, profile: args.layers ? 'all' : undefined });
+  if (args.layers && runner.profileError) process.stderr.write(`nullspace verify: no layer profile: ${runner.profileError}\n`);
   try {
     checkSize(original, runner, originalPath);
     const options: ModelInputOptions = { ...norm, channels: runner.input.dims[1] as 1 | 3 };

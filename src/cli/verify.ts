@@ -15,6 +15,8 @@ export interface VerifyArgs extends ModelInputArgs, BackendArgs {
   precision: string;
   /** --shard i/n | auto[/n] (shard.ts) */
   shard?: string;
+  /** --layers: the layer-by-layer profile */
+  layers?: boolean;
 }
 
 export const command = 'verify <model> [images..]';
@@ -26,6 +28,7 @@ export function builder(y: Argv): Argv<VerifyArgs> {
     .positional('images', { type: 'string', array: true, describe: 'ORIGINAL then CANDIDATE… (PNG or float64 .npy, H×W×C in [0, 1]); with --against: CANDIDATE… (or none: a PNG stream on stdin)' })
     .option('against', { type: 'string', describe: 'the ORIGINAL image; candidates are the positional images, or a PNG stream on stdin when none are given' })
     .option('json', { type: 'boolean', describe: 'print one JSON report instead of text' })
+    .option('layers', { type: 'boolean', describe: 'the layer-by-layer profile: every tensor\'s relative difference in graph order, and the tensor from which all are identical at float64 (a collision at a stem tensor: different up to L, identical from L on)' })
     .option('shard', SHARD_OPTION)
     .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' })))
     .example('$0 verify cls.onnx x.png x_prime.npy', 'is x_prime an exact collision of x?')

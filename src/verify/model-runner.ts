@@ -18,8 +18,8 @@ export interface ModelRunnerOptions {
   source?: string;
   /** H×W for a model with a dynamic input size (ignored when the model's size is fixed) */
   size?: { h: number; w: number };
-  /** also build sessions that expose intermediate outputs (drift's layer profile) */
-  profile?: boolean;
+  /** also build sessions that expose intermediate outputs: the linear layers' (drift's layer profile), or 'all' node outputs (verify --layers) */
+  profile?: boolean | 'all';
   /** which precisions to build sessions for (default both) */
   precisions?: readonly ('f32' | 'f64')[];
   external?: ExternalReader;
@@ -85,7 +85,11 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
   const backend = opts.backend ?? 'wasm';
   // float64 needs double kernels: with webgpu it runs on the wasm reference
   const backend64: BackendName = BACKENDS[backend].float64 ? backend : 'wasm';
-  const make = async (precision: 'f32' | 'f64', expose: boolean, on: BackendName = precision === 'f64' ? backend64 : backend) => {
+  const everyTensor = () => {
+    const g = decodeModel(bytes, source).graph;
+    return (g?.node ?? []).filter((n) => n.opType !== 'Constant').flatMap((n) => (n.output ?? []).filter(Boolean)) as string[];
+  };
+  const make = async (precision: 'f32' | 'f64', expose: boolean | string[], on: BackendName = precision === 'f64' ? backend64 : backend) => {
     const s = await createSession(bytes, { precision, source, expose, backend: on });
     sessions.push(s);
     return s;
@@ -110,8 +114,9 @@ export async function createModelRunner(bytes: Uint8Array, opts: ModelRunnerOpti
     // leaves the table intact and says why
     let e32: Session, e64: Session;
     try {
-      e32 = await make('f32', true);
-      e64 = await make('f64', true);
+      const names = opts.profile === 'all' ? everyTensor() : true;
+      e32 = await make('f32', names);
+      e64 = await make('f64', names);
     } catch (e) {
       profileError = (e as Error).message.split('\n')[0];
     }

@@ -93,4 +93,8 @@ export interface CandidateReport {
    * The verdict is about outputs; saturated outputs (softmax) can agree while features do not.
    */
   featureCollision: boolean;
+  /** verify --layers: every exposed tensor's relative L2 difference, in graph order, at the precisions run */
+  layers?: { name: string; op: string; f64?: number; f32?: number }[];
+  /** the first tensor from which every later one is identical at float64 (≤ 1e-12 relative): where the collision holds */
+  identicalFrom?: string;
 }

@@ -9,6 +9,8 @@ import { roundingExplanation } from './rounding.js';
 import { collides, verdictOf, type Precision } from './verdict.js';
 import type { CandidateReport, FirstLayerDifference } from './records.js';
 
+/** A tensor's float64 relative difference at or below this counts as identical in the layer profile (verify's exact threshold). */
+export const EXACT_LAYER_TOL = 1e-12;
 /** An .npy candidate's float64 first-layer difference at or below this is a feature collision. */
 export const FEATURE_TOL = 1e-9;
 /** A PNG candidate is a feature collision when rounding explains at least this share of its first-layer response. */
@@ -21,6 +23,8 @@ export interface VerifyRunner {
   firstLayer: FirstLayerForward;
   /** A_img (bias-free first layer), for the rounding explanation of PNG candidates */
   op?: LinearOperator;
+  /** runs returning every exposed tensor (verify --layers), for the layer-by-layer profile */
+  layers?: { list: { name: string; op: string }[]; run64(x: Float64Array): Promise<Outputs>; run32(x: Float32Array): Promise<Outputs> };
 }
 
 /** One candidate in model space. */
@@ -55,6 +59,9 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
   const ref64 = use64 ? await runner.run64(original) : undefined;
   const ref32 = use32 ? await runner.run32(o32) : undefined;
   const fl64 = runner.firstLayer.f64(original);
+  const L = runner.layers;
+  const lref64 = L && use64 ? await L.run64(original) : undefined;
+  const lref32 = L && use32 ? await L.run32(o32) : undefined;
   const fl32 = use32 ? runner.firstLayer.f32(o32) : undefined;
   return {
     async check(c, index) {
@@ -69,6 +76,18 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
         const outputs = compareOutputs(ref32, await runner.run32(c32));
         report.f32 = { outputs, worstRelative: worstRelative(outputs), firstLayer: firstLayerDiff(fl32, runner.firstLayer.f32(c32)) };
       }
+      if (L) {
+        const c64 = lref64 ? await L.run64(c.x) : undefined;
+        const c32 = lref32 ? await L.run32(Float32Array.from(c.x)) : undefined;
+        const rel = (a: Outputs, b: Outputs, k: string) => relativeL2(a[k]!.data, b[k]!.data);
+        report.layers = L.list.map(({ name, op }) => ({ name, op, ...(c64 ? { f64: rel(lref64!, c64, name) } : {}), ...(c32 ? { f32: rel(lref32!, c32, name) } : {}) }));
+        if (c64) {
+          // identical from the first tensor after which nothing differs at float64
+          let k = report.layers.length;
+          while (k > 0 && report.layers[k - 1]!.f64! <= EXACT_LAYER_TOL) k--;
+          if (k < report.layers.length) report.identicalFrom = report.layers[k]!.name;
+        }
+      }
       report.verdict = verdictOf(report.f64?.worstRelative, report.f32?.worstRelative);
       report.collides = collides(report.verdict, opts.precision);
       const flRel = report.f64?.firstLayer.relative ?? relativeL2(fl64, runner.firstLayer.f64(c.x));
@@ -76,6 +95,8 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
         report.rounding = roundingExplanation(runner.op, original, c.x, c.pngBitDepth, opts.std);
         report.featureCollision = report.rounding.explained >= ROUNDING_EXPLAINED_MIN;
       } else report.featureCollision = flRel <= FEATURE_TOL;
+      // a collision past the first layer (a stem's level set): the features are identical from a tensor on
+      if (!report.featureCollision && report.identicalFrom && report.layers && report.layers[0]!.name !== report.identicalFrom) report.featureCollision = true;
       return report;
     },
   };

@@ -55,3 +55,17 @@ t.test('inspect --image: equality rows, inequality rows and the dimension bound 
   const b = await runCli(['inspect', bypass, '--image', photo]);
   t.match(b.stdout, /p: not a cut — output side is reached/);
 });
+
+t.test('verify --layers on the stem collision (.npy): different up to the pool, identical from it on', async (t) => {
+  const out = join(dir, 'o4');
+  const c = await runCli(['collide', resnet, photo, '--out-dir', out, '--format', 'npy']);
+  t.equal(c.code, 0, c.stderr);
+  const v = await runCli(['verify', resnet, photo, join(out, 'photo.collide.npy'), '--layers', '--json']);
+  t.equal(v.code, 0, v.stderr);
+  const r = JSON.parse(v.stdout).candidates[0];
+  const at = r.layers.findIndex((l: { name: string }) => l.name === 'p');
+  const before = r.layers.slice(0, at); const after = r.layers.slice(at);
+  t.ok(r.identicalFrom === 'p' && r.verdict === 'exact' && r.featureCollision && before.length === 3 &&
+    before.every((l: { f64: number }) => l.f64 > 1e-3) && after.every((l: { f64: number }) => l.f64 <= 1e-12),
+  JSON.stringify(r.layers.map((l: { name: string; f64: number }) => [l.name, l.f64])));
+});
