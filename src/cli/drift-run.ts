@@ -11,7 +11,8 @@ import { toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import { InputError } from '../core/errors.js';
 import { NoExactCollision } from '../collide/collider.js';
 import { createModelRunner } from '../verify/model-runner.js';
-import { driftDirections } from '../verify/directions.js';
+import { driftDirections, stemDirection, type DriftDirections, type StemDirection } from '../verify/directions.js';
+import { decodeModel } from '../onnx/model.js';
 import { parseAlphas, runDrift } from '../verify/drift.js';
 import { driftCsv, driftText, profileText, sci } from '../verify/table.js';
 import { DRIFT_CHANNELS } from '../verify/channels.js';
@@ -43,12 +44,16 @@ export async function run(args: DriftArgs): Promise<void> {
     const options: ModelInputOptions = { ...norm, channels: C as 1 | 3 };
     const affine = channelStats(options);
     const x = toModelTensor(image, options, args.image);
-    let dirs;
+    let dirs: DriftDirections;
+    let stem: StemDirection | undefined;
     try {
       dirs = driftDirections(runner.layer.spec, x, affine, args.seed);
     } catch (e) {
-      if (e instanceof NoExactCollision) throw new ExitError(e.message.replace('; pass --allow-approximate for the best approximate one', ''), EXIT.noExactCollision);
-      throw e;
+      if (!(e instanceof NoExactCollision)) throw e;
+      // an injective first layer: channel (a) is the stem collision, when the model has a usable stem
+      stem = stemDirection(decodeModel(bytes, mf.label), runner.layer, x, affine, args.seed);
+      if (!stem) throw new ExitError(e.message.replace('; pass --allow-approximate for the best approximate one', ''), EXIT.noExactCollision);
+      dirs = { delta: stem.delta, residual: stem.equalityResidual, norm: NaN, patchNote: 'the first layer is injective: no ker(W) fold to compare' };
     }
     const bar = process.stderr.isTTY && !args.json
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'drift [{bar}] {value}/{total} α', clearOnComplete: true }, cliProgress.Presets.shades_classic)
@@ -61,7 +66,9 @@ export async function run(args: DriftArgs): Promise<void> {
       bar?.stop();
     }
     const notes = [
-      `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
+      stem
+        ? `δ: the stem collision at ${stem.at} (seed ${args.seed}; ${stem.equalities} equality rows held to ‖A_Sδ‖/(‖A_S‖‖δ‖) = ${sci(stem.equalityResidual)}, ${stem.inequalities} bounds kept, smallest slack ${sci(stem.minSlack)}), pixel RMS ${stem.rms.toFixed(4)}: x + α·δ̂ stays on the level set for α ≤ ${stem.rms.toFixed(4)} (the polytope is convex) and leaves it beyond, so channel (a) is exact at ${stem.at} up to there, not at the first layer. At x + δ, ${stem.at} differs by ${sci(stem.residual64)} at float64 and ${sci(stem.residual32)} in float32 arithmetic; ${stem.flips32} bound${stem.flips32 === 1 ? '' : 's'} kept at float64 flip${stem.flips32 === 1 ? 's' : ''} under float32 rounding. x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`
+        : `δ: seeded noise (seed ${args.seed}) projected onto ker(A_img) of ${runner.layer.spec.name ?? 'the first layer'}, ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.residual)}; x from ${basename(args.image)}, preprocessing mean ${JSON.stringify(norm.mean)} std ${JSON.stringify(norm.std)}${norm.bgr ? ' BGR' : ''}.`,
       `Channels (a), (c)–(f) run in float64 (the graph lowered to double ops) on ${describeBackend(runner.backends.f64!)}; (b) runs in float32 on ${compare ? runner.compared.map(describeBackend).join(', ') : describeBackend(runner.backends.f32!)}. Deviations are relative L2; outputs: the worst over model outputs.`,
       ...(runner.profileError ? [`Layer profile skipped: ${runner.profileError}`] : []),
       dirs.patch ? `(f): the paper's fold of a ker(W) vector into every window, same pixel RMS; its first-layer residual ‖Aδ‖/(‖A‖‖δ‖) = ${sci(dirs.patchResidual!)}.` : `(f) skipped: ${dirs.patchNote}`,
@@ -73,7 +80,9 @@ export async function run(args: DriftArgs): Promise<void> {
         backend: backend.name, backends: { ...runner.backends, ...(compare ? { float32: runner.compared } : {}) },
         alphas, seed: args.seed, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr, size: `${H}x${W}`,
         profileAlpha: result.profile?.alpha, channels: DRIFT_CHANNELS.filter((c) => result.rows.some((r) => r.channel === c.id)).map((c) => ({ id: c.id, letter: c.letter, description: c.description })),
-        direction: { method: 'operator', residual: dirs.residual, iterations: dirs.iterations, operatorNorm: dirs.norm, patchResidual: dirs.patchResidual },
+        direction: stem
+          ? { method: 'stem', at: stem.at, rms: stem.rms, residual: stem.equalityResidual, residualAtL: { float64: stem.residual64, float32: stem.residual32 }, minSlack: stem.minSlack, flips32: stem.flips32, equalities: stem.equalities, inequalities: stem.inequalities }
+          : { method: 'operator', residual: dirs.residual, iterations: dirs.iterations, operatorNorm: dirs.norm, patchResidual: dirs.patchResidual },
       },
       date: new Date().toISOString(),
       image: args.image,

@@ -322,7 +322,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
         interior: r.level.interior, dimensionBound: r.level.dimensionBound,
         tried: r.tried.map((l) => ({ at: l.tensor, equalities: l.equalities, dimensionBound: l.dimensionBound })),
         residual: m.residual, storedResidual: ms.residual, equalityResidual: m.equalityResidual,
-        minSlack: m.minSlack, broken: m.broken, tiesKept: m.tiesKept, storedBroken: ms.broken, firstLayerChange: m.firstLayerChange,
+        minSlack: m.minSlack, broken: m.broken, tiesKept: m.tiesKept, flips32: m.flips32, storedBroken: ms.broken, firstLayerChange: m.firstLayerChange,
         solver: r.solver,
       },
       tool: opts.tool,

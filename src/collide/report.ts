@@ -70,6 +70,8 @@ export interface StemRecord {
   minSlack: number; broken: number; storedBroken: number;
   /** bounds of zero slack at x (tied maxima) that x' keeps tied to round-off: equalities in effect */
   tiesKept: number;
+  /** bounds x' keeps at float64 but breaks in float32 arithmetic: strict inequalities flipped by rounding */
+  flips32: number;
   /** ‖A δ‖/‖A x + b‖: the first layer's output changes — the collision is at L, not before */
   firstLayerChange: number;
   solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };

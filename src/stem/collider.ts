@@ -83,6 +83,8 @@ export interface StemMeasures {
   minSlack: number; broken: number;
   /** bounds of zero slack at x (ties) that x′ keeps tied, to round-off: equalities in effect */
   tiesKept: number;
+  /** bounds x′ keeps at float64 but breaks in float32 arithmetic (against x's float32 level set): strict inequalities flipped by rounding */
+  flips32: number;
   /** ‖A δ‖ / ‖A x + b‖: the first layer's output does change (the collision is at L) */
   firstLayerChange: number;
 }
@@ -257,6 +259,16 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const b32 = Float32Array.from(bias);
     const z32 = Float64Array.from(conv2d(Float32Array.from(x), w32, g, b32));
     const zp32 = Float64Array.from(conv2d(Float32Array.from(xPrime), w32, g, b32));
+    // the float32 level set of x, and the bounds x′ breaks there though it keeps them at float64: a
+    // strict inequality whose slack is below float32 rounding flips
+    const ls32 = levelSet(at.windows, at.flats, z32);
+    let flips32 = 0;
+    for (let j = 0; j < zp32.length; j++) {
+      if (ls32.equal[j] || ls.equal[j]) continue;
+      const s64 = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
+      const s32 = Math.min(ls32.upper[j]! - zp32[j]!, zp32[j]! - ls32.lower[j]!);
+      if (s64 > 0 && s32 < 0) flips32++;
+    }
     const h32 = stemForward(at.candidate.steps, at.windows, z32, true);
     const hp32 = stemForward(at.candidate.steps, at.windows, zp32, true);
     const d = new Float64Array(x.length); for (let i = 0; i < d.length; i++) d[i] = xPrime[i]! - x[i]!;
@@ -281,7 +293,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     return {
       residual: { float64: rel(h, hp), float32: rel(h32, hp32) },
       equalityResidual: dn === 0 ? 0 : Math.sqrt(eq2) / (aS * dn),
-      minSlack, broken, tiesKept,
+      minSlack, broken, tiesKept, flips32,
       firstLayerChange: nrm(ad) / (nrm(z) || 1),
     };
   };

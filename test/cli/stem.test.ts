@@ -69,3 +69,14 @@ t.test('verify --layers on the stem collision (.npy): different up to the pool, 
     before.every((l: { f64: number }) => l.f64 > 1e-3) && after.every((l: { f64: number }) => l.f64 <= 1e-12),
   JSON.stringify(r.layers.map((l: { name: string; f64: number }) => [l.name, l.f64])));
 });
+
+t.test('drift on a stem model: channel (a) is the stem collision — exact at the outputs up to its strength, not beyond; float32 flips counted', async (t) => {
+  const r = await runCli(['drift', resnet, photo, '--out', join(dir, 'drift'), '--alphas', '0.005,0.3', '--json']);
+  t.equal(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout);
+  const a = d.rows.filter((row: { channel: string }) => row.channel === 'exact-f64');
+  const dir_ = d.settings.direction;
+  t.ok(dir_.method === 'stem' && dir_.at === 'p' && Number.isInteger(dir_.flips32) && dir_.residualAtL.float64 <= 1e-12 &&
+    a.length === 2 && a[0].outputDeviation <= 1e-12 && a[0].firstLayerDeviation > 1e-4 && a[1].outputDeviation > 1e-6,
+  JSON.stringify({ dir_, a }));
+});
