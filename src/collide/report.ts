@@ -43,7 +43,8 @@ export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit'
 function stemReason(s: StemRecord, verdict: Verdict, e: CollisionMeasures): string {
   const at = `at ${s.at} (${s.equalities} equality rows, ${s.interior} pixels inside the box)`;
   if (verdict === 'unmoved') {
-    if (s.dimensionBound === 0 && s.solver.gamma === 0) return `the level set ${at} leaves no room: the polytope is {x} as far as the solver finds (dimension bound 0)`;
+    if (s.dimensionBound === 0 && (s.solver.gamma === 0 || !s.solver.ok)) return `the level set ${at} leaves no room: the equality rows pin x — the polytope is {x} as far as the solver finds (dimension bound 0)`;
+    if (!s.solver.ok) return `the exact stage did not reach round-off on the level set ${at} (its completion stalled after ${s.solver.cgSteps} CG steps; dimension bound ${s.dimensionBound}): nothing certified, x' would be x`;
     if (s.dimensionBound === 0) return `the level set ${at} has dimension bound 0; x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the equality rows pin x`;
     return `x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the level set ${at} and the box leave no room for this direction`;
   }

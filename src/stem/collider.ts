@@ -14,10 +14,15 @@ import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, t
 import { stemSolve } from './solve.js';
 
 /**
- * Pixels held at δ = 0 from the start: none by default. Unlike the first-layer fit, a pixel on a
- * bound keeps its one-sided room (white paper may darken): a text crop's level set is mostly there.
+ * Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0, as the first-layer box fit
+ * does: letting them move one way makes the exact stage hold them on their bound one round at a
+ * time, and the held sets it needs condition its completions badly (measured on photos with 15% of
+ * their pixels clipped).
  */
-const FREEZE_PIXELS = 0;
+const FREEZE_PIXELS = 0.5 / 255;
+
+/** A constrained row whose free pixels carry less than this share of its weight² has its pixels held too. */
+const THIN = 0.5;
 
 /** Margin kept inside every bound, relative to the RMS of z: the slack x′ keeps at least (or a tie is pushed below by). */
 const MARGIN = 1e-3;
@@ -157,6 +162,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const g = chain.conv.geometry;
   const op = convOperator(chain.conv.weight, g);
   const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
+  const abs = convOperator(chain.conv.weight.map(Math.abs), g);
   // the primal–dual steps only need to get close: float32 products, about twice as fast
   const w32 = Float32Array.from(chain.conv.weight);
   const fast: LinearOperator = {
@@ -183,7 +189,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const frozen = new Uint8Array(n);
     for (let c = 0; c < box.lo.length; c++) {
       const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
-      for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f && hi[i]! <= f) frozen[i] = 1;
+      for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f || hi[i]! <= f) frozen[i] = 1;
     }
     // L: the one asked for, else the shallowest whose dimension bound is positive (else the deepest)
     const tried: StemLevel[] = [];
@@ -192,7 +198,9 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
       const ls = levelSet(at.windows, at.flats, z);
       const level = levelFor(at.candidate, ls, interior);
       tried.push(level);
-      if (!chosen || level.dimensionBound > chosen.level.dimensionBound) chosen = { at, ls, level };
+      // the roomiest so far: the larger bound, or (both 0) the fewer rows pinning x
+      const pins = (l: StemLevel) => l.equalities + l.tight;
+      if (!chosen || level.dimensionBound > chosen.level.dimensionBound || (level.dimensionBound === chosen.level.dimensionBound && pins(level) < pins(chosen.level))) chosen = { at, ls, level };
       if (settings.at || level.dimensionBound >= ROOMY * interior) { chosen = { at, ls, level }; break; }
     }
     if (!chosen) throw new RangeError('no usable tensor after the stem');
@@ -201,8 +209,29 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     // or a value on a flat part's edge) must move strictly inside: by the margin, when free pixels reach it
     let s2 = 0; for (let j = 0; j < z.length; j++) s2 += z[j]! * z[j]!;
     const mu = MARGIN * Math.sqrt(s2 / z.length);
-    const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
     const m = z.length;
+    // Ties (tied window maxima: flat regions, white paper, clipped highlights) pin their pixels in
+    // practice — a flat patch cannot lower all its tied responses while keeping its winners — and
+    // held as equalities they make the exact stage's system overdetermined. Their pixels are held
+    // at δ = 0 instead, so every tie stays exactly as it is.
+    const tieRows = new Float64Array(m);
+    let ties = 0;
+    for (let j = 0; j < m; j++) if (!ls.equal[j] && (ls.upper[j] === z[j] || ls.lower[j] === z[j])) { tieRows[j] = 1; ties++; }
+    if (ties) { const read = abs.applyT(tieRows); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
+    // A constrained row that reads mostly held pixels leaves the few free ones to satisfy it and its
+    // neighbours together — near-dependent rows that stall the exact stage: hold its pixels too
+    {
+      const part = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
+      const full = sq.apply(new Float64Array(n).fill(1));
+      const thin = new Float64Array(m);
+      let k = 0;
+      for (let j = 0; j < m; j++) {
+        const constrained = ls.equal[j] || ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity;
+        if (constrained && part[j]! > 0 && part[j]! < THIN * full[j]!) { thin[j] = 1; k++; }
+      }
+      if (k) { const read = abs.applyT(thin); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
+    }
+    const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
     const lb = new Float64Array(m).fill(-Infinity); const ub = new Float64Array(m).fill(Infinity);
     const equal = Uint8Array.from(ls.equal);
     for (let j = 0; j < m; j++) {

@@ -88,3 +88,26 @@ export function stemModel(p: StemSpec): Uint8Array {
   const shape = p.dynamic ? [1, c, 'H', 'W'] : [1, c, p.h, p.w];
   return buildModel({ inputs: [{ name: 'x', shape }], outputs, nodes, initializers: inits });
 }
+
+/**
+ * A photo-like 8-bit RGB image (seeded): shading with texture at a scale of a few pixels, pixel
+ * noise, and 5% of the samples clipped to 0 or 255 (salt and pepper) — what the stem examples run
+ * on. (Much smoother images, with long flat ramps, condition the stem's exact stage badly: see the
+ * README's limits.)
+ */
+export function photoLike(h: number, w: number, seed = 1): { width: number; height: number; channels: 3; bitDepth: 8; data: Float64Array } {
+  const r = rng(seed);
+  const ph = Array.from({ length: 6 }, () => r.uniform() * 6.28);
+  const data = new Float64Array(h * w * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
+    const smooth = 0.5 + 0.3 * Math.sin(x * 0.37 + ph[c]!) * Math.cos(y * 0.29 + ph[c + 3]!) + 0.08 * (r.uniform() - 0.5);
+    const v = r.uniform() < 0.05 ? (r.uniform() < 0.5 ? 0 : 1) : smooth;
+    data[(y * w + x) * 3 + c] = Math.round(255 * Math.min(1, Math.max(0, v))) / 255;
+  }
+  return { width: w, height: h, channels: 3, bitDepth: 8, data };
+}
+
+/** The demo's ResNet-style model: Conv 7×7/2 64 + BatchNorm + ReLU + MaxPool 3×3/2, a residual block, a 10-class head, at h×w. */
+export function demoStemModel(h: number, w: number): Uint8Array {
+  return stemModel({ h, w, outC: 64, k: 7, stride: 2, pad: 3, bn: true, pool: { k: 3, stride: 2, pad: 1 }, after: 'residual', seed: 50 });
+}

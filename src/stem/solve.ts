@@ -77,6 +77,7 @@ export function completeRows(op: LinearOperator, w: Float64Array, keep: Uint8Arr
   const residual = () => { op.apply(delta, r); for (let j = 0; j < m; j++) r[j] = held[j] ? r[j]! - t[j]! : 0; return nrm(r); };
   const precond = () => { for (let j = 0; j < m; j++) s[j] = held[j] && diag[j]! > 0 ? r[j]! / diag[j]! : 0; };
   let steps = 0; let rn = residual(); let best = Infinity;
+  if (debug) console.error(`  CG start: ${rn.toExponential(2)} (scale ${(opts.norm * nrm(delta)).toExponential(2)})`);
   for (let pass = 0; pass < 4; pass++) {
     const scale = opts.norm * nrm(delta);
     if (rn <= tol * scale || rn > 0.5 * best) break;
@@ -96,7 +97,7 @@ export function completeRows(op: LinearOperator, w: Float64Array, keep: Uint8Arr
       for (let j = 0; j < m; j++) r[j]! -= a * q[j]!;
       const cur = nrm(r);
       if (cur <= 0.25 * tol * scale) break;
-      if (steps % 100 === 0) { if (cur > 0.7 * windowStart) break; windowStart = cur; }
+      if (steps % 100 === 0) { if (debug) console.error(`  CG ${steps}: ${cur.toExponential(2)}`); if (cur > 0.7 * windowStart) break; windowStart = cur; }
       precond();
       const rsNew = dot(r, s);
       const beta = rsNew / rs; rs = rsNew;
@@ -166,11 +167,13 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     held[j] = 1; t[j] = (ub[j]! < 0 || lb[j]! > 0) ? 0 : b; heldRows++;
   }
   for (let i = 0; i < n; i++) {
-    if (keep[i] && lo[i]! < hi[i]! && (x[i] === lo[i] || x[i] === hi[i])) { keep[i] = 0; value[i] = x[i]!; }
+    if (keep[i] && lo[i]! < hi[i]! && (x[i] === lo[i] || x[i] === hi[i])) { keep[i] = 0; value[i] = x[i]!; fresh[i] = 1; }
   }
+  const guessed = Uint8Array.from(held);
   for (; rounds < maxRounds; rounds++) {
     const z = op.apply(delta);
     let added = 0;
+    const before = { held: Uint8Array.from(held), t: Float64Array.from(t), heldRows };
     for (let j = 0; j < m; j++) {
       if (held[j]) continue;
       // a broken bound is held on its margin-shifted value, inside the true bound — a tie
@@ -182,7 +185,6 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
       if (rounds > 0 && !tie && over / z[j]! >= SHRINK_OK) continue;
       held[j] = 1; t[j] = tie ? 0 : over; added++; heldRows++;
     }
-    fresh.fill(0);
     for (let i = 0; i < n; i++) {
       if (!keep[i]) continue;
       if (delta[i]! > hi[i]!) { keep[i] = 0; value[i] = hi[i]!; fresh[i] = 1; added++; } else if (delta[i]! < lo[i]!) { keep[i] = 0; value[i] = lo[i]!; fresh[i] = 1; added++; }
@@ -191,7 +193,16 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     let c = complete(LOOSE);
     // pixels held on their bound that the free ones cannot absorb are held where x is; else let the shrink decide
     if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) value[i] = 0; c = complete(LOOSE); }
-    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1; if (rounds === 0) break; continue; }
+    if (!c.ok && rounds === 0) {
+      // the first guess itself conflicts (held values or bounds no free pixel can meet): start over
+      // from the winners alone, as the later rounds would find them
+      for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1;
+      for (let j = 0; j < m; j++) if (guessed[j] && !equal[j]) { held[j] = 0; t[j] = 0; heldRows--; }
+      c = complete(LOOSE);
+    }
+    // a later round that conflicts is undone: the tight completion and the shrink take the last good state
+    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1; if (rounds > 0) { held.set(before.held); t.set(before.t); heldRows = before.heldRows; } break; }
+    fresh.fill(0);
     delta = c.delta;
     ok = true;
   }
