@@ -12,6 +12,7 @@ import { DEFAULT_ALPHA } from '../collide/strength.js';
 import type { StemChain, StemCandidate } from './chain.js';
 import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, type Windows } from './program.js';
 import { stemSolve } from './solve.js';
+import { tilePreconditioner } from './tile-precond.js';
 
 /**
  * Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0, as the first-layer box fit
@@ -260,10 +261,11 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     }
     const aim = settings.alpha === undefined && (settings.direction !== 'target' || settings.psnr !== undefined);
     const rowWeights = (keep: Uint8Array) => sq.apply(Float64Array.from(keep));
+    const preconditioner = g.groups === 1 && !process.env?.NULLSPACE_STEM_JACOBI ? (keep: Uint8Array, held: Uint8Array) => tilePreconditioner(chain.conv.weight, g, held, keep) : undefined;
     let goal = dir; let grown = 1; let aimRounds = 0;
     let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations, fast });
+      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations, fast, preconditioner });
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }

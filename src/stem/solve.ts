@@ -28,8 +28,10 @@ export interface StemSolveOptions {
   fast?: LinearOperator;
   /** ‖A‖₂ or an upper bound */
   norm: number;
-  /** diag(A_H D A_Hᵀ) for a column set D: used as the completion's Jacobi preconditioner */
+  /** diag(A_H D A_Hᵀ) for a column set D: the completion's Jacobi preconditioner */
   rowWeights: (keep: Uint8Array) => Float64Array;
+  /** a better one for held rows and kept pixels (M ≈ (A_H D A_Hᵀ)⁻¹), used instead when given */
+  preconditioner?: (keep: Uint8Array, held: Uint8Array) => (r: Float64Array, out: Float64Array) => void;
   /** pixels held at δ = 0 from the start (on or within `freeze` of a bound) */
   frozen?: Uint8Array;
   /** completion: relative tolerance (of ‖A‖‖δ‖) and CG steps per round (default 1e-14, 1500) */
@@ -69,13 +71,14 @@ function dot(a: Float64Array, b: Float64Array): number { let s = 0; for (let i =
  * on the true residual. ok when ‖(A δ)_H − t_H‖ ≤ 1e-13·‖A‖‖δ‖.
  */
 export function completeRows(op: LinearOperator, w: Float64Array, keep: Uint8Array, held: Uint8Array, t: Float64Array,
-  diag: Float64Array, opts: { norm: number; tol?: number; maxInner?: number }): { delta: Float64Array; ok: boolean; steps: number; residual: number } {
+  diag: Float64Array | ((r: Float64Array, out: Float64Array) => void), opts: { norm: number; tol?: number; maxInner?: number }): { delta: Float64Array; ok: boolean; steps: number; residual: number } {
   const n = op.cols; const m = op.rows;
   const tol = opts.tol ?? 1e-14; const maxInner = opts.maxInner ?? 1500;
   const delta = Float64Array.from(w);
   const r = new Float64Array(m); const s = new Float64Array(m); const p = new Float64Array(m); const q = new Float64Array(m); const u = new Float64Array(n);
   const residual = () => { op.apply(delta, r); for (let j = 0; j < m; j++) r[j] = held[j] ? r[j]! - t[j]! : 0; return nrm(r); };
-  const precond = () => { for (let j = 0; j < m; j++) s[j] = held[j] && diag[j]! > 0 ? r[j]! / diag[j]! : 0; };
+  const precond = typeof diag === 'function' ? () => diag(r, s)
+    : () => { for (let j = 0; j < m; j++) s[j] = held[j] && diag[j]! > 0 ? r[j]! / diag[j]! : 0; };
   let steps = 0; let rn = residual(); let best = Infinity;
   if (debug) console.error(`  CG start: ${rn.toExponential(2)} (scale ${(opts.norm * nrm(delta)).toExponential(2)})`);
   for (let pass = 0; pass < 4; pass++) {
@@ -153,7 +156,7 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   const complete = (tol: number) => {
     const w = Float64Array.from(delta);
     for (let i = 0; i < n; i++) if (!keep[i]) w[i] = value[i]!;
-    const c = completeRows(op, w, keep, held, t, opts.rowWeights(keep), { norm: L, tol, maxInner: opts.maxInner });
+    const c = completeRows(op, w, keep, held, t, opts.preconditioner ? opts.preconditioner(keep, held) : opts.rowWeights(keep), { norm: L, tol, maxInner: opts.maxInner });
     cgSteps += c.steps;
     if (debug) console.error(`stem round ${rounds}: held rows ${count(held)}, kept pixels ${count(keep)}, CG ${c.steps}, residual ${c.residual.toExponential(2)}${c.ok ? '' : ' (not met)'}`);
     return c;
