@@ -25,7 +25,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('mask', { type: 'string', describe: 'PNG of multipliers (gray, [0,1]): input size = per pixel, first-layer output size = per window; operator mode keeps δ = 0 where the mask is 0 and stays exact' })
     .option('fit', { type: 'boolean', describe: 'the box fit (on by default): x\' is the exact collision inside [0,1] closest to x + α·d (or to T). --no-fit skips it: x + α·d is clipped, which leaves the null space, so such images are refused unless --allow-approximate' })
     .option('at', { type: 'string', describe: 'where x\' collides: first-layer (ker(A_img)), or a tensor after the stem\'s ReLU/Clip/MaxPool layers (its polytope, DESIGN.md §5). Default: the first layer when its null space moves pixels some window reads, else the shallowest stem tensor that is a cut of the graph' })
-    .option('stem-iter', { type: 'number', describe: 'primal–dual steps of the stem solver before its exact stage (default 300)' })
+    .option('stem-iter', { type: 'number', describe: 'primal–dual steps of the stem solver before its exact stage (default 100)' })
     .option('fit-iter', { type: 'number', describe: 'ADMM iterations of the box fit at most (default 100)' })
     .option('allow-approximate', { type: 'boolean', describe: 'write x\' even when it is not an exact collision (clipped with --no-fit; or, when ker(A_img) is trivial, the smallest singular vectors of A_img instead of exiting with 3)' })
     .option('approx-k', { type: 'number', default: 4, describe: 'smallest singular vectors used by --allow-approximate' })

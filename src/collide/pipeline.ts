@@ -53,7 +53,7 @@ export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask'
    * pixels no window reads, else the shallowest usable stem tensor.
    */
   at?: string;
-  /** primal–dual steps of the stem solver (default 300) */
+  /** primal–dual steps of the stem solver (default 100) */
   stemIterations?: number;
 }
 

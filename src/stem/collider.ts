@@ -12,7 +12,7 @@ import { DEFAULT_ALPHA } from '../collide/strength.js';
 import type { StemChain, StemCandidate } from './chain.js';
 import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, type Windows } from './program.js';
 import { stemSolve } from './solve.js';
-import { tilePreconditioner } from './tile-precond.js';
+import { tilePreconditioners } from './tile-precond.js';
 
 /**
  * Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0, as the first-layer box fit
@@ -37,7 +37,9 @@ const ROOMY = 0.25;
 /** Strength rounds at most (each a whole solve), and the growth of the goal per round and in all. */
 const MAX_AIM_ROUNDS = 2;
 /** A reached pixel RMS at least this share of the asked one ends the strength rounds (a round is a whole solve). */
-const AIM_ENOUGH = 0.65;
+const AIM_ENOUGH = 0.6;
+/** The first goal when aiming, as a multiple of the asked strength. */
+const OVERSHOOT = 2;
 
 export interface StemOptions {
   affine: ChannelAffine;
@@ -47,7 +49,7 @@ export interface StemOptions {
   alpha?: number;
   psnr?: number;
   seed?: number;
-  /** primal–dual steps (default 300) */
+  /** primal–dual steps (default 100) */
   iterations?: number;
 }
 
@@ -159,7 +161,7 @@ function rowsOf(op: LinearOperator, keep: Uint8Array): LinearOperator {
 /** Set-up for the stem of a chain; throws RangeError when `at` names no usable tensor. */
 export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const t0 = performance.now();
-  const settings = { seed: 0, direction: 'noise' as const, iterations: 300, ...options };
+  const settings = { seed: 0, direction: 'noise' as const, iterations: 100, ...options };
   const g = chain.conv.geometry;
   const op = convOperator(chain.conv.weight, g);
   const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
@@ -261,8 +263,11 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     }
     const aim = settings.alpha === undefined && (settings.direction !== 'target' || settings.psnr !== undefined);
     const rowWeights = (keep: Uint8Array) => sq.apply(Float64Array.from(keep));
-    const preconditioner = g.groups === 1 && !process.env?.NULLSPACE_STEM_JACOBI ? (keep: Uint8Array, held: Uint8Array) => tilePreconditioner(chain.conv.weight, g, held, keep) : undefined;
-    let goal = dir; let grown = 1; let aimRounds = 0;
+    const tiles = g.groups === 1 ? tilePreconditioners(chain.conv.weight, g) : undefined;
+    const preconditioner = tiles ? (keep: Uint8Array, held: Uint8Array) => tiles(held, keep) : undefined;
+    // aiming, the goal starts beyond the asked strength (the polytope takes a share of it) and an
+    // x′ that overshoots is scaled back: δ → γδ, γ < 1, stays on the level set (it is convex and holds x)
+    let grown = aim ? OVERSHOOT : 1; let goal = aim ? dir.map((v) => v * grown) : dir; let aimRounds = 0;
     let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
       const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations, fast, preconditioner });
@@ -272,6 +277,11 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
       const k = Math.min(2, 8 / grown, asked / Math.max(rms, 1e-3 * asked));
       grown *= k;
       goal = dir.map((v) => v * grown);
+    }
+    if (aim && best!.rms > asked) {
+      const g = asked / best!.rms;
+      for (let i = 0; i < n; i++) best!.delta[i]! *= g;
+      best!.rms = asked;
     }
     const { res } = best!;
     return {

@@ -22,7 +22,7 @@ export interface RowBounds {
 }
 
 export interface StemSolveOptions {
-  /** primal–dual steps (default 300) */
+  /** primal–dual steps (default 100) */
   iterations?: number;
   /** A at lower precision (float32 products) for the primal–dual steps, which only need to get close */
   fast?: LinearOperator;
@@ -125,8 +125,9 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   let tau = 0.99 / L; let sigma = 0.99 / L;
   const x = new Float64Array(n); const xbar = new Float64Array(n); const xo = new Float64Array(n);
   const y = new Float64Array(m); const ax = new Float64Array(m); const aty = new Float64Array(n);
-  const iterations = opts.iterations ?? 300;
+  const iterations = opts.iterations ?? 100;
   const pd = opts.fast ?? op;
+  const t0 = performance.now();
   for (let k = 0; k < iterations; k++) {
     pd.apply(xbar, ax);
     for (let j = 0; j < m; j++) {
@@ -144,6 +145,7 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     tau *= theta; sigma /= theta;
     for (let i = 0; i < n; i++) xbar[i] = x[i]! + theta * (x[i]! - xo[i]!);
   }
+  if (debug) console.error(`stem primal–dual: ${iterations} steps, ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   // 2. the exact stage: rounds at a loose tolerance find what must be held, then one tight completion
   let delta: Float64Array = x;
   const keep = Uint8Array.from(base);
@@ -156,9 +158,12 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   const complete = (tol: number) => {
     const w = Float64Array.from(delta);
     for (let i = 0; i < n; i++) if (!keep[i]) w[i] = value[i]!;
-    const c = completeRows(op, w, keep, held, t, opts.preconditioner ? opts.preconditioner(keep, held) : opts.rowWeights(keep), { norm: L, tol, maxInner: opts.maxInner });
+    const t1 = performance.now();
+    const M = opts.preconditioner ? opts.preconditioner(keep, held) : opts.rowWeights(keep);
+    const t2 = performance.now();
+    const c = completeRows(op, w, keep, held, t, M, { norm: L, tol, maxInner: opts.maxInner });
     cgSteps += c.steps;
-    if (debug) console.error(`stem round ${rounds}: held rows ${count(held)}, kept pixels ${count(keep)}, CG ${c.steps}, residual ${c.residual.toExponential(2)}${c.ok ? '' : ' (not met)'}`);
+    if (debug) console.error(`stem round ${rounds}: held rows ${count(held)}, kept pixels ${count(keep)}, preconditioner ${((t2 - t1) / 1000).toFixed(2)} s, CG ${c.steps} in ${((performance.now() - t2) / 1000).toFixed(2)} s, residual ${c.residual.toExponential(2)}${c.ok ? '' : ' (not met)'}`);
     return c;
   };
   // the primal–dual point's active set is the first guess: rows whose multiplier is not 0 are held on

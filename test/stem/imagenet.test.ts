@@ -30,7 +30,7 @@ const shapes: [string, StemSpec][] = [
 for (const [name, spec] of shapes) {
   t.test(`${name}-shaped stem at 224×224: exact past the first layer, visible`, async (t) => {
     const bytes = stemModel(spec);
-    const p = await createPipeline(bytes, { normalization: none, tool, alpha: 0.05, stemIterations: 150 });
+    const p = await createPipeline(bytes, { normalization: none, tool, alpha: 0.05, stemIterations: 100 });
     const x = boundImage('photo', 224, 224, 11);
     const r = p.process(x, 0, 'photo');
     const rec = r.record;
