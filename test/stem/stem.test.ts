@@ -63,8 +63,13 @@ t.test('Conv → BN → ReLU → MaxPool 3×3/2 pad 1 → residual block: exact 
   await exactAtL(t, { h: 40, w: 40, outC: 32, k: 7, stride: 2, pad: 3, bn: true, pool: { k: 3, stride: 2, pad: 1 }, after: 'residual' }, ['photo', 'corners'], 'p');
 });
 
-t.test('Conv → ReLU → MaxPool 3×3/2 with ceil_mode, no padding (SqueezeNet-like)', async (t) => {
-  await exactAtL(t, { h: 37, w: 45, outC: 24, k: 3, stride: 2, pad: 0, pool: { k: 3, stride: 2, pad: 0, ceil: true } }, ['near', 'photo'], 'p');
+t.test('Conv → ReLU → MaxPool 3×3/2 with ceil_mode, no padding (SqueezeNet-like; the last row and column no window reads)', async (t) => {
+  const spec: StemSpec = { h: 38, w: 46, outC: 24, k: 3, stride: 2, pad: 0, pool: { k: 3, stride: 2, pad: 0, ceil: true } };
+  // the first layer's only free directions are the unread pixels: that does not count, the stem is taken
+  const f = (await createPipeline(stemModel(spec), { normalization: none, tool })).fixed!;
+  t.ok(f.stem && f.analysis.figures.freeInputs === 3 * (38 + 46 - 1) && f.analysis.figures.lowerBound === f.analysis.figures.freeInputs,
+    `unread pixels ${f.analysis.figures.freeInputs}, nullity ≥ ${f.analysis.figures.lowerBound}: stem engine ${!!f.stem}`);
+  await exactAtL(t, spec, ['near', 'photo'], 'p');
 });
 
 t.test('Conv → BN → ReLU6 (Clip 0..6), no pool: exact at the activation', async (t) => {
