@@ -202,6 +202,24 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     return t;
   };
 
+  // x at the set-up's size in model space (and the target), then x' = x + δ back in pixels: clipped to
+  // [0, 1] only by rounding's width (the share outside before is recorded), encoded and decoded back
+  const inputOf = (su: SizedSetup, input: Image, location: string) => {
+    const img = atSize(su, input, location);
+    const xm = toModelTensor(img, su.normalization, location);
+    return { img, target: targetFor(su), xm, xRef: fromModelTensor(xm, su.normalization, img) };
+  };
+  const outputOf = (su: SizedSetup, img: Image, xm: Float64Array, delta: Float64Array, location: string) => {
+    const xpm = new Float64Array(xm.length);
+    for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + delta[i]!;
+    // (img: the input at the set-up's size, whose alpha channel x' keeps)
+    const raw = fromModelTensor(xpm, su.normalization, img);
+    const clipped = outsideUnit(colourData(raw));
+    const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
+    const png = encodePng(xPrime, { bitDepth });
+    return { xPrime, clipped, png, storedImg: decodePng(png, { location: `${location} (output)` }) };
+  };
+
   const processImage = (su: SizedSetup, input: Image, index: number, location: string): ProcessedImage => {
     if (su.stem) return processStem(su, su.stem, input, index, location);
     const { normalization, layer } = su;
@@ -221,19 +239,10 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     return { residual, delta: { l2: s.l2, linf: s.linf, rms: s.rms }, psnr: psnr(a, b), clipped: 0, deltaModel: dm };
   };
 
-    const img = atSize(su, input, location);
-    const target = targetFor(su);
-    const xm = toModelTensor(img, normalization, location);
-    const xRef = fromModelTensor(xm, normalization, img);
+    const { img, target, xm, xRef } = inputOf(su, input, location);
     const mc = collider.collide(xm, index, target?.model);
-    const xpm = new Float64Array(xm.length);
-    for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + mc.delta[i]!;
-    const raw = fromModelTensor(xpm, normalization, img);
-    const clipped = outsideUnit(colourData(raw));
-    const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
+    const { xPrime, clipped, png, storedImg } = outputOf(su, img, xm, mc.delta, location);
     const exact = measure(xm, xRef, xPrime);
-    const png = encodePng(xPrime, { bitDepth });
-    const storedImg = decodePng(png, { location: `${location} (output)` });
     const stored = measure(xm, xRef, storedImg);
     const record: CollideRecord = {
       index, source: location,
@@ -253,13 +262,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     if (mc.fit) record.fit = mc.fit;
     if (mc.strength) record.strength = mc.strength;
     if (collider.settings.mask) record.mask = { kind: collider.settings.mask.kind, keptFraction: collider.settings.mask.keptFraction };
-    const targetPixels = target?.pixels;
-    if (targetPixels) {
-      const a = colourData(xRef); const b = colourData(storedImg);
-      let before = 0; let after = 0;
-      for (let i = 0; i < a.length; i++) { before += (a[i]! - targetPixels[i]!) ** 2; after += (b[i]! - targetPixels[i]!) ** 2; }
-      record.targetDistance = { before: Math.sqrt(before), after: Math.sqrt(after) };
-    }
+    if (target) record.targetDistance = targetDistance(target.pixels, xRef, storedImg);
     if (collider.mode === 'approximate') {
       const y = op.apply(xm);
       if (bias) {
@@ -284,18 +287,9 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
   // and as written (the PNG decoded back), with the winners' residual and the smallest slack.
   const processStem = (su: SizedSetup, stem: StemSetup, input: Image, index: number, location: string): ProcessedImage => {
     const { normalization } = su;
-    const img = atSize(su, input, location);
-    const target = targetFor(su);
-    const xm = toModelTensor(img, normalization, location);
-    const xRef = fromModelTensor(xm, normalization, img);
+    const { img, target, xm, xRef } = inputOf(su, input, location);
     const r = stem.collide(xm, index, target?.model);
-    const xpm = new Float64Array(xm.length);
-    for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + r.delta[i]!;
-    const raw = fromModelTensor(xpm, normalization, img);
-    const clipped = outsideUnit(colourData(raw));
-    const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
-    const png = encodePng(xPrime, { bitDepth });
-    const storedImg = decodePng(png, { location: `${location} (output)` });
+    const { xPrime, clipped, png, storedImg } = outputOf(su, img, xm, r.delta, location);
     const pixels = (out: Image) => {
       const a = colourData(xRef); const b = colourData(out);
       const dp = new Float64Array(a.length);
@@ -329,13 +323,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       model: { sha256, layer: r.level.node, kind: 'stem' },
       settings: opts.settings ?? {},
     };
-    const targetPixels = target?.pixels;
-    if (targetPixels) {
-      const a = colourData(xRef); const b = colourData(storedImg);
-      let before = 0; let after = 0;
-      for (let i = 0; i < a.length; i++) { before += (a[i]! - targetPixels[i]!) ** 2; after += (b[i]! - targetPixels[i]!) ** 2; }
-      record.targetDistance = { before: Math.sqrt(before), after: Math.sqrt(after) };
-    }
+    if (target) record.targetDistance = targetDistance(target.pixels, xRef, storedImg);
     const reason = verdictReason(record);
     if (reason) record.reason = reason;
     return { x: xRef, xPrime, png, record };
@@ -345,6 +333,14 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
 
 /** The residual a stem x' reports when it breaks a bound of the level set (L's output then differs). */
 const EXACT_BROKEN = 1;
+
+/** ‖x' − t‖ and ‖x − t‖ in pixel units (colour samples). */
+function targetDistance(t: Float64Array, x: Image, xPrime: Image): { before: number; after: number } {
+  const a = colourData(x); const b = colourData(xPrime);
+  let before = 0; let after = 0;
+  for (let i = 0; i < a.length; i++) { before += (a[i]! - t[i]!) ** 2; after += (b[i]! - t[i]!) ** 2; }
+  return { before: Math.sqrt(before), after: Math.sqrt(after) };
+}
 
 /** Share of samples outside [0, 1] by more than rounding of the affine map back to pixels. */
 function outsideUnit(a: Float64Array): number {

@@ -152,9 +152,13 @@ t.test('an injective first layer exits 3 and says so; --allow-approximate writes
   mkdirSync(img, { recursive: true });
   writeFileSync(join(img, 'a.png'), png(1, 12, 12));
   writeFileSync(join(img, 'b.png'), png(2, 12, 12));
-  const no = await runCli(['collide', tall, img, '--out-dir', join(dir, 'out3')]);
+  const no = await runCli(['collide', tall, img, '--out-dir', join(dir, 'out3'), '--at', 'first-layer']);
   t.equal(no.code, 3);
   t.match(no.stderr, /no exact collision exists at this layer for this input size/);
+  // by default collide goes on to the ReLU after it, whose equality rows (8 per pixel position) pin x
+  const past = await runCli(['collide', tall, img, '--out-dir', join(dir, 'out3b')]);
+  t.equal(past.code, 3);
+  t.match(past.stderr, /a\.png: not written: unmoved — the level set at r .*pin x/);
   const out = join(dir, 'outA');
   const yes = await runCli(['collide', tall, img, '--out-dir', out, '--allow-approximate', '--format', 'npy', '--json', '--alpha', '0.01']);
   t.equal(yes.code, 0, yes.stderr);

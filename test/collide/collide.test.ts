@@ -57,8 +57,10 @@ t.test('overlapping 3×3/2 conv, wide operator: operator mode ≤ 1e-12, patch m
 
 t.test('injective first layer (16←3 3×3/1 padded): NoExactCollision; approximate mode predicts the first-layer change', async (t) => {
   const m = convModel({ c: 3, h: 12, w: 12, outC: 16, k: 3, stride: 1, pad: 1 });
-  await t.rejects(createPipeline(m.bytes, { normalization: none, tool }), NoExactCollision);
-  await t.rejects(createPipeline(m.bytes, { normalization: none, tool }), /no exact collision exists at this layer for this input size/);
+  await t.rejects(createPipeline(m.bytes, { normalization: none, tool, at: 'first-layer' }), NoExactCollision);
+  await t.rejects(createPipeline(m.bytes, { normalization: none, tool, at: 'first-layer' }), /no exact collision exists at this layer for this input size/);
+  // by default the ReLU after it is a stem tensor to collide at (src/stem)
+  t.ok((await createPipeline(m.bytes, { normalization: none, tool })).fixed!.stem, 'the default goes past the first layer');
   const p = await createPipeline(m.bytes, { normalization: none, tool, allowApproximate: true, alpha: 0.02 });
   const f = p.fixed!.collider!.analysis.figures;
   t.equal(f.trivial, true);
