@@ -16,9 +16,9 @@ import { tilePreconditioners } from './tile-precond.js';
 
 /**
  * Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0, as the first-layer box fit
- * does: letting them move one way makes the exact stage hold them on their bound one round at a
- * time, and the held sets it needs condition its completions badly (measured on photos with 15% of
- * their pixels clipped).
+ * does: letting them move one way (tried) makes the exact stage hold them on their bound one round
+ * at a time, and rounds that conflict. Large clipped regions still condition the completion badly
+ * (photos with ~15% of their pixels in clipped blobs stall it: such an image is reported, not written).
  */
 const FREEZE_PIXELS = 0.5 / 255;
 
@@ -34,7 +34,7 @@ const MARGIN = 1e-3;
  */
 const ROOMY = 0.25;
 
-/** Strength rounds at most (each a whole solve), and the growth of the goal per round and in all. */
+/** Strength rounds at most (each a whole solve; the goal grows ≤ 2× a round, ≤ 8× in all). */
 const MAX_AIM_ROUNDS = 2;
 /** A reached pixel RMS at least this share of the asked one ends the strength rounds (a round is a whole solve). */
 const AIM_ENOUGH = 0.6;
@@ -184,7 +184,6 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const box = modelBoxOf(settings.affine);
   const zOf = (x: Float64Array) => { const z = op.apply(x); const per = z.length / bias.length; for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!; return z; };
 
-
   const collide = (x: Float64Array, index: number, target?: Float64Array): StemCollision => {
     const n = x.length;
     const z = zOf(x);
@@ -194,7 +193,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
       const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
       for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f || hi[i]! <= f) frozen[i] = 1;
     }
-    // L: the one asked for, else the shallowest whose dimension bound is positive (else the deepest)
+    // L: the one asked for, else the shallowest with room (ROOMY), else the roomiest
     const tried: StemLevel[] = [];
     let chosen: { at: StemAt; ls: LevelSet; level: StemLevel } | undefined;
     for (const at of usable) {
