@@ -9,7 +9,7 @@ import type { ModelReport } from '../census/report.js';
 import { readModelFile } from './model-file.js';
 import { parseSize, writeFilesAtomic, type InspectArgs } from './inspect.js';
 import { tool } from './version.js';
-import { stemSection, type StemSection } from './inspect-stem.js';
+import type { StemSection } from './inspect-stem.js';
 
 /** Runs the census of every model on one engine. */
 export async function inspectModels(args: InspectArgs, engine: RankEngine): Promise<ModelReport[]> {
@@ -54,7 +54,11 @@ export async function run(args: InspectArgs): Promise<void> {
     await engine.close();
   }
   const stems: (StemSection | undefined)[] = [];
-  if (args.image) for (const path of args.models) stems.push(await stemSection(path, args));
+  if (args.image) {
+    // the image reader and the stem load only for --image
+    const { stemSection } = await import('./inspect-stem.js');
+    for (const path of args.models) stems.push(await stemSection(path, args));
+  }
   let out: string;
   if (args.json) out = JSON.stringify({ tool, models: reports.map((r, i) => (stems[i] ? { ...r, stem: stems[i]!.report } : r)) }, null, 2);
   else {
