@@ -15,6 +15,9 @@ export interface ClassifierOptions {
   output?: string;
   precision?: Precision;
   source?: string;
+  /** build the Jacobian for crossEntropy (default true); false: logits only, for models with an op
+   *  that has no derivative rule (the score-based Square Attack needs no gradient) */
+  gradients?: boolean;
 }
 
 export interface Classifier {
@@ -58,9 +61,7 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
   const logitsName = logitsTensor(proto, opts.output);
   const dims = [1, input.channels ?? 3, like.height, like.width];
   const precision = opts.precision ?? 'f32';
-  const jac: Jacobian = await createJacobian(proto, dims, { precision, outputs: [logitsName], source });
-  const classes = jac.outputDims[0]!.reduce((a, b) => a * b, 1);
-  if (classes < 2) throw new InputError(`${source}: ${logitsName} has ${classes} entry; attacks need class scores`);
+  const jac: Jacobian | undefined = opts.gradients === false ? undefined : await createJacobian(proto, dims, { precision, outputs: [logitsName], source });
   const fwd: Session = await createSession(proto, { precision, expose: [logitsName], source });
   let queries = 0;
   const tensor = (pixels: Float64Array) => toModelTensor({ ...like, data: pixels }, input);
@@ -69,10 +70,18 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
     const r = await fwd.run({ [fwd.inputNames[0]!]: { data: tensor(pixels), dims } });
     return Float64Array.from(r[logitsName]!.data as ArrayLike<number>);
   };
+  const classes = jac ? jac.outputDims[0]!.reduce((a, b) => a * b, 1) : (await logits(new Float64Array(like.data.length))).length; // one probe run for the class count
+  queries = 0;
+  if (classes < 2) {
+    await jac?.release();
+    await fwd.release();
+    throw new InputError(`${source}: ${logitsName} has ${classes} entry; attacks need class scores`);
+  }
   return {
     logitsName, classes, logits,
     get queries() { return queries; },
     async crossEntropy(pixels, label) {
+      if (!jac) throw new Error('this classifier was created without gradients (gradients: false)');
       const x = tensor(pixels);
       const z = await logits(pixels);
       const lse = logSumExp(z);
@@ -82,7 +91,7 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
       return { loss: lse - z[label]!, grad: modelGradientToPixelGradient(gradient, input, like), logits: z };
     },
     async release() {
-      await jac.release();
+      await jac?.release();
       await fwd.release();
     },
   };
