@@ -184,7 +184,9 @@ export const convTranspose: Rule = {
 function bnFactor(node: NodeLike, cx: GradContext): string {
   const r = cx.shape(inputOf(node, 0)).length;
   const c = cx.shape(inputOf(node, 0))[1]!;
-  const f = div(cx, inputOf(node, 1), op(cx, 'Sqrt', [add(cx, inputOf(node, 4), scalar(cx, attrFloat(node, 'epsilon', 1e-5)))]));
+  const scale = cx.constant(inputOf(node, 1)), variance = cx.constant(inputOf(node, 4));
+  const own = (name: string, v: Float64Array | undefined) => (v ? cx.init({ base: 'bn_param', dims: cx.shape(name), data: Float32Array.from(v) }) : name);
+  const f = div(cx, own(inputOf(node, 1), scale), op(cx, 'Sqrt', [add(cx, own(inputOf(node, 4), variance), scalar(cx, attrFloat(node, 'epsilon', 1e-5)))]));
   return reshapeTo(cx, f, [c, ...Array<number>(r - 2).fill(1)]);
 }
 
