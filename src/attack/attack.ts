@@ -7,6 +7,7 @@ import { colorChannels, type Image } from '../image/image.js';
 import { deltaStats, psnr, type DeltaStats } from '../image/metrics.js';
 import { decodePng, encodePng } from '../image/png.js';
 import { argmax, pgd, type AttackNorm } from './pgd.js';
+import type { SessionBackend } from '../runtime/session.js';
 import type { Classifier } from './classifier.js';
 import { squareAttack } from './square.js';
 import { szegedy } from './szegedy.js';
@@ -58,6 +59,8 @@ export interface AttackRecord {
   queries: number;
   ms: number;
   seed: number;
+  /** where the model ran (forward passes; gradients on the same backend) */
+  backend: SessionBackend;
   outputs?: { png?: string; npy?: string };
 }
 
@@ -106,7 +109,7 @@ export async function attackImage(c: Classifier, image: Image, s: AttackSettings
       top1: { before, after: argmax(r.after), stored: storedTop1 },
       margin: { before: margin(r.before), after: margin(r.after) },
       delta: deltaStats(delta), psnr: psnr(x.data, r.adversarial), steps: r.steps, queries,
-      ms: performance.now() - t0, seed,
+      ms: performance.now() - t0, seed, backend: c.backend,
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import { decodeModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/proto.js';
-import { createSession, type Precision, type Session } from '../runtime/session.js';
+import { createSession, type Precision, type Session, type SessionBackend } from '../runtime/session.js';
 
 export interface ClassifierOptions {
   /** tensor holding the class scores (default: the model's first output; a Softmax's output means its input) */
@@ -26,6 +26,8 @@ export interface Classifier {
   readonly classes: number;
   /** model evaluations so far (forward and gradient) */
   readonly queries: number;
+  /** where the forward passes run: backend, execution provider, node placement */
+  readonly backend: SessionBackend;
   logits(pixels: Float64Array): Promise<Float64Array>;
   /**
    * Cross-entropy of class `label` at the image and its gradient with respect to the pixel values.
@@ -78,7 +80,7 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
     throw new InputError(`${source}: ${logitsName} has ${classes} entry; attacks need class scores`);
   }
   return {
-    logitsName, classes, logits,
+    logitsName, classes, logits, backend: fwd.backend,
     get queries() { return queries; },
     async crossEntropy(pixels, label) {
       if (!jac) throw new Error('this classifier was created without gradients (gradients: false)');

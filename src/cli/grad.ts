@@ -58,7 +58,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const report = {
     tool: version.tool, model: { path: args.model, name: file.label, sha256: file.sha256 }, image: args.image,
     settings: { precision, output: r.output, class: args.class ?? null, preset: args.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr ?? false, size: `${size.h}x${size.w}` },
-    scalar: r.scalar, outputDims: r.outputDims,
+    scalar: r.scalar, outputDims: r.outputDims, backend: r.backend ?? null,
     gradient: { shape: [image.height, image.width, colors], l2: Math.sqrt(l2), linf, heatmapScale: heat.scale },
     files: { npy: join(args.out, 'grad.npy'), png: join(args.out, 'grad.png'), json: join(args.out, 'grad.json') },
   };

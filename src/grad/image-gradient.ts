@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.js';
 import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import type { ModelProto } from '../onnx/proto.js';
-import type { Precision } from '../runtime/session.js';
+import type { Precision, SessionBackend } from '../runtime/session.js';
 import { createJacobian } from './jacobian.js';
 import { scalarOf, type ScalarChoice } from './scalar.js';
 
@@ -25,6 +25,8 @@ export interface ImageGradient {
   gradient: Float64Array;
   /** the same with respect to the model input (1, C, H, W) */
   modelGradient: Float64Array;
+  /** where the adjoint graph ran: backend, execution provider, node placement */
+  backend?: SessionBackend;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function imageGradient(model: Uint8Array | ModelProto, image: Image
     const { gradient } = await j.vjp(x, { [output]: choice.cotangent }, 1);
     const modelGradient = Float64Array.from(gradient);
     const { cotangent: _c, ...scalar } = choice;
-    return { output, outputDims: [...j.outputDims[0]!], scalar, gradient: modelGradientToPixelGradient(modelGradient, input, image), modelGradient };
+    const { adjoint: backend } = await j.backends();
+    return { output, outputDims: [...j.outputDims[0]!], scalar, gradient: modelGradientToPixelGradient(modelGradient, input, image), modelGradient, ...(backend ? { backend } : {}) };
   } finally {
     await j.release();
   }

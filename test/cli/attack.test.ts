@@ -45,6 +45,7 @@ t.test('attack --method square (files mode): the records name the method and cou
   t.equal(a.code, 0, a.stderr);
   const [ra, rb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
   t.equal(ra.method, 'square');
+  t.same([ra.backend.name, ra.backend.executionProvider, ra.backend.placement.cpuFallback], ['wasm', 'wasm', []], 'the record names backend, provider and CPU fallback');
   t.equal(ra.settings.queries, 40);
   t.equal(ra.settings.pInit, 0.05, 'the paper\'s p for L∞');
   t.equal(ra.queries, ra.success ? ra.steps + 2 : 40, `queries ${ra.queries}, steps ${ra.steps}`);

@@ -32,6 +32,7 @@ t.test('grad MODEL IMAGE --out DIR: grad.npy is ∂(top-1 margin)/∂pixel (cent
   const doc = JSON.parse(r.stdout);
   t.equal(doc.scalar.kind, 'margin');
   t.match(doc.model.sha256, /^[0-9a-f]{64}$/);
+  t.same(doc.backend, { name: 'wasm', executionProvider: 'wasm', placement: { source: 'single provider', providers: [{ provider: 'CPUExecutionProvider', count: null }], cpuFallback: [] } }, 'the report names backend, provider and placement');
   const g = readNpy(readFileSync(join(out, 'grad.npy')));
   t.same(g.shape, [VIT, VIT, 3]);
   t.equal(g.dtype, '<f8');
