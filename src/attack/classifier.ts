@@ -8,6 +8,7 @@ import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import { decodeModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/proto.js';
+import type { BackendName } from '../runtime/backends.js';
 import { createSession, type Precision, type Session, type SessionBackend } from '../runtime/session.js';
 
 export interface ClassifierOptions {
@@ -15,6 +16,8 @@ export interface ClassifierOptions {
   output?: string;
   precision?: Precision;
   source?: string;
+  /** 'wasm' (default), 'webgpu' or 'native', for the forward passes and the gradients */
+  backend?: BackendName;
   /** build the Jacobian for crossEntropy (default true); false: logits only, for models with an op
    *  that has no derivative rule (the score-based Square Attack needs no gradient) */
   gradients?: boolean;
@@ -63,8 +66,8 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
   const logitsName = logitsTensor(proto, opts.output);
   const dims = [1, input.channels ?? 3, like.height, like.width];
   const precision = opts.precision ?? 'f32';
-  const jac: Jacobian | undefined = opts.gradients === false ? undefined : await createJacobian(proto, dims, { precision, outputs: [logitsName], source });
-  const fwd: Session = await createSession(proto, { precision, expose: [logitsName], source });
+  const jac: Jacobian | undefined = opts.gradients === false ? undefined : await createJacobian(proto, dims, { precision, outputs: [logitsName], source, ...(opts.backend ? { backend: opts.backend } : {}) });
+  const fwd: Session = await createSession(proto, { precision, expose: [logitsName], source, ...(opts.backend ? { backend: opts.backend } : {}) });
   let queries = 0;
   const tensor = (pixels: Float64Array) => toModelTensor({ ...like, data: pixels }, input);
   const logits = async (pixels: Float64Array) => {

@@ -2,9 +2,10 @@
 // contract — a PNG stream on stdin → the adversarial PNGs on stdout, or files → --out-dir; NDJSON
 // records to --report. Thin: parse, call src/attack, write. Heavy modules load in the handler.
 import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { backendOption, type BackendArgs } from './backend-args.js';
 import { modelInputOptions, type ModelInputArgs } from './model-input-flags.js';
 
-export interface AttackArgs extends ModelInputArgs {
+export interface AttackArgs extends ModelInputArgs, BackendArgs {
   model: string;
   images?: string[];
   method: string;
@@ -34,7 +35,7 @@ export const command = 'attack <model> [images..]';
 export const describe = 'adversarial examples: PGD (L∞ or L2), the L-BFGS attack of Szegedy et al., or the gradient-free Square Attack; PNG stream in → PNG stream out, as collide';
 
 export function builder(y: Argv): Argv<AttackArgs> {
-  return modelInputOptions(y
+  return backendOption(modelInputOptions(y
     .positional('model', { type: 'string', describe: 'ONNX model file', demandOption: true })
     .positional('images', { type: 'string', array: true, describe: 'PNG/.npy files or directories; none: a PNG stream on stdin → PNG stream on stdout' })
     .option('method', { type: 'string', default: 'pgd', describe: 'pgd: projected gradient descent (Madry et al. 2018); lbfgs: min c·‖r‖² + CE(x + r, K) in the pixel box by box-constrained L-BFGS with a search over c (Szegedy et al. 2014); square: score-based random search over square windows, no gradients (Andriushchenko et al. 2020)' })
@@ -57,7 +58,7 @@ export function builder(y: Argv): Argv<AttackArgs> {
     .option('output', { type: 'string', describe: 'tensor of class scores (default the first model output; a Softmax output means its logits)' })
     .option('precision', { type: 'string', default: 'f32', describe: 'f32 (onnxruntime) or f64 (the float64 lowering) for forward passes and gradients; default f32' })
     .option('max-pixels', { type: 'number', default: 50_000_000, describe: 'refuse PNGs whose header declares more pixels' })
-    .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' }))
+    .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' })))
     .example('$0 attack cls.onnx --preset paddle < x.png > adv.png', 'untargeted PGD L∞ at ε = 8/255')
     .example('$0 attack cls.onnx --preset paddle --method square --queries 1000 < x.png > adv.png', 'Square Attack (L∞, ε = 8/255): model queries only, no gradients')
     .example('$0 attack cls.onnx --preset paddle < x.png | $0 collide cls.onnx --preset paddle > adv-collide.png', 'colliding adversarial examples (the paper\'s Eq. 7)')
@@ -80,11 +81,13 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     import('node:fs'), import('node:path'), import('../core/errors.js'), import('../image/io.js'), import('../image/io-stream.js'), import('../image/png.js'),
     import('../image/image-npy.js'), import('../image/names.js'), import('../attack/attack.js'), import('../attack/classifier.js'), import('./model-file.js'), import('./model-input-args.js'), import('./version.js'),
   ]);
+  const { backendOf } = await import('./backend-resolve.js');
   const method = attackMod.resolveMethod(a.method);
   if (a.norm !== 'linf' && a.norm !== 'l2') throw errors.invalidParameter('--norm', 'one of linf, l2', a.norm);
   if (a.bitDepth !== 8 && a.bitDepth !== 16) throw errors.invalidParameter('--bit-depth', 'one of 8, 16', a.bitDepth, RangeError);
   if (a.format !== 'png' && a.format !== 'npy') throw errors.invalidParameter('--format', 'one of png, npy', a.format);
   if (a.precision !== 'f32' && a.precision !== 'f64') throw errors.invalidParameter('--precision', 'one of f32, f64', a.precision, RangeError);
+  const backend = backendOf(a, a.precision === 'f64');
   if (!Number.isInteger(a.steps) || a.steps < 1) throw errors.invalidParameter('--steps', 'a positive integer', a.steps, RangeError);
   if (a.label !== undefined && (!Number.isInteger(a.label) || a.label < 0)) throw errors.invalidParameter('--label', 'a non-negative integer', a.label, RangeError);
   if (!Number.isInteger(a.seed) || a.seed < 0) throw errors.invalidParameter('--seed', 'a non-negative integer', a.seed, RangeError);
@@ -103,7 +106,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
   const size = mia.parseSize(a.size);
   const declared = file.model.graph?.input?.[0]?.type?.tensorType?.shape?.dim?.[1]?.dimValue;
   const input = { ...norm, channels: (declared != null && Number(declared) === 1 ? 1 : 3) as 1 | 3 };
-  const header = { tool: version.tool, model: { name: file.label, sha256: file.sha256 }, settings: { ...settings, output: a.output ?? null, precision: a.precision, preset: a.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr ?? false } };
+  const header = { tool: version.tool, model: { name: file.label, sha256: file.sha256 }, settings: { ...settings, output: a.output ?? null, precision: a.precision, backend: backend.name, preset: a.preset ?? 'none', mean: norm.mean, std: norm.std, bgr: norm.bgr ?? false } };
   let classifier: Awaited<ReturnType<typeof classifierMod.createClassifier>> | undefined;
   let shape: { h: number; w: number } | undefined;
   const fd = a.report && a.report !== '-' ? fs.openSync(a.report, 'w') : undefined;
@@ -116,7 +119,7 @@ export async function handler(argv: ArgumentsCamelCase): Promise<void> {
     const want = size ?? shape ?? { h: image.height, w: image.width };
     if (image.height !== want.h || image.width !== want.w) throw new errors.InputError(`${location}: image is ${image.height}×${image.width} but the model input is ${want.h}×${want.w} (attack works at model resolution)`);
     shape = want;
-    classifier ??= await classifierMod.createClassifier(bytes, image, input, { output: a.output, precision: a.precision as 'f32' | 'f64', source: file.label, gradients: method !== 'square' });
+    classifier ??= await classifierMod.createClassifier(bytes, image, input, { output: a.output, precision: a.precision as 'f32' | 'f64', source: file.label, gradients: method !== 'square', backend: backend.name });
     if (a.label !== undefined && a.label >= classifier.classes) throw errors.invalidParameter('--label', `an integer between 0 and ${classifier.classes - 1}`, a.label, RangeError);
     return attackMod.attackImage(classifier, image, settings, index, location);
   };

@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import type { ModelProto } from '../onnx/proto.js';
+import type { BackendName } from '../runtime/backends.js';
 import type { Precision, SessionBackend } from '../runtime/session.js';
 import { createJacobian } from './jacobian.js';
 import { scalarOf, type ScalarChoice } from './scalar.js';
@@ -15,6 +16,8 @@ export interface ImageGradientOptions {
   classIndex?: number;
   precision?: Precision;
   source?: string;
+  /** 'wasm' (default), 'webgpu' (float32 only) or 'native' */
+  backend?: BackendName;
 }
 
 export interface ImageGradient {
@@ -36,7 +39,7 @@ export interface ImageGradient {
 export async function imageGradient(model: Uint8Array | ModelProto, image: Image, input: ModelInputOptions, opts: ImageGradientOptions = {}): Promise<ImageGradient> {
   const source = opts.source ?? 'model';
   const dims = [1, input.channels ?? 3, image.height, image.width];
-  const j = await createJacobian(model, dims, { precision: opts.precision ?? 'f64', source, ...(opts.output ? { outputs: [opts.output] } : {}) });
+  const j = await createJacobian(model, dims, { precision: opts.precision ?? 'f64', source, ...(opts.output ? { outputs: [opts.output] } : {}), ...(opts.backend ? { backend: opts.backend } : {}) });
   try {
     const output = j.outputs[0]!;
     if (!output) throw new InputError(`${source}: the model has no outputs`);

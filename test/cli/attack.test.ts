@@ -51,6 +51,9 @@ t.test('attack --method square (files mode): the records name the method and cou
   t.equal(ra.queries, ra.success ? ra.steps + 2 : 40, `queries ${ra.queries}, steps ${ra.steps}`);
   t.ok(ra.delta.linf <= 0.2 * 255 * (1 + 1e-12), `‖r‖∞ ${ra.delta.linf} levels ≤ ε`);
   t.same(readFileSync(rb.outputs.png), readFileSync(ra.outputs.png), 'same seed: the same PNG');
+  const gpu = await runCommand(attack, ['attack', model, join(dir, 'c.png'), '--method', 'square', '--precision', 'f64', '--backend', 'webgpu', '--out-dir', join(dir, 'sq3')]);
+  t.equal(gpu.code, 1);
+  t.match(gpu.stderr, /float64 runs on the wasm and native backends only, not on webgpu/);
 });
 
 function sh(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
