@@ -1,15 +1,18 @@
 // One attack on one image, and its record: success, top-1 before and after (of the float64 result
 // and of the PNG as written), the margin, ‖r‖ L2 / L∞ / RMS in pixel units (8-bit levels, as
-// collide reports), PSNR, steps and model queries, time. Methods: pgd (pgd.ts), lbfgs (szegedy.ts).
+// collide reports), PSNR, steps and model queries, time. Methods: pgd (pgd.ts), lbfgs (szegedy.ts),
+// square (square.ts, gradient-free).
 import { invalidParameter } from '../core/errors.js';
 import { colorChannels, type Image } from '../image/image.js';
 import { deltaStats, psnr, type DeltaStats } from '../image/metrics.js';
 import { decodePng, encodePng } from '../image/png.js';
 import { argmax, pgd, type AttackNorm } from './pgd.js';
+import type { SessionBackend } from '../runtime/session.js';
 import type { Classifier } from './classifier.js';
+import { squareAttack } from './square.js';
 import { szegedy } from './szegedy.js';
 
-const METHODS = Object.freeze({ pgd: 'pgd', lbfgs: 'lbfgs' } as const);
+const METHODS = Object.freeze({ pgd: 'pgd', lbfgs: 'lbfgs', square: 'square' } as const);
 export type AttackMethod = keyof typeof METHODS;
 
 export function resolveMethod(m: unknown): AttackMethod {
@@ -30,6 +33,10 @@ export interface AttackSettings {
   /** lbfgs: values of c tried, and the first c */
   searchSteps?: number;
   c?: number;
+  /** square: most model queries per image (clean image and start included; default 10000) */
+  queries?: number;
+  /** square: first fraction of pixels per window (default 0.05 L∞, 0.1 L2) */
+  pInit?: number;
 }
 
 export interface AttackRecord {
@@ -46,10 +53,14 @@ export interface AttackRecord {
   margin: { before: number; after: number };
   delta: DeltaStats;
   psnr: number;
+  /** pgd: gradient steps; lbfgs: L-BFGS iterations over all c; square: random-search iterations */
   steps: number;
+  /** model evaluations by the attack (forward passes and gradients; not the check of the stored PNG) */
   queries: number;
   ms: number;
   seed: number;
+  /** where the model ran (forward passes; gradients on the same backend) */
+  backend: SessionBackend;
   outputs?: { png?: string; npy?: string };
 }
 
@@ -80,7 +91,10 @@ export async function attackImage(c: Classifier, image: Image, s: AttackSettings
   const q0 = c.queries;
   const seed = s.seed + index;
   const lb = s.method === 'lbfgs' ? await szegedy(c, x.data, { label: s.label, iterations: s.steps, searchSteps: s.searchSteps, c: s.c }) : undefined;
-  const r = lb ?? await pgd(c, x.data, { norm: s.norm, eps: s.eps, steps: s.steps, stepSize: s.stepSize, label: s.label, randomStart: s.randomStart, seed });
+  const r = lb ?? (s.method === 'square'
+    ? await squareAttack(c, x.data, { norm: s.norm, eps: s.eps, queries: s.queries ?? 10000, pInit: s.pInit, label: s.label, seed, height: x.height, width: x.width, channels: x.channels })
+    : await pgd(c, x.data, { norm: s.norm, eps: s.eps, steps: s.steps, stepSize: s.stepSize, label: s.label, randomStart: s.randomStart, seed }));
+  const queries = c.queries - q0;
   const adversarial: Image = { ...x, bitDepth: s.bitDepth, data: r.adversarial };
   const png = encodePng(adversarial, { bitDepth: s.bitDepth });
   const storedTop1 = argmax(await c.logits(colorsOnly(decodePng(png)).data));
@@ -94,8 +108,8 @@ export async function attackImage(c: Classifier, image: Image, s: AttackSettings
       ...(lb ? { c: lb.c } : {}),
       top1: { before, after: argmax(r.after), stored: storedTop1 },
       margin: { before: margin(r.before), after: margin(r.after) },
-      delta: deltaStats(delta), psnr: psnr(x.data, r.adversarial), steps: r.steps, queries: c.queries - q0,
-      ms: performance.now() - t0, seed,
+      delta: deltaStats(delta), psnr: psnr(x.data, r.adversarial), steps: r.steps, queries,
+      ms: performance.now() - t0, seed, backend: c.backend,
     },
   };
 }

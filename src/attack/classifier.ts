@@ -8,13 +8,19 @@ import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import { decodeModel } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/proto.js';
-import { createSession, type Precision, type Session } from '../runtime/session.js';
+import type { BackendName } from '../runtime/backends.js';
+import { createSession, type Precision, type Session, type SessionBackend } from '../runtime/session.js';
 
 export interface ClassifierOptions {
   /** tensor holding the class scores (default: the model's first output; a Softmax's output means its input) */
   output?: string;
   precision?: Precision;
   source?: string;
+  /** 'wasm' (default), 'webgpu' or 'native', for the forward passes and the gradients */
+  backend?: BackendName;
+  /** build the Jacobian for crossEntropy (default true); false: logits only, for models with an op
+   *  that has no derivative rule (the score-based Square Attack needs no gradient) */
+  gradients?: boolean;
 }
 
 export interface Classifier {
@@ -23,6 +29,8 @@ export interface Classifier {
   readonly classes: number;
   /** model evaluations so far (forward and gradient) */
   readonly queries: number;
+  /** where the forward passes run: backend, execution provider, node placement */
+  readonly backend: SessionBackend;
   logits(pixels: Float64Array): Promise<Float64Array>;
   /**
    * Cross-entropy of class `label` at the image and its gradient with respect to the pixel values.
@@ -58,10 +66,8 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
   const logitsName = logitsTensor(proto, opts.output);
   const dims = [1, input.channels ?? 3, like.height, like.width];
   const precision = opts.precision ?? 'f32';
-  const jac: Jacobian = await createJacobian(proto, dims, { precision, outputs: [logitsName], source });
-  const classes = jac.outputDims[0]!.reduce((a, b) => a * b, 1);
-  if (classes < 2) throw new InputError(`${source}: ${logitsName} has ${classes} entry; attacks need class scores`);
-  const fwd: Session = await createSession(proto, { precision, expose: [logitsName], source });
+  const jac: Jacobian | undefined = opts.gradients === false ? undefined : await createJacobian(proto, dims, { precision, outputs: [logitsName], source, ...(opts.backend ? { backend: opts.backend } : {}) });
+  const fwd: Session = await createSession(proto, { precision, expose: [logitsName], source, ...(opts.backend ? { backend: opts.backend } : {}) });
   let queries = 0;
   const tensor = (pixels: Float64Array) => toModelTensor({ ...like, data: pixels }, input);
   const logits = async (pixels: Float64Array) => {
@@ -69,10 +75,18 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
     const r = await fwd.run({ [fwd.inputNames[0]!]: { data: tensor(pixels), dims } });
     return Float64Array.from(r[logitsName]!.data as ArrayLike<number>);
   };
+  const classes = jac ? jac.outputDims[0]!.reduce((a, b) => a * b, 1) : (await logits(new Float64Array(like.data.length))).length; // one probe run for the class count
+  queries = 0;
+  if (classes < 2) {
+    await jac?.release();
+    await fwd.release();
+    throw new InputError(`${source}: ${logitsName} has ${classes} entry; attacks need class scores`);
+  }
   return {
-    logitsName, classes, logits,
+    logitsName, classes, logits, backend: fwd.backend,
     get queries() { return queries; },
     async crossEntropy(pixels, label) {
+      if (!jac) throw new Error('this classifier was created without gradients (gradients: false)');
       const x = tensor(pixels);
       const z = await logits(pixels);
       const lse = logSumExp(z);
@@ -82,7 +96,7 @@ export async function createClassifier(model: Uint8Array | ModelProto, like: Ima
       return { loss: lse - z[label]!, grad: modelGradientToPixelGradient(gradient, input, like), logits: z };
     },
     async release() {
-      await jac.release();
+      await jac?.release();
       await fwd.release();
     },
   };

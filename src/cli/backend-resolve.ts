@@ -10,9 +10,21 @@ export function backendOf(a: BackendArgs, needsFloat64 = false): BackendInfo {
   return b;
 }
 
-/** "webgpu (webgpu execution provider on Google SwiftShader, a CPU emulation)" */
+/** "webgpu (webgpu execution provider on Google SwiftShader, a CPU emulation; 2 node(s) fell back to the CPU: Clip ×2)" */
 export function describeBackend(b: SessionBackend): string {
   const a = b.adapter;
   const on = a ? ` on ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'an unnamed adapter'}${a.software ? ', a CPU emulation' : ''}` : '';
-  return `${b.name} (${b.executionProvider} execution provider${on})`;
+  return `${b.name} (${b.executionProvider} execution provider${on}${placementNote(b)})`;
+}
+
+/** What the placement adds to the line: nothing for a single-provider backend. */
+function placementNote(b: SessionBackend): string {
+  const p = b.placement;
+  if (!p || p.source === 'single provider') return '';
+  if (p.source === 'not observed') return '; node placement not observed';
+  const fallback = p.cpuFallback ?? [];
+  if (!fallback.length) return `; every node on ${p.providers.map((q) => q.provider).join(', ')}`;
+  const ops = new Map<string, number>();
+  for (const n of fallback) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
+  return `; ${fallback.length} node(s) fell back to the CPU: ${[...ops].map(([op, k]) => `${op} ×${k}`).join(', ')}`;
 }

@@ -4,7 +4,8 @@ import { InputError } from '../core/errors.js';
 import type { Image } from '../image/image.js';
 import { modelGradientToPixelGradient, toModelTensor, type ModelInputOptions } from '../image/tensor.js';
 import type { ModelProto } from '../onnx/proto.js';
-import type { Precision } from '../runtime/session.js';
+import type { BackendName } from '../runtime/backends.js';
+import type { Precision, SessionBackend } from '../runtime/session.js';
 import { createJacobian } from './jacobian.js';
 import { scalarOf, type ScalarChoice } from './scalar.js';
 
@@ -15,6 +16,8 @@ export interface ImageGradientOptions {
   classIndex?: number;
   precision?: Precision;
   source?: string;
+  /** 'wasm' (default), 'webgpu' (float32 only) or 'native' */
+  backend?: BackendName;
 }
 
 export interface ImageGradient {
@@ -25,6 +28,8 @@ export interface ImageGradient {
   gradient: Float64Array;
   /** the same with respect to the model input (1, C, H, W) */
   modelGradient: Float64Array;
+  /** where the adjoint graph ran: backend, execution provider, node placement */
+  backend?: SessionBackend;
 }
 
 /**
@@ -34,7 +39,7 @@ export interface ImageGradient {
 export async function imageGradient(model: Uint8Array | ModelProto, image: Image, input: ModelInputOptions, opts: ImageGradientOptions = {}): Promise<ImageGradient> {
   const source = opts.source ?? 'model';
   const dims = [1, input.channels ?? 3, image.height, image.width];
-  const j = await createJacobian(model, dims, { precision: opts.precision ?? 'f64', source, ...(opts.output ? { outputs: [opts.output] } : {}) });
+  const j = await createJacobian(model, dims, { precision: opts.precision ?? 'f64', source, ...(opts.output ? { outputs: [opts.output] } : {}), ...(opts.backend ? { backend: opts.backend } : {}) });
   try {
     const output = j.outputs[0]!;
     if (!output) throw new InputError(`${source}: the model has no outputs`);
@@ -46,7 +51,8 @@ export async function imageGradient(model: Uint8Array | ModelProto, image: Image
     const { gradient } = await j.vjp(x, { [output]: choice.cotangent }, 1);
     const modelGradient = Float64Array.from(gradient);
     const { cotangent: _c, ...scalar } = choice;
-    return { output, outputDims: [...j.outputDims[0]!], scalar, gradient: modelGradientToPixelGradient(modelGradient, input, image), modelGradient };
+    const { adjoint: backend } = await j.backends();
+    return { output, outputDims: [...j.outputDims[0]!], scalar, gradient: modelGradientToPixelGradient(modelGradient, input, image), modelGradient, ...(backend ? { backend } : {}) };
   } finally {
     await j.release();
   }

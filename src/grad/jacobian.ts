@@ -5,7 +5,7 @@
 import { invalidParameter } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
 import { onnx, type ModelProto } from '../onnx/proto.js';
-import { createSession, type Precision, type Session, type SessionOptions } from '../runtime/session.js';
+import { createSession, type Precision, type Session, type SessionBackend, type SessionOptions } from '../runtime/session.js';
 import { buildGradModel, cotangentInput, GRADIENT_OUTPUT, TANGENT_INPUT, tangentOutput, type GradModel } from './build.js';
 import { probeTensors, type TensorInfo } from './probe.js';
 
@@ -35,6 +35,8 @@ export interface Jacobian {
    * @returns the chosen tensors at x and the gradient [batch, ...inputDims]
    */
   vjp(x: ArrayLike<number>, u: Record<string, ArrayLike<number>>, batch: number): Promise<{ values: Record<string, Floats>; gradient: Floats }>;
+  /** where the product graphs ran (backend, provider, node placement); a mode appears once used */
+  backends(): Promise<{ tangent?: SessionBackend; adjoint?: SessionBackend }>;
   release(): Promise<void>;
 }
 
@@ -91,6 +93,11 @@ export async function createJacobian(model: Uint8Array | ModelProto, inputDims: 
       const s = await session(adjoint);
       const r = await s.run(feeds);
       return { values: values(r), gradient: r[GRADIENT_OUTPUT]!.data as Floats };
+    },
+    async backends() {
+      const of = async (p?: Promise<Session>) => (p ? p.then((s) => s.backend, () => undefined) : undefined);
+      const [tangent, adjoint] = [await of(sessions.tangent), await of(sessions.adjoint)];
+      return { ...(tangent ? { tangent } : {}), ...(adjoint ? { adjoint } : {}) };
     },
     async release() {
       for (const p of [sessions.tangent, sessions.adjoint]) if (p) await p.then((s) => s.release(), () => undefined);

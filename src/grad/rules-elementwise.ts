@@ -39,7 +39,9 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const INV_SQRT_2PI = 0.3989422804014327;
 
 export const UNARY: Readonly<Record<string, Rule>> = Object.freeze({
-  Relu: unary((_n, cx, x) => gt(cx, x, scalar(cx, 0))),
+  // read from the output: y > 0 ⇔ x > 0 (the same side at 0), and with the pre-activation unused
+  // onnxruntime can still fuse the primal Conv (+ BatchNormalization) + Relu into one FusedConv
+  Relu: unary((_n, cx, _x, y) => gt(cx, y, scalar(cx, 0))),
   LeakyRelu: unary((n, cx, x) => op(cx, 'Where', [op(cx, 'Less', [x, scalar(cx, 0)]), scalar(cx, attrFloat(n, 'alpha', 0.01)), scalar(cx, 1)])),
   Clip: unary((n, cx, x) => {
     const [lo, hi] = clipBounds(n, cx);

@@ -2,7 +2,8 @@
 // (inference). Forward mode applies the layer to the batch of tangents (the batch folded into the
 // layer's own batch axis); reverse mode applies its transpose: MatMul by the transposed operand,
 // Conv by ConvTranspose with the same weights (pads resolved from auto_pad, output_padding chosen
-// so the input size comes back exactly), ConvTranspose by Conv. Weights must not depend on the image.
+// so the input size comes back exactly) or, at stride 1 with constant weights, by a Conv with the
+// flipped kernel; ConvTranspose by Conv. Weights must not depend on the image.
 import { attrFloat, attrInt, attrInts, attrString, type NodeLike } from '../onnx/edit.js';
 import {
   add, div, expandTo, inputOf, lift, mul, op, outputOf, reshapeB, reshapeTo, scalar, unbroadcast, type GradContext,
@@ -136,12 +137,42 @@ export const conv: Rule = {
     const w = cx.shape(inputOf(node, 1));
     const { sx, sy, strides, dilations, kEff } = geometry(node, cx, w.slice(2));
     const pads = resolvePads(node, sx.slice(2), sy.slice(2), kEff, strides);
+    const flipped = strides.every((v) => v === 1) ? flippedConv(node, cx, g[0], w, sx, sy, dilations, kEff, pads) : undefined;
+    if (flipped) return [flipped];
     const t = transposeAttrs(sx.slice(2), sy.slice(2), kEff, strides, pads);
     const y = cx.fresh('conv_adj');
     cx.emit({ op: 'ConvTranspose', inputs: [merged(cx, g[0], sy), inputOf(node, 1)], outputs: [y], attrs: { kernel_shape: w.slice(2), strides, dilations, group: attrInt(node, 'group', 1), pads: t.pads, output_padding: t.output_padding } });
     return [reshapeB(cx, y, sx)];
   },
 };
+
+/**
+ * The adjoint of a stride-1 Conv with constant weights as a Conv: the kernel flipped in space, its
+ * in- and out-channels swapped within each group, pads (k − 1)·d − p. onnxruntime's Conv kernels
+ * (fused, NCHWc) are much faster than its ConvTranspose, grouped and depthwise ones above all, and
+ * the float64 lowering takes its tap-slice path. Undefined when it does not apply (image-dependent
+ * weights; a pad wider than the kernel's span, which would need a negative pad).
+ */
+function flippedConv(node: NodeLike, cx: GradContext, g: string, w: number[], sx: number[], sy: number[], dilations: number[], kEff: number[], pads: { begin: number[]; end: number[] }): string | undefined {
+  const weights = cx.constant(inputOf(node, 1));
+  if (!weights) return undefined;
+  const begin = pads.begin.map((p, i) => kEff[i]! - 1 - p), end = pads.end.map((p, i) => kEff[i]! - 1 - p);
+  if ([...begin, ...end].some((p) => p < 0)) return undefined;
+  if (sx.slice(2).some((n, i) => sy[i + 2]! + begin[i]! + end[i]! - (kEff[i]! - 1) !== n)) return undefined;
+  const group = attrInt(node, 'group', 1);
+  const [o, cg] = [w[0]!, w[1]!];
+  const og = o / group, taps = w.slice(2).reduce((a, b) => a * b, 1);
+  // W′[gi·cg + ci, oi, t′] = W[gi·og + oi, ci, taps − 1 − t′]: reversing the flat spatial index flips every spatial axis
+  const data = new Float32Array(cg * group * og * taps);
+  for (let gi = 0; gi < group; gi++) for (let oi = 0; oi < og; oi++) for (let ci = 0; ci < cg; ci++) {
+    const from = ((gi * og + oi) * cg + ci) * taps, to = ((gi * cg + ci) * og + oi) * taps;
+    for (let t = 0; t < taps; t++) data[to + taps - 1 - t] = weights[from + t]!;
+  }
+  const wf = cx.init({ base: 'conv_flipped', dims: [cg * group, og, ...w.slice(2)], data });
+  const y = cx.fresh('conv_adj');
+  cx.emit({ op: 'Conv', inputs: [merged(cx, g, sy), wf], outputs: [y], attrs: { kernel_shape: w.slice(2), strides: w.slice(2).map(() => 1), dilations, group, pads: [...begin, ...end] } });
+  return reshapeB(cx, y, sx);
+}
 
 /** Conv attributes with auto_pad resolved (the merged batch does not change spatial sizes). */
 function convAttrs(node: NodeLike, cx: GradContext) {
@@ -184,7 +215,9 @@ export const convTranspose: Rule = {
 function bnFactor(node: NodeLike, cx: GradContext): string {
   const r = cx.shape(inputOf(node, 0)).length;
   const c = cx.shape(inputOf(node, 0))[1]!;
-  const f = div(cx, inputOf(node, 1), op(cx, 'Sqrt', [add(cx, inputOf(node, 4), scalar(cx, attrFloat(node, 'epsilon', 1e-5)))]));
+  const scale = cx.constant(inputOf(node, 1)), variance = cx.constant(inputOf(node, 4));
+  const own = (name: string, v: Float64Array | undefined) => (v ? cx.init({ base: 'bn_param', dims: cx.shape(name), data: Float32Array.from(v) }) : name);
+  const f = div(cx, own(inputOf(node, 1), scale), op(cx, 'Sqrt', [add(cx, own(inputOf(node, 4), variance), scalar(cx, attrFloat(node, 'epsilon', 1e-5)))]));
   return reshapeTo(cx, f, [c, ...Array<number>(r - 2).fill(1)]);
 }
 

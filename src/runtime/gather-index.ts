@@ -89,6 +89,50 @@ export function convTransposeGather(g: WindowGeometry, oph = 0, opw = 0): Gather
   return { index, taps, ho, wo, usesZero };
 }
 
+/** Gather plan of a ConvTranspose computed as columns first (col2im): see col2imGather. */
+export interface Col2imPlan {
+  /** (l × slots) row-major: for output position l, the flat indices t·h·w + i·w + j of the column
+   *  entries (tap t, input pixel (i, j)) that land on it; taps·h·w (one past the end) means "zero" */
+  index: BigInt64Array;
+  /** the most column entries any output position receives */
+  slots: number;
+  ho: number; wo: number;
+  usesZero: boolean;
+  /** every output position receives exactly column entry l (1×1, stride 1, no pads): no gather needed */
+  identity: boolean;
+}
+
+/**
+ * col2im of a ConvTranspose: column entry (tap (a, b), input (i, j)) lands on output
+ * (i·sh − pt + a·dh, j·sw − pl + b·dw) when that lies inside the output. With stride s each output
+ * receives about (k/s)² entries instead of the k² the direct plan (convTransposeGather) reads.
+ */
+export function col2imGather(g: WindowGeometry, oph = 0, opw = 0): Col2imPlan {
+  const ho = g.sh * (g.h - 1) + oph + (g.kh - 1) * g.dh + 1 - g.pt - g.pb;
+  const wo = g.sw * (g.w - 1) + opw + (g.kw - 1) * g.dw + 1 - g.pl - g.pr;
+  const l = ho * wo, hw = g.h * g.w, taps = g.kh * g.kw;
+  const count = new Int32Array(l);
+  const target = (t: number, p: number) => {
+    const a = Math.floor(t / g.kw), b = t % g.kw, i = Math.floor(p / g.w), j = p % g.w;
+    const y = i * g.sh - g.pt + a * g.dh, x = j * g.sw - g.pl + b * g.dw;
+    return y >= 0 && y < ho && x >= 0 && x < wo ? y * wo + x : -1;
+  };
+  for (let t = 0; t < taps; t++) for (let p = 0; p < hw; p++) { const q = target(t, p); if (q >= 0) count[q]!++; }
+  let slots = 1;
+  for (const c of count) slots = Math.max(slots, c);
+  const zero = BigInt(taps * hw);
+  const index = new BigInt64Array(l * slots).fill(zero);
+  const fill = new Int32Array(l);
+  for (let t = 0; t < taps; t++) for (let p = 0; p < hw; p++) {
+    const q = target(t, p);
+    if (q >= 0) index[q * slots + fill[q]!++] = BigInt(t * hw + p);
+  }
+  const usesZero = count.some((c) => c < slots);
+  let identity = slots === 1 && !usesZero && l === taps * hw;
+  for (let q = 0; identity && q < l; q++) identity = index[q] === BigInt(q);
+  return { index, slots, ho, wo, usesZero, identity };
+}
+
 /**
  * Divisors of an AveragePool, one per output position (length ho·wo): the number of taps inside
  * the input (count_include_pad = 0) or inside the padded input (count_include_pad = 1).

@@ -7,6 +7,8 @@
 import type * as OrtWeb from 'onnxruntime-web';
 import { env } from '../env.js';
 import { BACKENDS, BackendUnavailable, type BackendInfo, type BackendName } from './backends.js';
+import { captureOrtLog, ortLogVisible } from './ort-log.js';
+import { parsePlacements, type Placement } from './placement.js';
 import { releaseWebGpu, webGpuAdapter, type GpuAdapterInfo } from './webgpu-node.js';
 
 /** The onnxruntime API as every backend's module offers it (onnxruntime-common's types). */
@@ -24,6 +26,10 @@ export interface OrtOptions {
   logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
   /** extra onnxruntime session options (override ours) */
   session?: OrtWeb.InferenceSession.SessionOptions;
+  /** read onnxruntime's node placement from its verbose log at session creation where that log is
+   *  visible (onnxruntime-web in Node, ort-log.ts); default: on webgpu only, where nodes can fall
+   *  back to the CPU (wasm and native have one provider; verbose logging slows creation ~0.1–0.3 s) */
+  placement?: boolean;
 }
 
 /** A loaded backend: its onnxruntime module and its call chain. */
@@ -38,6 +44,7 @@ export interface Runtime {
 const SEVERITY = Object.freeze({ verbose: 0, info: 1, warning: 2, error: 3, fatal: 4 } as const);
 const runtimes = new Map<BackendName, Promise<Runtime>>();
 const owner = new WeakMap<object, Runtime>();
+const placements = new WeakMap<object, Placement[]>();
 
 function chainer(): Runtime['serial'] {
   let chain: Promise<unknown> = Promise.resolve();
@@ -103,14 +110,21 @@ export function summarize(feeds: Record<string, { dims: readonly number[]; type:
 export async function createOrt(bytes: Uint8Array, opts: OrtOptions = {}, what = 'model'): Promise<OrtSession> {
   const rt = await loadRuntime(opts);
   const threads = rt.backend.name === 'native' ? { intraOpNumThreads: opts.numThreads ?? 1, interOpNumThreads: 1 } : {};
+  // the placement is in onnxruntime's verbose log only; read it where that log reaches us, unless
+  // the caller set a log level (runs keep onnxruntime-web's default run log level, warning)
+  const observe = (opts.placement ?? rt.backend.name === 'webgpu') && rt.backend.name !== 'native' && opts.logLevel === undefined && opts.session?.logSeverityLevel === undefined && (await ortLogVisible());
   const s = await rt.serial(async () => {
     try {
-      return await rt.ort.InferenceSession.create(bytes, {
+      const create = () => rt.ort.InferenceSession.create(bytes, {
         executionProviders: [rt.backend.executionProvider],
-        logSeverityLevel: SEVERITY[opts.logLevel ?? 'warning'],
+        logSeverityLevel: observe ? SEVERITY.verbose : SEVERITY[opts.logLevel ?? 'warning'],
         ...threads,
         ...opts.session,
       });
+      if (!observe) return await create();
+      const { value, lines } = await captureOrtLog(create);
+      placements.set(value, parsePlacements(lines));
+      return value;
     } catch (err) {
       console.error(`nullspace: onnxruntime could not create a session for ${what} (${bytes.byteLength} bytes) on the ${rt.backend.name} backend`);
       throw err;
@@ -118,6 +132,11 @@ export async function createOrt(bytes: Uint8Array, opts: OrtOptions = {}, what =
   });
   owner.set(s, rt);
   return s;
+}
+
+/** onnxruntime's node placement of a session as its log stated it; undefined when not observed. */
+export function placementOf(session: OrtSession): Placement[] | undefined {
+  return placements.get(session);
 }
 
 /** The runtime that created a session. */

@@ -3,7 +3,8 @@
 // reused over a stream of inputs. A float64 session specialises the lowered graph to each input
 // size it meets (sizes are probed with one float32 run on zeros) and keeps the last few.
 // The backend (backends.ts) is chosen once per session; a session reports it, its execution
-// provider and, where known, the nodes onnxruntime placed on the CPU instead (webgpu).
+// provider and onnxruntime's node placement with the nodes it put on the CPU instead (webgpu),
+// read from its log where visible (ort-log.ts, placement.ts).
 // Internal: everything except createSession and its types.
 import { InputError, invalidParameter } from '../core/errors.js';
 import { decodeModel } from '../onnx/model.js';
@@ -11,7 +12,8 @@ import { dtypeName, onnx, type ModelProto } from '../onnx/proto.js';
 import { exposeOutputs } from './expose.js';
 import { float64Plan, lowerToFloat64 } from './lower-f64.js';
 import { float64Refused, resolveBackend, type BackendName } from './backends.js';
-import { createOrt, loadRuntime, runOrt, type OrtModule, type OrtOptions, type OrtSession, type OrtTensor } from './ort.js';
+import { createOrt, loadRuntime, placementOf, runOrt, type OrtModule, type OrtOptions, type OrtSession, type OrtTensor } from './ort.js';
+import { placementReport, type PlacementReport } from './placement.js';
 import type { GpuAdapterInfo } from './webgpu-node.js';
 
 /** Arithmetic precision of a session. */
@@ -63,6 +65,9 @@ export interface SessionBackend {
   executionProvider: string;
   /** webgpu: the adapter (SwiftShader is a CPU emulation) */
   adapter?: GpuAdapterInfo;
+  /** which provider onnxruntime put the nodes on, and those that fell back to the CPU (float64:
+   *  of the lowered graph last compiled, known after the first run) */
+  placement: PlacementReport;
 }
 
 export interface Session {
@@ -165,10 +170,11 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
   const inputNames = meta.map((m) => m.name);
   const rt = await loadRuntime(opts);
   const T = rt.ort.Tensor;
-  const backend: SessionBackend = { name: rt.backend.name, executionProvider: rt.backend.executionProvider, ...(rt.adapter ? { adapter: rt.adapter } : {}) };
+  const backend: SessionBackend = { name: rt.backend.name, executionProvider: rt.backend.executionProvider, ...(rt.adapter ? { adapter: rt.adapter } : {}), placement: placementReport(rt.backend.name, undefined) };
 
   if (precision === 'f32') {
     const s = await createOrt(onnx.ModelProto.encode(base).finish(), opts, source);
+    backend.placement = placementReport(rt.backend.name, placementOf(s));
     return {
       precision, backend, inputNames, outputNames, exposed, inputMeta: meta,
       async run(feeds) {
@@ -198,7 +204,9 @@ export async function createSession(model: Uint8Array | ModelProto, opts: Sessio
     // 'extended' optimisations fuse patterns into com.microsoft ops (QuickGelu, ...) that have no
     // float64 kernels; 'basic' (constant folding, redundant-node removal) keeps standard ops.
     const f64Opts = { ...opts, session: { graphOptimizationLevel: 'basic' as const, ...opts.session } };
-    return createOrt(onnx.ModelProto.encode(lowered).finish(), f64Opts, `${source} (float64)`);
+    const s = await createOrt(onnx.ModelProto.encode(lowered).finish(), f64Opts, `${source} (float64)`);
+    backend.placement = placementReport(rt.backend.name, placementOf(s));
+    return s;
   }
 
   return {

@@ -36,6 +36,26 @@ t.test('attack IMAGES --out-dir (files mode, L2, targeted): records, PNG and .np
   t.same(recs.map((x) => x.seed), [3, 4], 'image i uses seed + i');
 });
 
+t.test('attack --method square (files mode): the records name the method and count queries; the same --seed gives the same bytes', async (t) => {
+  const model = join(dir, 'tiny.onnx');
+  writeFileSync(model, tinyModel());
+  writeFileSync(join(dir, 'c.png'), png(tinyImage(3), 8));
+  const run = (out: string) => runCommand(attack, ['attack', model, join(dir, 'c.png'), '--method', 'square', '--eps', '0.2', '--queries', '40', '--out-dir', join(dir, out), '--json', '--seed', '9']);
+  const [a, b] = [await run('sq1'), await run('sq2')];
+  t.equal(a.code, 0, a.stderr);
+  const [ra, rb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+  t.equal(ra.method, 'square');
+  t.same([ra.backend.name, ra.backend.executionProvider, ra.backend.placement.cpuFallback], ['wasm', 'wasm', []], 'the record names backend, provider and CPU fallback');
+  t.equal(ra.settings.queries, 40);
+  t.equal(ra.settings.pInit, 0.05, 'the paper\'s p for L∞');
+  t.equal(ra.queries, ra.success ? ra.steps + 2 : 40, `queries ${ra.queries}, steps ${ra.steps}`);
+  t.ok(ra.delta.linf <= 0.2 * 255 * (1 + 1e-12), `‖r‖∞ ${ra.delta.linf} levels ≤ ε`);
+  t.same(readFileSync(rb.outputs.png), readFileSync(ra.outputs.png), 'same seed: the same PNG');
+  const gpu = await runCommand(attack, ['attack', model, join(dir, 'c.png'), '--method', 'square', '--precision', 'f64', '--backend', 'webgpu', '--out-dir', join(dir, 'sq3')]);
+  t.equal(gpu.code, 1);
+  t.match(gpu.stderr, /float64 runs on the wasm and native backends only, not on webgpu/);
+});
+
 function sh(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('sh', ['-c', script], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -79,7 +99,9 @@ t.test('attack refuses bad input with one line and writes nothing', async (t) =>
   const cases: [string[], RegExp][] = [
     [['--norm', 'l1'], /Expected one of linf, l2 for --norm but received "l1"/],
     [['--eps', '-3'], /Expected a positive number or fraction \(e\.g\. 8\/255\) for --eps but received "-3"/],
-    [['--method', 'fgsm'], /Expected one of pgd, lbfgs for method but received "fgsm"/],
+    [['--method', 'fgsm'], /Expected one of pgd, lbfgs, square for method but received "fgsm"/],
+    [['--method', 'square', '--queries', '1'], /Expected an integer ≥ 2 for --queries but received 1/],
+    [['--method', 'square', '--p-init', '2'], /Expected a number in \(0, 1\] for --p-init but received 2/],
     [['--label', '7'], /Expected an integer between 0 and 1 for --label but received 7/],
   ];
   for (const [flags, msg] of cases) {

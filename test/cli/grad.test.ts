@@ -11,6 +11,7 @@ import { toModelTensor } from '../../src/image/tensor.js';
 import { rng } from '../../src/linalg/random.js';
 import { createSession } from '../../src/runtime/session.js';
 import { png, smoothImage, tinyImage, tinyModel, VIT, vitModel } from '../verify/models.js';
+import { createRequire } from 'node:module';
 import { runCommand } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ns-grad-'));
@@ -32,6 +33,7 @@ t.test('grad MODEL IMAGE --out DIR: grad.npy is ∂(top-1 margin)/∂pixel (cent
   const doc = JSON.parse(r.stdout);
   t.equal(doc.scalar.kind, 'margin');
   t.match(doc.model.sha256, /^[0-9a-f]{64}$/);
+  t.same(doc.backend, { name: 'wasm', executionProvider: 'wasm', placement: { source: 'single provider', providers: [{ provider: 'CPUExecutionProvider', count: null }], cpuFallback: [] } }, 'the report names backend, provider and placement');
   const g = readNpy(readFileSync(join(out, 'grad.npy')));
   t.same(g.shape, [VIT, VIT, 3]);
   t.equal(g.dtype, '<f8');
@@ -70,5 +72,23 @@ t.test('grad refuses bad input with one line: unknown tensor, class out of range
   const prec = await runCommand(grad, ['grad', model, join(dir, 'x.png'), '--out', join(dir, 'b'), '--precision', 'f16']);
   t.equal(prec.code, 1);
   t.match(prec.stderr, /Expected one of f32, f64 for --precision but received "f16"/);
+  const gpu = await runCommand(grad, ['grad', model, join(dir, 'x.png'), '--out', join(dir, 'b'), '--backend', 'webgpu']);
+  t.equal(gpu.code, 1);
+  t.match(gpu.stderr, /float64 runs on the wasm and native backends only, not on webgpu/, 'the default float64 refused on webgpu, before anything loads');
   t.notOk(existsSync(join(dir, 'b', 'grad.npy')), 'nothing written');
+});
+
+const noNative = (() => { try { createRequire(import.meta.url).resolve('onnxruntime-node'); return false; } catch { return 'onnxruntime-node (optional dependency) is not installed'; } })();
+
+t.test('grad --backend native: the report names it, and the float64 gradient equals the wasm one', { skip: noNative }, async (t) => {
+  const run = (backend: string) => runCommand(grad, ['grad', vit, join(dir, 'xv.png'), '--preset', 'paddle', '--out', join(dir, `g-${backend}`), '--json', '--backend', backend]);
+  const [n, w] = [await run('native'), await run('wasm')];
+  t.equal(n.code, 0, n.stderr);
+  const [dn, dw] = [JSON.parse(n.stdout), JSON.parse(w.stdout)];
+  t.equal(dn.settings.backend, 'native');
+  t.same([dn.backend.name, dn.backend.executionProvider, dn.backend.placement.source], ['native', 'cpu', 'single provider']);
+  const [gn, gw] = [readNpy(readFileSync(dn.files.npy)).data as Float64Array, readNpy(readFileSync(dw.files.npy)).data as Float64Array];
+  let diff = 0, norm = 0;
+  for (let i = 0; i < gw.length; i++) { diff = Math.max(diff, Math.abs(gn[i]! - gw[i]!)); norm = Math.max(norm, Math.abs(gw[i]!)); }
+  t.ok(diff <= 1e-12 * norm, `native vs wasm: max difference ${diff.toExponential(2)} of max ${norm.toExponential(2)}`);
 });

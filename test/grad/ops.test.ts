@@ -19,6 +19,12 @@ const cases: Case[] = [
   { name: 'Conv 3×3 stride 2, asymmetric pads, dilation 1', dims: [1, 3, 9, 8], nodes: [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 1, 2, 1] } }], inits: [w('w', [5, 3, 3, 3], 1), w('b', [5], 2)] },
   { name: 'Conv grouped and dilated; Conv auto_pad SAME_UPPER', dims: [1, 4, 7, 9], nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['a'], attrs: { kernel_shape: [3, 3], strides: [2, 1], dilations: [2, 1], pads: [2, 1, 1, 0], group: 2 } },
     { op: 'Conv', inputs: ['a', 'w2'], outputs: ['y'], attrs: { kernel_shape: [4, 4], strides: [2, 2], auto_pad: 'SAME_UPPER' } }], inits: [w('w', [6, 2, 3, 3], 3), w('w2', [3, 6, 4, 4], 33)] },
+  // stride 1: the adjoint is a Conv with the flipped kernel (pads (k − 1)·d − p); the last pad is wider than the span: ConvTranspose
+  { name: 'Conv stride 1: grouped 3×3 pads 1; depthwise 3×2 dilated, asymmetric pads; 3×3 with pads 3 (wider than the kernel)', dims: [1, 4, 7, 6], nodes: [
+    { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['a'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 2 } },
+    { op: 'Conv', inputs: ['a', 'w2'], outputs: ['c'], attrs: { kernel_shape: [3, 2], dilations: [2, 1], pads: [1, 0, 2, 1], group: 6 } },
+    { op: 'Conv', inputs: ['c', 'w3'], outputs: ['y'], attrs: { kernel_shape: [3, 3], pads: [3, 0, 0, 3] } }],
+  inits: [w('w', [6, 2, 3, 3], 41), w('b', [6], 42), w('w2', [6, 1, 3, 2], 43), w('w3', [2, 6, 3, 3], 44)] },
   { name: 'Conv depthwise 5×5 stride 2', dims: [2, 3, 9, 9], nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { kernel_shape: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], group: 3 } }], inits: [w('w', [3, 1, 5, 5], 4)] },
   { name: 'ConvTranspose stride 2, pads, output_padding, groups', dims: [1, 4, 5, 4], nodes: [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 0], group: 2 } }], inits: [w('w', [4, 3, 3, 3], 5), w('b', [6], 6)] },
   { name: 'BatchNormalization', dims: [1, 3, 4, 5], nodes: [{ op: 'BatchNormalization', inputs: ['x', 's', 'bb', 'm', 'v'], outputs: ['y'], attrs: { epsilon: 1e-3 } }], inits: [w('s', [3], 7), w('bb', [3], 8), w('m', [3], 9), { name: 'v', dims: [3], data: Float32Array.from([0.5, 1.5, 2]) }] },

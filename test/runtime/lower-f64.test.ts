@@ -109,6 +109,10 @@ t.test('createSession(f64) lowers ConvTranspose and matches a naive scatter loop
     { name: '2×2 stride 2 (PP-OCR detector head)', n: 1, c: 3, h: 4, w: 5, o: 2, kh: 2, kw: 2, sh: 2, sw: 2, bias: true },
     { name: '3×3 stride 2 pads 1 output_padding 1', n: 1, c: 2, h: 4, w: 3, o: 3, kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], outPad: [1, 1] },
     { name: 'grouped (2 groups), dilation 2, asymmetric pads', n: 2, c: 4, h: 3, w: 4, o: 6, kh: 3, kw: 2, g: 2, dh: 2, dw: 1, pads: [1, 0, 0, 1], bias: true },
+    // the cases above take the columns-first (col2im) path; few in-channels and many out-channels at stride 1 take the direct gather
+    { name: 'direct gather: 1 → 8 channels, 3×3 stride 1 pads 1', n: 1, c: 1, h: 4, w: 4, o: 8, kh: 3, kw: 3, pads: [1, 1, 1, 1], bias: true },
+    { name: 'adjoint of a strided stem: 16 → 3 channels, 7×7 stride 2 pads 3 output_padding 1', n: 1, c: 16, h: 5, w: 6, o: 3, kh: 7, kw: 7, sh: 2, sw: 2, pads: [3, 3, 3, 3], outPad: [1, 1] },
+    { name: '1×1 stride 1 (col2im is the identity)', n: 2, c: 5, h: 3, w: 3, o: 2, kh: 1, kw: 1, bias: true },
   ];
   for (const [k, cs] of cases.entries()) {
     const g = cs.g ?? 1;

@@ -37,6 +37,13 @@ t.test('createSession(PP-OCR classifier, backend webgpu) agrees with wasm to 1e-
     t.equal(g.backend.executionProvider, 'webgpu');
     t.type(g.backend.adapter?.description, 'string');
     if (process.env.VK_ICD_FILENAMES === SWIFTSHADER_ICD) t.equal(g.backend.adapter?.software, true, 'SwiftShader is reported as a CPU emulation');
+    // onnxruntime's placement log, read in Node (ort-log.ts): Paddle's HardSwish Clip nodes run on the CPU
+    const p = g.backend.placement;
+    t.equal(p.source, 'onnxruntime log');
+    t.ok(p.providers.some((q) => q.provider === 'WebGpuExecutionProvider' && (q.count ?? 0) > 0), `nodes on WebGPU: ${JSON.stringify(p.providers)}`);
+    t.ok(p.cpuFallback?.some((n) => n.op === 'Clip'), `the CPU fallback is named: ${p.cpuFallback?.map((n) => n.op).join(', ')}`);
+    t.equal(p.cpuFallback?.length, p.providers.find((q) => q.provider === 'CPUExecutionProvider')?.count, 'every fallback node listed');
+    t.equal(w.backend.placement.source, 'single provider', 'wasm: one provider, the log stays off');
     const [rg, rw] = [await g.run(feed), await w.run(feed)];
     for (const name of g.outputNames) {
       const d = relL2(rw[name]!.data as Float32Array, rg[name]!.data as Float32Array);
