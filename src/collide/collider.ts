@@ -15,7 +15,7 @@ import { foldWindows, windowVectors } from './patch.js';
 import { resolveAlpha } from './strength.js';
 import { boxFit, completion, type BoxFitResult } from './box-fit.js';
 import { tileBasisFor, type TileBasis } from './tile-basis.js';
-import { tileFitter } from './tile-fit.js';
+import { tileFitter } from '../linalg/tile-fit.js';
 import { modelBoxOf, pixelRms, type ChannelAffine } from './space.js';
 import { resolveMask, type Mask, type MaskImage } from './mask.js';
 import type { FirstLayerSpec } from './layer.js';
@@ -205,31 +205,48 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   // through a projector restricted to the others (its factor from restrictedPreconditioner). When
   // `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes a share
   // of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
-  const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
-    imageFactor = undefined;
-    const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
-    // the tile fit first: kept when it reaches at least TILE_KEEP of the asked strength
-    let tileFigures: FitFigures['tile'];
-    let tileResult: { delta: Float64Array; reached: number; rounds: number; active: number } | undefined;
-    if (tiles) {
-      const f = tileFitter(tiles, { c: image.c, h: image.h, w: image.w }, lo, hi);
-      let goal = delta;
+  // The tile fit (linalg/tile-fit.ts) of δ for x. When aiming, the goal starts at TILE_OVERSHOOT× the
+  // asked strength (the tile spans and the box take a share), is raised while short of it, and the
+  // result is scaled back to the asked strength (γδ stays exact and in the box for γ ≤ 1).
+  const tileAim = (tb: TileBasis, delta: Float64Array, lo: Float64Array, hi: Float64Array, want: { aim: boolean; rms: number }) => {
+    const f = tileFitter(tb, { c: image.c, h: image.h, w: image.w }, lo, hi);
+    try {
+      let total = want.aim ? TILE_OVERSHOOT : 1;
+      let goal = total === 1 ? delta : delta.map((v) => v * total);
       f.run(goal, TILE_SWEEPS);
       let reached = pixelRms(f.delta, settings.affine, plane);
-      let rounds = 1; let total = 1;
-      while (want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
-        const k = Math.min(want.rms / reached, 2, 8 / total);
+      let rounds = 1;
+      // hopeless (text on white paper: the box pins most tiles): leave it to the global fit
+      const hopeless = reached < 0.1 * want.rms;
+      while (!hopeless && want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
+        const k = Math.min(1.25 * want.rms / reached, 2, 8 / total);
         total *= k; rounds++;
         goal = goal.map((v) => v * k);
         f.run(goal, TILE_SWEEPS);
         reached = pixelRms(f.delta, settings.affine, plane);
       }
-      const fig = f.figures();
+      if (want.aim && reached > want.rms) {
+        const s = want.rms / reached;
+        for (let i = 0; i < f.delta.length; i++) f.delta[i]! *= s;
+        reached = pixelRms(f.delta, settings.affine, plane);
+      }
+      return { delta: f.delta, reached, rounds, active: activeShare(f.delta, lo, hi), fig: f.figures() };
+    } finally { f.dispose(); }
+  };
+
+  const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
+    imageFactor = undefined;
+    const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
+    // the tile fit first: kept when it reaches at least TILE_KEEP of the asked strength
+    let tileFigures: FitFigures['tile'];
+    let tileResult: ReturnType<typeof tileAim> | undefined;
+    if (tiles) {
+      tileResult = tileAim(tiles, delta, lo, hi, want);
+      const { reached, rounds, fig } = tileResult;
       tileFigures = { size: `${tiles.ph}x${tiles.pw}`, nullity: tiles.k, sweeps: fig.sweeps, steps: fig.steps, cut: fig.cut, held: fig.held, covered: fig.covered, reached };
-      tileResult = { delta: f.delta, reached, rounds, active: activeShare(f.delta, lo, hi) };
       if (reached >= TILE_KEEP * want.rms) {
         const figures: FitFigures = { solver: 'tile', tile: tileFigures, iterations: fig.sweeps, gap: 0, pinRounds: 0, frozen: fig.held, gamma: fig.steps ? 1 - fig.cut / fig.steps : 1, active: tileResult.active, outsideBefore: 0, rounds };
-        return { delta: f.delta, figures, strength: { asked: want.rms, reached } };
+        return { delta: tileResult.delta, figures, strength: { asked: want.rms, reached } };
       }
     }
     const freeze = new Float64Array(x.length);
@@ -321,6 +338,9 @@ const TILE = 16;
 
 /** Sweeps of the tile fit per strength round. */
 const TILE_SWEEPS = 1;
+
+/** The tile fit's first goal when aiming, in multiples of the asked strength. */
+const TILE_OVERSHOOT = 2;
 
 /** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs. */
 const TILE_KEEP = 0.5;

