@@ -98,7 +98,7 @@ export interface FitFigures {
   /** which solver produced δ: 'tile' (tile-fit.ts, block coordinate descent over tile null spaces) or 'admm' (box-fit.ts, the global fit) */
   solver?: 'tile' | 'admm';
   /** the tile fit's own figures when it ran (also when its result was not kept: it reached too little of the asked strength) */
-  tile?: { size: string; nullity: number; sweeps: number; steps: number; cut: number; held: number; covered: number; reached: number };
+  tile?: { size: string; nullity: number; sweeps: number; exactSweeps: number; steps: number; cut: number; held: number; covered: number; reached: number };
   /** ADMM iterations of the last solve, and max |δ − ζ| it left (model units) */
   iterations: number; gap: number;
   /** rounds of the exact stage (what crossed held on its bound, the rest completed) */
@@ -216,7 +216,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       f.run(goal, TILE_SWEEPS);
       let reached = pixelRms(f.delta, settings.affine, plane);
       let rounds = 1;
-      // hopeless (text on white paper: the box pins most tiles): leave it to the global fit
+      // text on white paper: holding entries where they are pins most tiles (nothing moves)
       const hopeless = reached < 0.1 * want.rms;
       while (!hopeless && want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
         const k = Math.min(1.25 * want.rms / reached, 2, 8 / total);
@@ -225,12 +225,23 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
         f.run(goal, TILE_SWEEPS);
         reached = pixelRms(f.delta, settings.affine, plane);
       }
+      // still short: the tile problems by the active-set method (slower; it lets a white pixel darken
+      // while its neighbours sit on the bound), from where the fit stands, at most TILE_EXACT_SWEEPS
+      let exactSweeps = 0;
+      if (reached < TILE_EXACT_BELOW * want.rms) {
+        if (want.aim && total < TILE_EXACT_GOAL) { goal = goal.map((v) => v * (TILE_EXACT_GOAL / total)); total = TILE_EXACT_GOAL; }
+        while (exactSweeps < TILE_EXACT_SWEEPS && (exactSweeps === 0 || (want.aim && reached < 0.95 * want.rms))) {
+          f.runExact(goal, 1);
+          exactSweeps++;
+          reached = pixelRms(f.delta, settings.affine, plane);
+        }
+      }
       if (want.aim && reached > want.rms) {
         const s = want.rms / reached;
         for (let i = 0; i < f.delta.length; i++) f.delta[i]! *= s;
         reached = pixelRms(f.delta, settings.affine, plane);
       }
-      return { delta: f.delta, reached, rounds, active: activeShare(f.delta, lo, hi), fig: f.figures() };
+      return { delta: f.delta, reached, rounds, exactSweeps, active: activeShare(f.delta, lo, hi), fig: f.figures() };
     } finally { f.dispose(); }
   };
 
@@ -243,7 +254,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     if (tiles) {
       tileResult = tileAim(tiles, delta, lo, hi, want);
       const { reached, rounds, fig } = tileResult;
-      tileFigures = { size: `${tiles.ph}x${tiles.pw}`, nullity: tiles.k, sweeps: fig.sweeps, steps: fig.steps, cut: fig.cut, held: fig.held, covered: fig.covered, reached };
+      tileFigures = { size: `${tiles.ph}x${tiles.pw}`, nullity: tiles.k, sweeps: fig.sweeps, exactSweeps: tileResult.exactSweeps, steps: fig.steps, cut: fig.cut, held: fig.held, covered: fig.covered, reached };
       if (reached >= TILE_KEEP * want.rms) {
         const figures: FitFigures = { solver: 'tile', tile: tileFigures, iterations: fig.sweeps, gap: 0, pinRounds: 0, frozen: fig.held, gamma: fig.steps ? 1 - fig.cut / fig.steps : 1, active: tileResult.active, outsideBefore: 0, rounds };
         return { delta: tileResult.delta, figures, strength: { asked: want.rms, reached } };
@@ -342,8 +353,15 @@ const TILE_SWEEPS = 1;
 /** The tile fit's first goal when aiming, in multiples of the asked strength. */
 const TILE_OVERSHOOT = 2;
 
-/** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs. */
-const TILE_KEEP = 0.5;
+/** Below this share of the asked pixel RMS after the held-entry sweeps, the tile fit runs active-set sweeps. */
+const TILE_EXACT_BELOW = 0.5;
+
+/** Active-set sweeps at most, and their goal in multiples of the asked strength (when aiming). */
+const TILE_EXACT_SWEEPS = 2;
+const TILE_EXACT_GOAL = 4;
+
+/** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs (and the better is kept). */
+const TILE_KEEP = 0.25;
 
 /** Share of entries of δ on a bound of [lo, hi]. */
 function activeShare(delta: Float64Array, lo: Float64Array, hi: Float64Array): number {

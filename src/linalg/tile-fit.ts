@@ -64,6 +64,13 @@ export interface TileFitter {
   delta: Float64Array;
   /** runs `sweeps` sweeps towards goal g (c·h·w; any scale, the state carries over) */
   run(g: Float64Array, sweeps?: number): void;
+  /**
+   * runs `sweeps` sweeps whose tile problems are solved by the primal active-set method (constraints
+   * added at their bound one at a time, dropped when their multiplier has the wrong sign; at most
+   * `iterations` per tile): slower, for boxes that bind on many entries — text on white paper,
+   * where holding entries where they are pins whole tiles
+   */
+  runExact(g: Float64Array, sweeps: number, iterations?: number): void;
   figures(): TileFitFigures;
   /** frees the WASM memory (call last, after any other core allocation made since) */
   dispose(): void;
@@ -95,7 +102,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   for (const tl of groups) for (const [y0, x0] of tl) for (let j = 0; j < n; j++) covered[y0 * W + x0 + off[j]!] = 1;
   const stats = { sweeps: 0, cut: 0, steps: 0 };
   const count = (a: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
-  if (k === 0 || groups.length === 0) return { delta, run: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
+  if (k === 0 || groups.length === 0) return { delta, run: () => {}, runExact: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
 
   // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid)
   const K = core.kernels;
@@ -107,6 +114,9 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pWork = core.alloc(Math.max(K.gemmWorkElems(tmax, k, n, 8), K.gemmWorkElems(tmax, n, k, 8)) * 8);
   const pv = core.alloc(n * 8); const pc = core.alloc(k * 8); const pLam = core.alloc(k * 8);
   const pL = core.alloc(ntiles * k * k * 8); const pH = core.alloc(ntiles * k * 4);
+  // the active-set method (runExact): its factor and working set, current and target coordinates
+  const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
+  const pCc = core.alloc(k * 8); const pCt = core.alloc(k * 8); const pVc = core.alloc(n * 8);
   let ti = 0;
   const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => {
     const t = { y0, x0, o: y0 * W + x0, acc: 0, added: new Uint8Array(n), lPtr: pL + ti * k * k * 8, hPtr: pH + ti * k * 4 };
@@ -216,6 +226,99 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       stats.sweeps++;
     }
   };
+  // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
+  const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
+  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
+    const o = t.o;
+    const v0 = core.f64(pv0, n); const L1 = core.f64(pL1, k * k); const H1 = core.i32(pH1, k);
+    const cc = core.f64(pCc, k); const ct = core.f64(pCt, k); const vc = core.f64(pVc, n);
+    cc.fill(0); vc.fill(0); inW.fill(0);
+    let a = 0;
+    // appends entry j to the factor of P[W, W]; false when its row of B depends on W's
+    const append = (j: number): boolean => {
+      if (a >= k) return false;
+      const row = a * k; const pj = j * n;
+      for (let r = 0; r < a; r++) L1[row + r] = P[pj + H1[r]!]!;
+      K.trsvLowerF64(a, pL1, k, pL1 + row * 8);
+      let s2 = 0; for (let r = 0; r < a; r++) s2 += L1[row + r]! * L1[row + r]!;
+      const d2 = P[pj + j]! - s2;
+      if (!(d2 > 1e-8 * P[pj + j]!)) return false;
+      L1[row + a] = Math.sqrt(d2); H1[a] = j; a++;
+      return true;
+    };
+    let tau = 0;
+    for (let it = 0; it < maxIter; it++) {
+      // the target: min ‖c − c₀‖ with W on its bounds
+      if (a > 0) {
+        for (let r = 0; r < a; r++) lam[r] = v0[H1[r]!]! - beta[r]!;
+        K.trsvLowerF64(a, pL1, k, pLam); K.trsvLowerTF64(a, pL1, k, pLam);
+        K.rowsCombineF64(k, a, pBt, k, pH1, pLam, pc0, pCt);
+        K.rowsCombineF64(n, a, pP, n, pH1, pLam, pv0, pv);
+      } else { ct.set(core.f64(pc0, k)); v.set(v0); }
+      let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
+      tau = 1e-13 * vmax;
+      // the ratio test from the current point towards the target
+      let alpha = 1; let block = -1; let bside = 0;
+      for (let j = 0; j < n; j++) {
+        if (inW[j]) continue;
+        const i = o + off[j]!; const p = v[j]! - vc[j]!;
+        if (p > 0) { const u = hi[i]! - delta[i]!; if (vc[j]! + p > u + tau) { const q = Math.max(0, (u - vc[j]!) / p); if (q < alpha) { alpha = q; block = j; bside = 1; } } }
+        else if (p < 0) { const l = lo[i]! - delta[i]!; if (vc[j]! + p < l - tau) { const q = Math.max(0, (l - vc[j]!) / p); if (q < alpha) { alpha = q; block = j; bside = -1; } } }
+      }
+      for (let i = 0; i < k; i++) cc[i]! += alpha * (ct[i]! - cc[i]!);
+      for (let j = 0; j < n; j++) vc[j]! += alpha * (v[j]! - vc[j]!);
+      if (block >= 0) {
+        const i = o + off[block]!;
+        beta[a] = bside > 0 ? hi[i]! - delta[i]! : lo[i]! - delta[i]!; side[a] = bside;
+        if (!append(block)) break; // degenerate: stop at this feasible point
+        inW[block] = 1;
+        continue;
+      }
+      // at the target: drop the constraint whose multiplier has the wrong sign (most), or stop
+      let worst = 0; let drop = -1;
+      for (let r = 0; r < a; r++) { const m = side[r]! * lam[r]!; if (m < worst) { worst = m; drop = r; } }
+      if (drop < 0) break;
+      inW[H1[drop]!] = 0;
+      const keep = Array.from({ length: a }, (_, r) => r).filter((r) => r !== drop);
+      const hs = keep.map((r) => H1[r]!); const bs = keep.map((r) => beta[r]!); const ss = keep.map((r) => side[r]!);
+      a = 0;
+      hs.forEach((j, q) => { beta[a] = bs[q]!; side[a] = ss[q]!; if (!append(j)) inW[j] = 0; });
+    }
+    // the step: v = B c, exact in the tile's null space; what is left over is cut
+    K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
+    let gamma = 1;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; const vj = v[j]!; const d = delta[i]! + vj;
+      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
+      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
+    }
+    stats.steps++;
+    if (gamma < 1) stats.cut++;
+    if (gamma === 0) return;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!;
+      let d = delta[i]! + gamma * v[j]!;
+      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
+      delta[i] = d;
+    }
+  };
+  const runExact = (g: Float64Array, sweeps: number, iterations = 2 * k) => {
+    if (disposed) throw new RangeError('tileFitter: run after dispose');
+    if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
+    for (let s = 0; s < sweeps; s++) {
+      for (const tl of tiles) {
+        const T = tl.length;
+        for (let t = 0; t < T; t++) {
+          const o = tl[t]!.o; const row = t * n;
+          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
+        }
+        K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork);
+        K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork);
+        for (let t = 0; t < T; t++) exactStep(tl[t]!, pC0 + t * k * 8, pV + t * n * 8, iterations);
+      }
+      stats.sweeps++;
+    }
+  };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
-  return { delta, run, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
+  return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
 }
