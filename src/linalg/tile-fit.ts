@@ -7,9 +7,9 @@
 // An entry is held (for the rest of this image's fit) when a step would take it out of the box:
 // it stays where it is — on its bound or short of it — and the step is recomputed in
 // ker(B_held), a few rounds, the violators that cut the step most first. The held set only
-// grows, so each tile keeps the Cholesky factor of P[H, H] (P = B Bᵀ, the tile's projector; its
-// held block is the Gram matrix of the held rows of B) across sweeps and strength rounds, and a
-// round costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
+// grows (across sweeps and strength rounds); a tile step factors P[H, H] (P = B Bᵀ, the tile's
+// projector; its held block is the Gram matrix of the held rows of B) afresh, a³/6, and a round
+// costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
 // white pixel that a step darkens is not held.
 // The step itself is formed as c = c₀ − B_Hᵀλ, v = B c, so it lies in the tile's null space to
 // round-off whatever λ is; λ is then refined once on the held entries.
@@ -114,24 +114,20 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const K = core.kernels;
   const mark = core.mark();
   const tmax = Math.max(...groups.map((g) => g.length));
-  const ntiles = groups.reduce((s, g) => s + g.length, 0);
   const pP = core.put(tb.proj); const pBt = core.put(tb.bt); const pBasis = core.put(tb.basis);
   const pR = core.alloc(tmax * n * 8); const pC0 = core.alloc(tmax * k * 8); const pV = core.alloc(tmax * n * 8);
   const pWork = core.alloc(Math.max(K.gemmWorkElems(tmax, k, n, 8), K.gemmWorkElems(tmax, n, k, 8)) * 8);
   const pv = core.alloc(n * 8); const pc = core.alloc(k * 8); const pLam = core.alloc(k * 8);
-  const pL = core.alloc(ntiles * k * k * 8); const pH = core.alloc(ntiles * k * 4);
+  // one factor of P[H, H] (and its entries), rebuilt for each tile step from the held entries (a³/6 flops)
+  const pL = core.alloc(k * k * 8); const pH = core.alloc(k * 4);
   // the active-set method (runExact): its factor and working set, current and target coordinates
   const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
   const pCc = core.alloc(k * 8); const pCt = core.alloc(k * 8); const pVc = core.alloc(n * 8);
-  let ti = 0;
-  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => {
-    const t = { y0, x0, o: y0 * W + x0, acc: 0, added: new Uint8Array(n), lPtr: pL + ti * k * k * 8, hPtr: pH + ti * k * 4 };
-    ti++;
-    return t;
-  }));
+  const added = new Uint8Array(n);
+  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0, acc: 0, added, lPtr: pL, hPtr: pH })));
   const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
   const v = core.f64(pv, n); const lam = core.f64(pLam, k);
-  let hv = core.i32(pH, ntiles * k); let Lv = core.f64(pL, ntiles * k * k);
+  let hv = core.i32(pH, k); let Lv = core.f64(pL, k * k);
   const cand: Array<[number, number]> = [];
 
   // adds the tile's newly held entries to the Cholesky factor of P[H, H]; an entry whose row of B
@@ -160,6 +156,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const step = (t: TileState, pc0: number, pv0: number) => {
     const o = t.o;
     const v0 = core.f64(pv0, n);
+    t.acc = 0; t.added.fill(0);
     absorb(t);
     let tau = 0;
     for (let round = 0; ; round++) {
@@ -217,7 +214,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const run = (g: Float64Array, sweeps = 1) => {
     if (disposed) throw new RangeError('tileFitter: run after dispose');
     if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
-    hv = core.i32(pH, ntiles * k); Lv = core.f64(pL, ntiles * k * k);
+    hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
     for (let s = 0; s < sweeps; s++) {
       for (const tl of tiles) {
         const T = tl.length;
