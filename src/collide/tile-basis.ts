@@ -5,7 +5,7 @@
 // the rows). The tile operator is therefore the same for every placement, and one SVD at set-up
 // serves every tile of every image. Used by the tile fit (tile-fit.ts).
 import { convOperator } from '../linalg/conv.js';
-import { outputSize, type ConvGeometry } from '../linalg/geometry.js';
+import type { ConvGeometry } from '../linalg/geometry.js';
 import { gemm } from '../linalg/gemm.js';
 import { nullSpace } from '../linalg/nullspace.js';
 import type { ConvLayer } from './layer.js';
@@ -44,7 +44,6 @@ export function tileOperator(g: ConvGeometry, weight: Float64Array, ph: number, 
   const mh = Math.ceil(ekh / g.sh) * g.sh + g.sh; const mw = Math.ceil(ekw / g.sw) * g.sw + g.sw;
   // tile origin (mh, mw) has the residue of origin 0 modulo the strides, as every placement does
   const vg: ConvGeometry = { ...g, h: ph + 2 * mh, w: pw + 2 * mw };
-  const { oh, ow } = outputSize(vg);
   const op = convOperator(weight, vg);
   const n = g.c * ph * pw;
   const all = new Float64Array(op.rows * n);
@@ -57,7 +56,6 @@ export function tileOperator(g: ConvGeometry, weight: Float64Array, ph: number, 
   // keep the rows that touch the tile
   const keep: number[] = [];
   for (let r = 0; r < op.rows; r++) { for (let j = 0; j < n; j++) if (all[r * n + j] !== 0) { keep.push(r); break; } }
-  void oh; void ow;
   const m = new Float64Array(keep.length * n);
   keep.forEach((r, i) => m.set(all.subarray(r * n, (r + 1) * n), i * n));
   return { m, rows: keep.length, n };

@@ -231,7 +231,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
   const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
-  const stepBlocks = new Int8Array(n); const blockAt = new Float64Array(n);
+  const stepBlocks = new Int8Array(n); const blockAt = new Float64Array(n); const upR = new Float64Array(n); const loR = new Float64Array(n);
   const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
     const o = t.o;
     const v0 = core.f64(pv0, n); const L1 = core.f64(pL1, k * k); const H1 = core.i32(pH1, k);
@@ -250,7 +250,10 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       L1[row + a] = Math.sqrt(d2); H1[a] = j; a++;
       return true;
     };
-    let tau = 0;
+    // the room of each entry (relative to δ), and round-off's scale from the unconstrained step
+    let vmax = 0;
+    for (let j = 0; j < n; j++) { const i = o + off[j]!; upR[j] = hi[i]! - delta[i]!; loR[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
+    const tau = 1e-13 * vmax;
     for (let it = 0; it < maxIter; it++) {
       // the target: min ‖c − c₀‖ with W on its bounds
       if (a > 0) {
@@ -259,17 +262,15 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
         K.rowsCombineF64(k, a, pBt, k, pH1, pLam, pc0, pCt);
         K.rowsCombineF64(n, a, pP, n, pH1, pLam, pv0, pv);
       } else { ct.set(core.f64(pc0, k)); v.set(v0); }
-      let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
-      tau = 1e-13 * vmax;
       // the ratio test from the current point towards the target
       let alpha = 1; let block = -1;
       stepBlocks.fill(0);
       for (let j = 0; j < n; j++) {
         if (inW[j]) continue;
-        const i = o + off[j]!; const p = v[j]! - vc[j]!;
+        const p = v[j]! - vc[j]!;
         let q = Infinity; let sj = 0;
-        if (p > 0) { const u = hi[i]! - delta[i]!; if (vc[j]! + p > u + tau) { q = Math.max(0, (u - vc[j]!) / p); sj = 1; } }
-        else if (p < 0) { const l = lo[i]! - delta[i]!; if (vc[j]! + p < l - tau) { q = Math.max(0, (l - vc[j]!) / p); sj = -1; } }
+        if (p > 0) { const u = upR[j]!; if (vc[j]! + p > u + tau) { q = Math.max(0, (u - vc[j]!) / p); sj = 1; } }
+        else if (p < 0) { const l = loR[j]!; if (vc[j]! + p < l - tau) { q = Math.max(0, (l - vc[j]!) / p); sj = -1; } }
         if (sj === 0) continue;
         stepBlocks[j] = sj; blockAt[j] = q;
         if (q < alpha) { alpha = q; block = j; }
@@ -284,8 +285,8 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
         for (let j = 0; j < n && !stuck; j++) {
           if (inW[j] || !stepBlocks[j]) continue;
           if (blockAt[j]! > cutoff) continue;
-          const i = o + off[j]!; const sj = stepBlocks[j]!;
-          beta[a] = sj > 0 ? hi[i]! - delta[i]! : lo[i]! - delta[i]!; side[a] = sj;
+          const sj = stepBlocks[j]!;
+          beta[a] = sj > 0 ? upR[j]! : loR[j]!; side[a] = sj;
           if (!append(j)) { stuck = j === block; continue; }
           inW[j] = 1;
         }
@@ -300,8 +301,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       // the factor without row `drop`: delete the row, then rotate column pairs (i, i + 1) of the rows
       // below back to lower triangular (a Cholesky downdate, O((a − drop)²))
       for (let i = drop; i < a - 1; i++) {
-        const dst = i * k; const src = (i + 1) * k;
-        for (let q = 0; q <= i + 1; q++) L1[dst + q] = L1[src + q]!;
+        L1.copyWithin(i * k, (i + 1) * k, (i + 1) * k + i + 2);
         H1[i] = H1[i + 1]!; beta[i] = beta[i + 1]!; side[i] = side[i + 1]!;
       }
       a--;
