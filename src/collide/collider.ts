@@ -42,7 +42,7 @@ export interface ColliderOptions {
   fit?: boolean;
   /** ADMM iterations of the box fit (default 100) */
   fitIter?: number;
-  /** the tile fit first (default true for a conv layer with a local null space); false: the global box fit only */
+  /** the tile fit first (default true for a conv layer with a local null space, no mask, no --target); false: the global box fit only */
   tileFit?: boolean;
   allowApproximate?: boolean;
   seed?: number;
@@ -176,9 +176,11 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   }
   const plane = image.h * image.w;
   const box = modelBoxOf(settings.affine);
-  // the tile fit's basis (tile-basis.ts): a conv layer, no mask, an image that holds a tile
+  // the tile fit's basis (tile-basis.ts): a conv layer, no mask, an image that holds a tile, a noise or
+  // basis direction (--target asks for the collision closest to T: the global fit, whose δ may use all
+  // of ker(A_img), gets closer than one restricted to tile spans)
   let tiles: TileBasis | undefined;
-  if (settings.fit && mode === 'exact' && !mask && layer.kind === 'conv' && settings.tileFit !== false &&
+  if (settings.fit && mode === 'exact' && !mask && layer.kind === 'conv' && settings.tileFit !== false && settings.direction !== 'target' &&
     image.h >= TILE && image.w >= TILE && layer.geometry.sh <= 4 && layer.geometry.sw <= 4) {
     const tb = tileBasisFor(layer, TILE, TILE);
     if (tb.k > 0 && tb.residual <= 1e-13) tiles = tb;
@@ -213,17 +215,24 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     try {
       let total = want.aim ? TILE_OVERSHOOT : 1;
       let goal = total === 1 ? delta : delta.map((v) => v * total);
-      f.run(goal, TILE_SWEEPS);
-      let reached = pixelRms(f.delta, settings.affine, plane);
-      let rounds = 1;
-      // text on white paper: holding entries where they are pins most tiles (nothing moves)
-      const hopeless = reached < 0.1 * want.rms;
-      while (!hopeless && want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
-        const k = Math.min(1.25 * want.rms / reached, 2, 8 / total);
-        total *= k; rounds++;
-        goal = goal.map((v) => v * k);
+      // many entries with no room on a side (text on white paper): holding the ones a step pushes out
+      // would pin most tiles, so the active-set sweeps below start at once
+      let onBound = 0;
+      for (let i = 0; i < lo.length; i++) if (hi[i]! <= 0 || lo[i]! >= 0) onBound++;
+      const direct = onBound >= TILE_DIRECT_EXACT * lo.length;
+      let reached = 0; let rounds = 0;
+      if (!direct) {
         f.run(goal, TILE_SWEEPS);
         reached = pixelRms(f.delta, settings.affine, plane);
+        rounds = 1;
+        const hopeless = reached < 0.1 * want.rms;
+        while (!hopeless && want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
+          const k = Math.min(1.25 * want.rms / reached, 2, 8 / total);
+          total *= k; rounds++;
+          goal = goal.map((v) => v * k);
+          f.run(goal, TILE_SWEEPS);
+          reached = pixelRms(f.delta, settings.affine, plane);
+        }
       }
       // still short: the tile problems by the active-set method (slower; it lets a white pixel darken
       // while its neighbours sit on the bound), from where the fit stands, at most TILE_EXACT_SWEEPS
@@ -241,7 +250,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
         for (let i = 0; i < f.delta.length; i++) f.delta[i]! *= s;
         reached = pixelRms(f.delta, settings.affine, plane);
       }
-      return { delta: f.delta, reached, rounds, exactSweeps, active: activeShare(f.delta, lo, hi), fig: f.figures() };
+      return { delta: f.delta, reached, rounds: rounds + exactSweeps, exactSweeps, active: activeShare(f.delta, lo, hi), fig: f.figures() };
     } finally { f.dispose(); }
   };
 
@@ -352,6 +361,9 @@ const TILE_SWEEPS = 1;
 
 /** The tile fit's first goal when aiming, in multiples of the asked strength. */
 const TILE_OVERSHOOT = 2;
+
+/** With this share of the entries on a bound (no room on a side), the tile fit goes straight to active-set sweeps. */
+const TILE_DIRECT_EXACT = 0.15;
 
 /** Below this share of the asked pixel RMS after the held-entry sweeps, the tile fit runs active-set sweeps. */
 const TILE_EXACT_BELOW = 0.5;

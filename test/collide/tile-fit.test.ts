@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createPipeline } from '../../src/collide/pipeline.js';
 import { toModelTensor } from '../../src/image/tensor.js';
 import { ppocrModelPath } from '../helpers/ppocr.js';
-import { boundImage } from './models.js';
+import { boundImage, convModel, gemmModel } from './models.js';
 
 function layerOf(g: ConvGeometry, seed: number): ConvLayer {
   const r = rng(seed);
@@ -195,4 +195,23 @@ t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a c
   const onBound = x.data.filter((v) => v === 0 || v === 1).length / x.data.length;
   t.ok(rec.fit?.solver === 'tile' && rec.verdict === 'exact' && residual <= 1e-12 && inBox && Math.abs(rec.exact.psnr - 26.02) < 1 && onBound > 0.03,
     `solver ${rec.fit?.solver} (${JSON.stringify(rec.fit?.tile)}), ${rec.verdict}, residual ${residual.toExponential(2)} (naive conv), in box ${inBox}, PSNR ${rec.exact.psnr.toFixed(2)} dB, ${(onBound * 100).toFixed(1)}% of x on a bound`);
+});
+
+t.test('the fit\'s solver: the tile fit for noise on a conv layer, the global fit with tileFit: false and for a dense layer — each exact, moved and in the box', async (t) => {
+  const tool = { name: 'nullspace', version: 'test' };
+  const conv = convModel({ c: 3, h: 24, w: 48, outC: 8, k: 3, stride: 2, pad: 1, seed: 4 });
+  const dense = gemmModel({ c: 3, h: 8, w: 8, m: 96, transB: true });
+  const cases: Array<[string, Uint8Array, Record<string, unknown>, number, number, string]> = [
+    ['conv, defaults', conv.bytes, {}, 24, 48, 'tile'],
+    ['conv, tileFit: false', conv.bytes, { tileFit: false }, 24, 48, 'admm'],
+    ['dense layer', dense.bytes, {}, 8, 8, 'admm'],
+  ];
+  for (const [name, bytes, extra, h, w, solver] of cases) {
+    const p = await createPipeline(bytes, { normalization: { mean: 0.5, std: 0.5 }, tool, ...extra });
+    const r = p.process(boundImage('photo', h, w, 2), 0, name);
+    const rec = r.record;
+    const inBox = rec.exact.clipped === 0 && r.xPrime.data.every((v) => v >= 0 && v <= 1);
+    t.ok(rec.fit?.solver === solver && rec.verdict === 'exact' && rec.exact.residual <= 1e-12 && inBox && rec.exact.delta.rms >= 0.01,
+      `${name}: solver ${rec.fit?.solver}, ${rec.verdict}, residual ${rec.exact.residual.toExponential(2)}, in box ${inBox}, pixel RMS ${rec.exact.delta.rms.toFixed(4)}`);
+  }
 });
