@@ -11,3 +11,4 @@ export { bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, maxAbsF64, stageF64
 export { symEigJacobiF64 } from "./ritz";
 export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";
 export { bandCholeskyF64, bandSolveF64 } from "./banded";
+export { rowsCombineF64, trsvLowerF64, trsvLowerTF64 } from "./tile";

@@ -56,17 +56,29 @@ async function stream(label: string, bytes: Uint8Array, pngs: Uint8Array[], h: n
   const setup = (performance.now() - t0) / 1000;
   const per: number[] = [];
   let exact = 0; let worst = 0; let psnr = 0;
+  // CPU time of this thread's process too: on a shared machine the wall time includes other jobs' turns
+  const cpu0 = process.cpuUsage();
+  const cpuBy = { text: [] as number[], photo: [] as number[] };
+  const wallBy = { text: [] as number[], photo: [] as number[] };
   for (let i = 0; i < pngs.length; i++) {
-    const s = performance.now();
+    const s = performance.now(); const c0 = process.cpuUsage();
     const r = p.process(decodePng(pngs[i]!), i, `bench:${i}`);
     per.push((performance.now() - s) / 1000);
+    const c = process.cpuUsage(c0);
+    cpuBy[i % 3 === 0 ? 'text' : 'photo'].push((c.user + c.system) / 1000);
+    wallBy[i % 3 === 0 ? 'text' : 'photo'].push(1000 * per[per.length - 1]!);
     if (r.record.verdict === 'exact') { exact++; worst = Math.max(worst, r.record.exact.residual); psnr += r.record.exact.psnr; }
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / pngs.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  splits.push(`${label}: per image ms wall / CPU — photos ${mean(wallBy.photo).toFixed(1)} / ${mean(cpuBy.photo).toFixed(1)} (${cpuBy.photo.length}), text crops ${mean(wallBy.text).toFixed(1)} / ${mean(cpuBy.text).toFixed(1)} (${cpuBy.text.length})`);
   const st = stats(per);
   const solver = p.fixed!.collider!.normal;
-  return `| ${label} | ${pngs.length} | ${setup.toFixed(2)}${solver ? ` (${solver.kind})` : ''} | ${fmt(st)} | ${(1 / st.mean).toFixed(2)} | ${(st.mean / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
+  return `| ${label} | ${pngs.length} | ${setup.toFixed(2)}${solver ? ` (${solver.kind})` : ''} | ${fmt(st)} | ${cpuMs.toFixed(1)} | ${(1 / st.mean).toFixed(2)} | ${(st.mean / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
 }
 
+const splits: string[] = [];
 const n = flag('images', 100);
 const wideRuns = flag('wide', 1);
 console.log(`collide throughput — ${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, node ${process.version}, one thread, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -84,11 +96,13 @@ for (const b of pngs) {
 const ioStats = stats(io);
 console.log(`PNG I/O alone (decode 8-bit, encode 16-bit, decode it back), 48×192: ${fmt(ioStats)} ms per image, ${(1 / ioStats.mean).toFixed(0)} images/s`);
 console.log('');
-console.log('| PP-OCR cls 48×192, --preset paddle | images | set-up s | per image ms (mean ± sd) | images/s | × PNG I/O | exact | mean PSNR dB | worst float64 residual |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| PP-OCR cls 48×192, --preset paddle | images | set-up s | per image ms (mean ± sd) | CPU ms per image | images/s | × PNG I/O | exact | mean PSNR dB | worst float64 residual |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 const paddle = { mean: 0.5, std: 0.5 };
 console.log(await stream('default (box fit on)', cls, pngs, 48, 192, { normalization: paddle }, ioStats.mean));
 console.log(await stream('--no-fit', cls, pngs, 48, 192, { normalization: paddle, fit: false }, ioStats.mean));
+console.log('');
+for (const line of splits) console.log(line);
 
 if (wideRuns > 0) {
   // a wide 3×3/2 conv 8←3 at 224×224 (A_img 100352×150528): set-up time and the memory it holds

@@ -14,6 +14,8 @@ import { approximateBasis, approximateDirection, type ApproximateBasis } from '.
 import { foldWindows, windowVectors } from './patch.js';
 import { resolveAlpha } from './strength.js';
 import { boxFit, completion, type BoxFitResult } from './box-fit.js';
+import { tileBasisFor, type TileBasis } from './tile-basis.js';
+import { tileFitter } from '../linalg/tile-fit.js';
 import { modelBoxOf, pixelRms, type ChannelAffine } from './space.js';
 import { resolveMask, type Mask, type MaskImage } from './mask.js';
 import type { FirstLayerSpec } from './layer.js';
@@ -40,6 +42,8 @@ export interface ColliderOptions {
   fit?: boolean;
   /** ADMM iterations of the box fit (default 100) */
   fitIter?: number;
+  /** the tile fit first (default true for a conv layer with a local null space, no mask, no --target); false: the global box fit only */
+  tileFit?: boolean;
   allowApproximate?: boolean;
   seed?: number;
   /** solver tolerance on ‖Aδ‖/(‖A‖‖δ‖) (default 1e-13) */
@@ -91,6 +95,10 @@ export interface ModelCollision {
 
 /** What the box fit did for one image. */
 export interface FitFigures {
+  /** which solver produced δ: 'tile' (tile-fit.ts, block coordinate descent over tile null spaces) or 'admm' (box-fit.ts, the global fit) */
+  solver?: 'tile' | 'admm';
+  /** the tile fit's own figures when it ran (also when its result was not kept: it reached too little of the asked strength) */
+  tile?: { size: string; nullity: number; sweeps: number; exactSweeps: number; steps: number; cut: number; held: number; covered: number; reached: number };
   /** ADMM iterations of the last solve, and max |δ − ζ| it left (model units) */
   iterations: number; gap: number;
   /** rounds of the exact stage (what crossed held on its bound, the rest completed) */
@@ -168,6 +176,15 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   }
   const plane = image.h * image.w;
   const box = modelBoxOf(settings.affine);
+  // the tile fit's basis (tile-basis.ts): a conv layer, no mask, an image that holds a tile, a noise or
+  // basis direction (--target asks for the collision closest to T: the global fit, whose δ may use all
+  // of ker(A_img), gets closer than one restricted to tile spans)
+  let tiles: TileBasis | undefined;
+  if (settings.fit && mode === 'exact' && !mask && layer.kind === 'conv' && settings.tileFit !== false && settings.direction !== 'target' &&
+    image.h >= TILE && image.w >= TILE && layer.geometry.sh <= 4 && layer.geometry.sw <= 4) {
+    const tb = tileBasisFor(layer, TILE, TILE);
+    if (tb.k > 0 && tb.residual <= 1e-13) tiles = tb;
+  }
   // A projector onto ker(A_img) ∩ {δ = 0 outside keep} for the pixels one image holds at a bound:
   // a keep set gets a factor of its own (exact: a completion is a step or two); later sets of the
   // same image that differ from it in a few entries use it as their preconditioner (a low-rank change)
@@ -190,9 +207,68 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   // through a projector restricted to the others (its factor from restrictedPreconditioner). When
   // `aim`, the goal is rescaled until the fitted δ reaches the asked pixel RMS (the box takes a share
   // of it), at most MAX_AIM_ROUNDS solves and 8× the first goal.
+  // The tile fit (linalg/tile-fit.ts) of δ for x. When aiming, the goal starts at TILE_OVERSHOOT× the
+  // asked strength (the tile spans and the box take a share), is raised while short of it, and the
+  // result is scaled back to the asked strength (γδ stays exact and in the box for γ ≤ 1).
+  const tileAim = (tb: TileBasis, delta: Float64Array, lo: Float64Array, hi: Float64Array, want: { aim: boolean; rms: number }) => {
+    const f = tileFitter(tb, { c: image.c, h: image.h, w: image.w }, lo, hi);
+    try {
+      let total = want.aim ? TILE_OVERSHOOT : 1;
+      let goal = total === 1 ? delta : delta.map((v) => v * total);
+      // many entries with no room on a side (text on white paper): holding the ones a step pushes out
+      // would pin most tiles, so the active-set sweeps below start at once
+      let onBound = 0;
+      for (let i = 0; i < lo.length; i++) if (hi[i]! <= 0 || lo[i]! >= 0) onBound++;
+      const direct = onBound >= TILE_DIRECT_EXACT * lo.length;
+      let reached = 0; let rounds = 0;
+      if (!direct) {
+        f.run(goal, TILE_SWEEPS);
+        reached = pixelRms(f.delta, settings.affine, plane);
+        rounds = 1;
+        const hopeless = reached < 0.1 * want.rms;
+        while (!hopeless && want.aim && reached > 0 && reached < 0.95 * want.rms && rounds < MAX_AIM_ROUNDS && total < 8) {
+          const k = Math.min(1.25 * want.rms / reached, 2, 8 / total);
+          total *= k; rounds++;
+          goal = goal.map((v) => v * k);
+          f.run(goal, TILE_SWEEPS);
+          reached = pixelRms(f.delta, settings.affine, plane);
+        }
+      }
+      // still short: the tile problems by the active-set method (slower; it lets a white pixel darken
+      // while its neighbours sit on the bound), from where the fit stands, at most TILE_EXACT_SWEEPS
+      let exactSweeps = 0;
+      if (reached < TILE_EXACT_BELOW * want.rms) {
+        if (want.aim && total < TILE_EXACT_GOAL) { goal = goal.map((v) => v * (TILE_EXACT_GOAL / total)); total = TILE_EXACT_GOAL; }
+        while (exactSweeps < TILE_EXACT_SWEEPS && (exactSweeps === 0 || (want.aim && reached < 0.95 * want.rms))) {
+          f.runExact(goal, 1);
+          exactSweeps++;
+          reached = pixelRms(f.delta, settings.affine, plane);
+        }
+      }
+      if (want.aim && reached > want.rms) {
+        const s = want.rms / reached;
+        for (let i = 0; i < f.delta.length; i++) f.delta[i]! *= s;
+        reached = pixelRms(f.delta, settings.affine, plane);
+      }
+      return { delta: f.delta, reached, rounds: rounds + exactSweeps, exactSweeps, active: activeShare(f.delta, lo, hi), fig: f.figures() };
+    } finally { f.dispose(); }
+  };
+
   const fitExact = (x: Float64Array, delta: Float64Array, want: { aim: boolean; rms: number }) => {
     imageFactor = undefined;
     const { lo, hi } = boundsFor(x, box, plane, mask?.keep);
+    // the tile fit first: kept when it reaches at least TILE_KEEP of the asked strength
+    let tileFigures: FitFigures['tile'];
+    let tileResult: ReturnType<typeof tileAim> | undefined;
+    if (tiles) {
+      tileResult = tileAim(tiles, delta, lo, hi, want);
+      const { reached, rounds, fig } = tileResult;
+      tileFigures = { size: `${tiles.ph}x${tiles.pw}`, nullity: tiles.k, sweeps: fig.sweeps, exactSweeps: tileResult.exactSweeps, steps: fig.steps, cut: fig.cut, held: fig.held, covered: fig.covered, reached };
+      if (reached >= TILE_KEEP * want.rms) {
+        const figures: FitFigures = { solver: 'tile', tile: tileFigures, iterations: fig.sweeps, gap: 0, pinRounds: 0, frozen: fig.held, gamma: fig.steps ? 1 - fig.cut / fig.steps : 1, active: tileResult.active, outsideBefore: 0, rounds };
+        return { delta: tileResult.delta, figures, strength: { asked: want.rms, reached } };
+      }
+    }
     const freeze = new Float64Array(x.length);
     for (let c = 0; c < box.lo.length; c++) freeze.fill(FREEZE_PIXELS / Math.abs(settings.affine.std[c]!), c * plane, (c + 1) * plane);
     // the set-up's projector where only the mask holds entries, else one restricted to this keep set
@@ -214,7 +290,12 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       if (!(nr > reached)) break;
       r = next; reached = nr;
     }
-    const figures = { iterations: r.iterations, gap: r.gap, pinRounds: r.pinRounds, frozen: r.frozen, gamma: r.gamma, active: r.active, rounds };
+    // the tile fit's result when it reached more (both are exact by construction)
+    if (tileResult && tileResult.reached > reached) {
+      const figures: FitFigures = { solver: 'tile', tile: tileFigures, iterations: tileFigures!.sweeps, gap: 0, pinRounds: 0, frozen: tileFigures!.held, gamma: tileFigures!.steps ? 1 - tileFigures!.cut / tileFigures!.steps : 1, active: tileResult.active, outsideBefore: 0, rounds: tileResult.rounds };
+      return { delta: tileResult.delta, figures, strength: { asked: want.rms, reached: tileResult.reached } };
+    }
+    const figures: FitFigures = { solver: 'admm', ...(tileFigures ? { tile: tileFigures } : {}), iterations: r.iterations, gap: r.gap, pinRounds: r.pinRounds, frozen: r.frozen, gamma: r.gamma, active: r.active, outsideBefore: 0, rounds };
     return { delta: r.delta, figures, strength: { asked: want.rms, reached } };
   };
 
@@ -271,6 +352,35 @@ function fail(msg: string): never { throw new RangeError(msg); }
 
 /** Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0 by the box fit. */
 export const FREEZE_PIXELS = 0.5 / 255;
+
+/** Tile size (pixels) of the tile fit: 16×16 leaves 163 local null dimensions of 768 on the PP-OCR classifier's 3×3/2 conv 8←3. */
+const TILE = 16;
+
+/** Sweeps of the tile fit per strength round. */
+const TILE_SWEEPS = 1;
+
+/** The tile fit's first goal when aiming, in multiples of the asked strength. */
+const TILE_OVERSHOOT = 2;
+
+/** With this share of the entries on a bound (no room on a side), the tile fit goes straight to active-set sweeps. */
+const TILE_DIRECT_EXACT = 0.15;
+
+/** Below this share of the asked pixel RMS after the held-entry sweeps, the tile fit runs active-set sweeps. */
+const TILE_EXACT_BELOW = 0.5;
+
+/** Active-set sweeps at most, and their goal in multiples of the asked strength (when aiming). */
+const TILE_EXACT_SWEEPS = 1;
+const TILE_EXACT_GOAL = 4;
+
+/** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs (and the better is kept). */
+const TILE_KEEP = 0.1;
+
+/** Share of entries of δ on a bound of [lo, hi]. */
+function activeShare(delta: Float64Array, lo: Float64Array, hi: Float64Array): number {
+  let a = 0;
+  for (let i = 0; i < delta.length; i++) if (delta[i]! >= hi[i]! || delta[i]! <= lo[i]!) a++;
+  return delta.length ? a / delta.length : 0;
+}
 
 /** Strength rounds of the box fit at most (each one solve, warm-started). */
 const MAX_AIM_ROUNDS = 4;

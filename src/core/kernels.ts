@@ -99,6 +99,14 @@ export interface Kernels {
   axpbyF64(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
   axpbyF32(n: number, alpha: number, xPtr: number, beta: number, yPtr: number): void;
 
+  // Tile fit (assembly/tile.ts), f64 vectors in WASM memory.
+  /** (len, a, aPtr, ld, hPtr i32, lamPtr, v0Ptr, vPtr): v = v0 − Σ_{r<a} lam[r]·A[h[r], 0:len]; v may alias v0 */
+  rowsCombineF64(len: number, a: number, aPtr: number, ld: number, hPtr: number, lamPtr: number, v0Ptr: number, vPtr: number): void;
+  /** (a, lPtr, ld, xPtr): x ← L⁻¹·x, L lower triangular (a×a, row stride ld) */
+  trsvLowerF64(a: number, lPtr: number, ld: number, xPtr: number): void;
+  /** (a, lPtr, ld, xPtr): x ← L⁻ᵀ·x */
+  trsvLowerTF64(a: number, lPtr: number, ld: number, xPtr: number): void;
+
   // Band Cholesky (assembly/banded.ts): lower band, row-major, row i holds columns i−b … i (diagonal last) in ld ≥ b + 1 slots.
   /** (n, b, ld, aPtr in/out, dropTol) → 0, or k + 1 at the first failed pivot: A = L·Lᵀ in place; dropTol < 0: pivots must be > 0,
    *  ≥ 0: pivots within ±dropTol·A[k,k] are dropped (L[k,k] = 0, column k zero) */

@@ -24,3 +24,4 @@ export { smallestSingularTriplets, sigmaMinEstimate, type LanczosOptions, type S
 export { bidiagSingularValues } from './bidiag.js';
 export { bandCholesky, bandSolve, type BandCholeskyOptions, type BandSolveOptions } from './banded.js';
 export { convNormalFactor, denseNormalFactor, type NormalFactor, type NormalFactorOptions } from './normal-factor.js';
+export { tileFitter, tilings, type TileSpace, type TileFitter, type TileFitOptions, type TileFitFigures } from './tile-fit.js';

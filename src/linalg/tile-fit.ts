@@ -1,0 +1,355 @@
+// The tile fit: the box fit (min ½‖δ − g‖² over δ ∈ ker(A_img), lo ≤ δ ≤ hi) restricted to the
+// span of tile-local null vectors (src/collide/tile-basis.ts), by block coordinate descent over two
+// tilings of the image offset by half a tile. Tiles of one tiling are disjoint, so each is an
+// independent small problem in the tile's basis coordinates c (orthonormal basis B, so
+// ‖Bc − r‖² = ‖c − Bᵀr‖² + const): a tile's step v = B c minimises ‖v − r‖ (r = g − δ on the tile)
+// subject to v = 0 on the entries held so far, and is cut to the largest feasible length.
+// An entry is held (for the rest of this image's fit) when a step would take it out of the box:
+// it stays where it is — on its bound or short of it — and the step is recomputed in
+// ker(B_held), a few rounds, the violators that cut the step most first. The held set only
+// grows (across sweeps and strength rounds); a tile step factors P[H, H] (P = B Bᵀ, the tile's
+// projector; its held block is the Gram matrix of the held rows of B) afresh, a³/6, and a round
+// costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
+// white pixel that a step darkens is not held.
+// The step itself is formed as c = c₀ − B_Hᵀλ, v = B c, so it lies in the tile's null space to
+// round-off whatever λ is; λ is then refined once on the held entries.
+// Where the box binds on many entries of every tile (text on white paper: a third of the pixels at
+// 255, more than a tile has null dimensions), holding entries where they are pins whole tiles; there
+// runExact solves each tile problem by the primal active-set method instead (constraints join the
+// working set on their bound, leave it when their multiplier has the wrong sign; the factor of
+// P[W, W] is appended to and downdated by Givens rotations), which lets a white pixel darken while
+// its neighbours sit on the bound. δ is a sum of such steps
+// (each in ker(A_img) to round-off) and inside the box by construction (δ = 0 is feasible and
+// every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
+// certified by the caller's float64 residual of the stored x', never by this solver.
+// Everything lives in WASM memory for one image (tileFitter … dispose): the tile products are the
+// core's GEMM, the held-row combinations and triangular solves assembly/tile.ts.
+import { core } from '../core/wasm.js';
+
+/** An orthonormal tile null basis (src/collide/tile-basis.ts's TileBasis). */
+export interface TileSpace {
+  /** tile height and width, and the strides tile origins are multiples of */
+  ph: number; pw: number; sh: number; sw: number;
+  /** tile entries (c·ph·pw, CHW within the tile) and the local nullity */
+  n: number; k: number;
+  /** (n, k) and (k, n) row-major: the basis by entry and by vector; (n, n): P = B Bᵀ */
+  bt: Float64Array; basis: Float64Array; proj: Float64Array;
+}
+
+export interface TileFitOptions {
+  /** rounds per tile step that hold every violator (up to a third of the free dimensions; default 3) */
+  rounds?: number;
+  /** further rounds that hold only the violators cutting the step below half (default 6) */
+  extraRounds?: number;
+}
+
+export interface TileFitFigures {
+  /** sweeps run (each: every tile of both tilings once) */
+  sweeps: number;
+  /** tile steps cut short by the box (γ < 1), and all tile steps */
+  cut: number; steps: number;
+  /** share of entries held */
+  held: number;
+  /** share of entries covered by some tile (the rest stay at δ = 0) */
+  covered: number;
+}
+
+/** Tile origins (y, x) of the two tilings of an h×w image: at 0, and offset by half a tile (on the stride grid). */
+export function tilings(tb: Pick<TileSpace, 'ph' | 'pw' | 'sh' | 'sw'>, h: number, w: number): Array<Array<[number, number]>> {
+  const half = (p: number, s: number) => Math.max(s, Math.round(p / 2 / s) * s);
+  const grid = (oy: number, ox: number) => {
+    const out: Array<[number, number]> = [];
+    for (let y = oy; y + tb.ph <= h; y += tb.ph) for (let x = ox; x + tb.pw <= w; x += tb.pw) out.push([y, x]);
+    return out;
+  };
+  return [grid(0, 0), grid(half(tb.ph, tb.sh), half(tb.pw, tb.sw))].filter((t) => t.length > 0);
+}
+
+/** One image's fit: δ (starts at 0), runs towards goals, and the WASM memory it holds until dispose(). */
+export interface TileFitter {
+  delta: Float64Array;
+  /** runs `sweeps` sweeps towards goal g (c·h·w; any scale, the state carries over) */
+  run(g: Float64Array, sweeps?: number): void;
+  /**
+   * runs `sweeps` sweeps whose tile problems are solved by the primal active-set method (constraints
+   * added at their bound one at a time, dropped when their multiplier has the wrong sign; at most
+   * `iterations` per tile, default 4k + 64): slower, for boxes that bind on many entries — text on white paper,
+   * where holding entries where they are pins whole tiles
+   */
+  runExact(g: Float64Array, sweeps: number, iterations?: number): void;
+  figures(): TileFitFigures;
+  /** frees the WASM memory (call last, after any other core allocation made since) */
+  dispose(): void;
+}
+
+interface TileState { y0: number; x0: number; o: number; acc: number; added: Uint8Array; lPtr: number; hPtr: number }
+
+/**
+ * A fitter for one image: δ starts at 0 (feasible since lo ≤ 0 ≤ hi) and only takes feasible steps.
+ * @param tb the layer's tile basis; shape the image's (c, h, w) with c = tb's channels, CHW entries
+ * @param lo, hi bounds on δ (c·h·w), lo ≤ 0 ≤ hi
+ * @throws RangeError for mismatched lengths or a tile basis of another size
+ */
+export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: number }, lo: Float64Array, hi: Float64Array, opts: TileFitOptions = {}): TileFitter {
+  const { c: C, h: H, w: W } = shape;
+  const { n, k, ph, pw } = tb;
+  const plane = H * W;
+  const N = C * plane;
+  if (lo.length !== N || hi.length !== N) throw new RangeError(`tileFitter: expected bounds of length ${N} but received ${lo.length} and ${hi.length}`);
+  if (n !== C * ph * pw || tb.bt.length !== n * k || tb.basis.length !== n * k || tb.proj.length !== n * n) throw new RangeError(`tileFitter: the tile basis does not match ${C}×${ph}×${pw} tiles`);
+  const rounds = opts.rounds ?? 3;
+  const maxRounds = rounds + (opts.extraRounds ?? 6);
+  const delta = new Float64Array(N);
+  const held = new Uint8Array(N);
+  const groups = tilings(tb, H, W);
+  const off = new Int32Array(n); // entry j of a tile ↦ image offset from the tile origin
+  for (let ch = 0, j = 0; ch < C; ch++) for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++, j++) off[j] = ch * plane + y * W + x;
+  const covered = new Uint8Array(N);
+  for (const tl of groups) for (const [y0, x0] of tl) for (let j = 0; j < n; j++) covered[y0 * W + x0 + off[j]!] = 1;
+  const stats = { sweeps: 0, cut: 0, steps: 0 };
+  const count = (a: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
+  if (k === 0 || groups.length === 0) return { delta, run: () => {}, runExact: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
+
+  // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid)
+  const K = core.kernels;
+  const mark = core.mark();
+  const tmax = Math.max(...groups.map((g) => g.length));
+  const pP = core.put(tb.proj); const pBt = core.put(tb.bt); const pBasis = core.put(tb.basis);
+  const pR = core.alloc(tmax * n * 8); const pC0 = core.alloc(tmax * k * 8); const pV = core.alloc(tmax * n * 8);
+  const pWork = core.alloc(Math.max(K.gemmWorkElems(tmax, k, n, 8), K.gemmWorkElems(tmax, n, k, 8)) * 8);
+  const pv = core.alloc(n * 8); const pc = core.alloc(k * 8); const pLam = core.alloc(k * 8);
+  // one factor of P[H, H] (and its entries), rebuilt for each tile step from the held entries (a³/6 flops)
+  const pL = core.alloc(k * k * 8); const pH = core.alloc(k * 4);
+  // the active-set method (runExact): its factor and working set, current and target coordinates
+  const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
+  const pCc = core.alloc(k * 8); const pCt = core.alloc(k * 8); const pVc = core.alloc(n * 8);
+  const added = new Uint8Array(n);
+  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0, acc: 0, added, lPtr: pL, hPtr: pH })));
+  const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
+  const v = core.f64(pv, n); const lam = core.f64(pLam, k);
+  let hv = core.i32(pH, k); let Lv = core.f64(pL, k * k);
+  const cand: Array<[number, number]> = [];
+
+  // adds the tile's newly held entries to the Cholesky factor of P[H, H]; an entry whose row of B
+  // is (numerically) in the span of the held ones is not added: it follows them
+  const absorb = (t: TileState) => {
+    const hbase = (t.hPtr - pH) >> 2; const lbase = (t.lPtr - pL) >> 3;
+    for (let j = 0; j < n; j++) {
+      if (t.added[j] || !held[t.o + off[j]!]) continue;
+      t.added[j] = 1;
+      const a = t.acc;
+      if (a >= k) continue;
+      const row = lbase + a * k; const pj = j * n;
+      for (let r = 0; r < a; r++) Lv[row + r] = P[pj + hv[hbase + r]!]!;
+      K.trsvLowerF64(a, t.lPtr, k, t.lPtr + a * k * 8);
+      let s2 = 0; for (let r = 0; r < a; r++) s2 += Lv[row + r]! * Lv[row + r]!;
+      const d2 = P[pj + j]! - s2;
+      if (!(d2 > 1e-6 * P[pj + j]!)) continue;
+      Lv[row + a] = Math.sqrt(d2);
+      hv[hbase + a] = j; t.acc++;
+    }
+  };
+  // λ = P[H, H]⁻¹ λ (in place)
+  const solve = (t: TileState) => { K.trsvLowerF64(t.acc, t.lPtr, k, pLam); K.trsvLowerTF64(t.acc, t.lPtr, k, pLam); };
+  const gather = (t: TileState, x: Float64Array) => { const hb = (t.hPtr - pH) >> 2; for (let r = 0; r < t.acc; r++) lam[r] = x[hv[hb + r]!]!; };
+
+  const step = (t: TileState, pc0: number, pv0: number) => {
+    const o = t.o;
+    const v0 = core.f64(pv0, n);
+    t.acc = 0; t.added.fill(0);
+    absorb(t);
+    let tau = 0;
+    for (let round = 0; ; round++) {
+      // the rounds see v = v₀ − P[:, H] λ with P[H, H] λ = v₀[H]
+      if (t.acc > 0) { gather(t, v0); solve(t); K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv0, pv); } else v.set(v0);
+      let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
+      tau = 1e-13 * vmax;
+      if (round >= maxRounds) break;
+      // hold the violators that cut the step most (room / |v| smallest), at most a third of the
+      // free dimensions per round (holding every violator at once can pin the whole tile); past
+      // `rounds`, only those that would cut the step below half
+      const cutAt = round < rounds ? 1 : 0.5;
+      cand.length = 0;
+      for (let j = 0; j < n; j++) {
+        const i = o + off[j]!;
+        if (held[i]) continue;
+        const vj = v[j]!; const d = delta[i]! + vj;
+        if (d > hi[i]! + tau) { const q = (hi[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
+        else if (d < lo[i]! - tau) { const q = (lo[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
+      }
+      const room = Math.floor((k - t.acc) / 3);
+      if (!cand.length || room < 1) break;
+      cand.sort((a, b) => a[0] - b[0]);
+      const take = Math.min(room, cand.length);
+      for (let q = 0; q < take; q++) held[cand[q]![1]] = 1;
+      absorb(t);
+    }
+    if (t.acc > 0) {
+      // the step from c = c₀ − B_Hᵀλ, v = B c (in the tile's null space to round-off); λ refined once
+      K.rowsCombineF64(k, t.acc, pBt, k, t.hPtr, pLam, pc0, pc);
+      K.gemvNF64(n, k, 1, pBt, k, pc, 0, pv);
+      gather(t, v); solve(t);
+      K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv, pv);
+    }
+    // the largest feasible step along v (held entries have v at round-off: they land where they are)
+    let gamma = 1;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; const vj = v[j]!;
+      const d = delta[i]! + vj;
+      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
+      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
+    }
+    stats.steps++;
+    if (gamma < 1) stats.cut++;
+    if (gamma === 0) return;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!;
+      let d = delta[i]! + gamma * v[j]!;
+      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
+      delta[i] = d;
+    }
+  };
+
+  let disposed = false;
+  const run = (g: Float64Array, sweeps = 1) => {
+    if (disposed) throw new RangeError('tileFitter: run after dispose');
+    if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
+    hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
+    for (let s = 0; s < sweeps; s++) {
+      for (const tl of tiles) {
+        const T = tl.length;
+        for (let t = 0; t < T; t++) {
+          const o = tl[t]!.o; const row = t * n;
+          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
+        }
+        K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork); // (T, k): Bᵀr per tile
+        K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork); // (T, n): B Bᵀr
+        for (let t = 0; t < T; t++) step(tl[t]!, pC0 + t * k * 8, pV + t * n * 8);
+      }
+      stats.sweeps++;
+    }
+  };
+  // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
+  const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
+  const stepBlocks = new Int8Array(n); const blockAt = new Float64Array(n); const upR = new Float64Array(n); const loR = new Float64Array(n);
+  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
+    const o = t.o;
+    const v0 = core.f64(pv0, n); const L1 = core.f64(pL1, k * k); const H1 = core.i32(pH1, k);
+    const cc = core.f64(pCc, k); const ct = core.f64(pCt, k); const vc = core.f64(pVc, n);
+    cc.fill(0); vc.fill(0); inW.fill(0);
+    let a = 0;
+    // appends entry j to the factor of P[W, W]; false when its row of B depends on W's
+    const append = (j: number): boolean => {
+      if (a >= k) return false;
+      const row = a * k; const pj = j * n;
+      for (let r = 0; r < a; r++) L1[row + r] = P[pj + H1[r]!]!;
+      K.trsvLowerF64(a, pL1, k, pL1 + row * 8);
+      let s2 = 0; for (let r = 0; r < a; r++) s2 += L1[row + r]! * L1[row + r]!;
+      const d2 = P[pj + j]! - s2;
+      if (!(d2 > 1e-8 * P[pj + j]!)) return false;
+      L1[row + a] = Math.sqrt(d2); H1[a] = j; a++;
+      return true;
+    };
+    // the room of each entry (relative to δ), and round-off's scale from the unconstrained step
+    let vmax = 0;
+    for (let j = 0; j < n; j++) { const i = o + off[j]!; upR[j] = hi[i]! - delta[i]!; loR[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
+    const tau = 1e-13 * vmax;
+    for (let it = 0; it < maxIter; it++) {
+      // the target: min ‖c − c₀‖ with W on its bounds
+      if (a > 0) {
+        for (let r = 0; r < a; r++) lam[r] = v0[H1[r]!]! - beta[r]!;
+        K.trsvLowerF64(a, pL1, k, pLam); K.trsvLowerTF64(a, pL1, k, pLam);
+        K.rowsCombineF64(k, a, pBt, k, pH1, pLam, pc0, pCt);
+        K.rowsCombineF64(n, a, pP, n, pH1, pLam, pv0, pv);
+      } else { ct.set(core.f64(pc0, k)); v.set(v0); }
+      // the ratio test from the current point towards the target
+      let alpha = 1; let block = -1;
+      stepBlocks.fill(0);
+      for (let j = 0; j < n; j++) {
+        if (inW[j]) continue;
+        const p = v[j]! - vc[j]!;
+        let q = Infinity; let sj = 0;
+        if (p > 0) { const u = upR[j]!; if (vc[j]! + p > u + tau) { q = Math.max(0, (u - vc[j]!) / p); sj = 1; } }
+        else if (p < 0) { const l = loR[j]!; if (vc[j]! + p < l - tau) { q = Math.max(0, (l - vc[j]!) / p); sj = -1; } }
+        if (sj === 0) continue;
+        stepBlocks[j] = sj; blockAt[j] = q;
+        if (q < alpha) { alpha = q; block = j; }
+      }
+      for (let i = 0; i < k; i++) cc[i]! += alpha * (ct[i]! - cc[i]!);
+      for (let j = 0; j < n; j++) vc[j]! += alpha * (v[j]! - vc[j]!);
+      if (block >= 0) {
+        // every entry that blocks at this step length (ties: typically many at α = 0, entries already
+        // on a bound of no room) joins the working set; one whose row depends on the set's stops the solve
+        let stuck = false;
+        const cutoff = alpha * (1 + 1e-9) + 1e-15;
+        for (let j = 0; j < n && !stuck; j++) {
+          if (inW[j] || !stepBlocks[j]) continue;
+          if (blockAt[j]! > cutoff) continue;
+          const sj = stepBlocks[j]!;
+          beta[a] = sj > 0 ? upR[j]! : loR[j]!; side[a] = sj;
+          if (!append(j)) { stuck = j === block; continue; }
+          inW[j] = 1;
+        }
+        if (stuck || !inW[block]) break; // degenerate: stop at this feasible point
+        continue;
+      }
+      // at the target: drop the constraint whose multiplier has the wrong sign (most), or stop
+      let worst = 0; let drop = -1;
+      for (let r = 0; r < a; r++) { const m = side[r]! * lam[r]!; if (m < worst) { worst = m; drop = r; } }
+      if (drop < 0) break;
+      inW[H1[drop]!] = 0;
+      // the factor without row `drop`: delete the row, then rotate column pairs (i, i + 1) of the rows
+      // below back to lower triangular (a Cholesky downdate, O((a − drop)²))
+      for (let i = drop; i < a - 1; i++) {
+        L1.copyWithin(i * k, (i + 1) * k, (i + 1) * k + i + 2);
+        H1[i] = H1[i + 1]!; beta[i] = beta[i + 1]!; side[i] = side[i + 1]!;
+      }
+      a--;
+      for (let i = drop; i < a; i++) {
+        const x = L1[i * k + i]!; const y = L1[i * k + i + 1]!;
+        const rr = Math.hypot(x, y); const cs = x / rr; const sn = y / rr;
+        for (let q = i; q < a; q++) {
+          const e1 = L1[q * k + i]!; const e2 = L1[q * k + i + 1]!;
+          L1[q * k + i] = cs * e1 + sn * e2; L1[q * k + i + 1] = -sn * e1 + cs * e2;
+        }
+        L1[i * k + i + 1] = 0;
+      }
+    }
+    // the step: v = B c, exact in the tile's null space; what is left over is cut
+    K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
+    let gamma = 1;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; const vj = v[j]!; const d = delta[i]! + vj;
+      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
+      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
+    }
+    stats.steps++;
+    if (gamma < 1) stats.cut++;
+    if (gamma === 0) return;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!;
+      let d = delta[i]! + gamma * v[j]!;
+      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
+      delta[i] = d;
+    }
+  };
+  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
+    if (disposed) throw new RangeError('tileFitter: run after dispose');
+    if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
+    for (let s = 0; s < sweeps; s++) {
+      for (const tl of tiles) {
+        const T = tl.length;
+        for (let t = 0; t < T; t++) {
+          const o = tl[t]!.o; const row = t * n;
+          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
+        }
+        K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork);
+        K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork);
+        for (let t = 0; t < T; t++) exactStep(tl[t]!, pC0 + t * k * 8, pV + t * n * 8, iterations);
+      }
+      stats.sweeps++;
+    }
+  };
+  const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
+  return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
+}
