@@ -192,10 +192,14 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
       K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv, pv);
     }
     // the largest feasible step along v (held entries have v at round-off: they land where they are)
+    stepAlong(o, tau);
+  };
+
+  /** δ += γ·v on the tile at o, γ ≤ 1 the largest step that keeps every entry in the box (beyond tau). */
+  const stepAlong = (o: number, tau: number): void => {
     let gamma = 1;
     for (let j = 0; j < n; j++) {
-      const i = o + off[j]!; const vj = v[j]!;
-      const d = delta[i]! + vj;
+      const i = o + off[j]!; const vj = v[j]!; const d = delta[i]! + vj;
       if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
       else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
     }
@@ -317,21 +321,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     }
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
-    let gamma = 1;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!; const vj = v[j]!; const d = delta[i]! + vj;
-      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
-      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
-    }
-    stats.steps++;
-    if (gamma < 1) stats.cut++;
-    if (gamma === 0) return;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!;
-      let d = delta[i]! + gamma * v[j]!;
-      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
-      delta[i] = d;
-    }
+    stepAlong(o, tau);
   };
   const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
     if (disposed) throw new RangeError('tileFitter: run after dispose');

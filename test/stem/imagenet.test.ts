@@ -12,15 +12,7 @@ import { createSession } from '../../src/runtime/session.js';
 import { boundImage } from '../collide/models.js';
 import type { Image } from '../../src/image/image.js';
 import { stemModel, type StemSpec } from '../../src/stem/example.js';
-
-const tool = { name: 'nullspace', version: 'test' };
-const none = { mean: 0, std: 1 };
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0; let s = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i]! - b[i]!) ** 2; s += a[i]! ** 2; }
-  return Math.sqrt(d) / (Math.sqrt(s) || 1);
-}
+import { none, relDiff, tool } from './shared.js';
 
 const shapes: [string, StemSpec][] = [
   ['ResNet-50', { h: 224, w: 224, outC: 64, k: 7, stride: 2, pad: 3, bn: true, pool: { k: 3, stride: 2, pad: 1 }, after: 'residual', seed: 50 }],

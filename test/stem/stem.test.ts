@@ -14,15 +14,7 @@ import { stemChain } from '../../src/stem/chain.js';
 import type { Image } from '../../src/image/image.js';
 import { boundImage } from '../collide/models.js';
 import { stemModel, type StemSpec } from '../../src/stem/example.js';
-
-const tool = { name: 'nullspace', version: 'test' };
-const none = { mean: 0, std: 1 };
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0; let s = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i]! - b[i]!) ** 2; s += a[i]! ** 2; }
-  return Math.sqrt(d) / (Math.sqrt(s) || 1);
-}
+import { none, relDiff, tool } from './shared.js';
 
 /** onnxruntime float64 outputs of x and x' for the model's outputs and the exposed tensors. */
 async function f64Outputs(bytes: Uint8Array, names: string[], imgs: Image[], h: number, w: number) {
