@@ -75,7 +75,7 @@ export interface StemRecord {
   flips32: number;
   /** ‖A δ‖/‖A x + b‖: the first layer's output changes — the collision is at L, not before */
   firstLayerChange: number;
-  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };
+  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number; retried: boolean };
 }
 
 /** Facts about A_img reported with every image (computed once per model and input size). */

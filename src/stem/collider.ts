@@ -107,7 +107,8 @@ export interface StemCollision {
   /** every L tried, shallowest first */
   tried: StemLevel[];
   strength: { asked: number; reached: number };
-  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number };
+  /** retried: the first solve's completion stalled and it ran again with the saturated pixels free (one-sided) */
+  solver: { iterations: number; rounds: number; cgSteps: number; heldRows: number; heldPixels: number; gamma: number; ok: boolean; aimRounds: number; retried: boolean };
 }
 
 /** The pixel box around x in model space (δ's bounds, lo ≤ 0 ≤ hi) and the count of pixels strictly inside it. */
@@ -188,11 +189,6 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const n = x.length;
     const z = zOf(x);
     const { lo, hi, interior } = pixelBox(x, settings.affine, plane);
-    const frozen = new Uint8Array(n);
-    for (let c = 0; c < box.lo.length; c++) {
-      const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
-      for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f || hi[i]! <= f) frozen[i] = 1;
-    }
     // L: the one asked for, else the shallowest with room (ROOMY), else the roomiest
     const tried: StemLevel[] = [];
     let chosen: { at: StemAt; ls: LevelSet; level: StemLevel } | undefined;
@@ -212,36 +208,48 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     let s2 = 0; for (let j = 0; j < z.length; j++) s2 += z[j]! * z[j]!;
     const mu = MARGIN * Math.sqrt(s2 / z.length);
     const m = z.length;
-    // Ties (tied window maxima: flat regions, white paper, clipped highlights) pin their pixels in
-    // practice — a flat patch cannot lower all its tied responses while keeping its winners — and
-    // held as equalities they make the exact stage's system overdetermined. Their pixels are held
-    // at δ = 0 instead, so every tie stays exactly as it is.
-    const tieRows = new Float64Array(m);
-    let ties = 0;
-    for (let j = 0; j < m; j++) if (!ls.equal[j] && (ls.upper[j] === z[j] || ls.lower[j] === z[j])) { tieRows[j] = 1; ties++; }
-    if (ties) { const read = abs.applyT(tieRows); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
-    // A constrained row that reads mostly held pixels leaves the few free ones to satisfy it and its
-    // neighbours together — near-dependent rows that stall the exact stage: hold its pixels too
-    {
-      const part = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
-      const full = sq.apply(new Float64Array(n).fill(1));
-      const thin = new Float64Array(m);
-      let k = 0;
-      for (let j = 0; j < m; j++) {
-        const constrained = ls.equal[j] || ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity;
-        if (constrained && part[j]! > 0 && part[j]! < THIN * full[j]!) { thin[j] = 1; k++; }
+    // What is held at δ = 0, and the row bounds that follow. `saturated`: pixels within FREEZE_PIXELS
+    // of 0/1 are held (the default); else they keep their one-sided room (the retry of a stalled solve).
+    const holdSet = (saturated: boolean) => {
+      const frozen = new Uint8Array(n);
+      if (saturated) {
+        for (let c = 0; c < box.lo.length; c++) {
+          const f = FREEZE_PIXELS / Math.abs(settings.affine.std[c]!);
+          for (let i = c * plane; i < (c + 1) * plane; i++) if (-lo[i]! <= f || hi[i]! <= f) frozen[i] = 1;
+        }
       }
-      if (k) { const read = abs.applyT(thin); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
-    }
-    const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
-    const lb = new Float64Array(m).fill(-Infinity); const ub = new Float64Array(m).fill(Infinity);
-    const equal = Uint8Array.from(ls.equal);
-    for (let j = 0; j < m; j++) {
-      if (equal[j]) { lb[j] = 0; ub[j] = 0; continue; }
-      if (reach[j] === 0 && (ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity)) { lb[j] = 0; ub[j] = 0; continue; } // no free pixel reaches it: it stays
-      if (ls.upper[j]! < Infinity) { const s = ls.upper[j]! - z[j]!; ub[j] = s > 0 ? s - Math.min(mu, 0.5 * s) : -mu; }
-      if (ls.lower[j]! > -Infinity) { const s = z[j]! - ls.lower[j]!; lb[j] = s > 0 ? -(s - Math.min(mu, 0.5 * s)) : mu; }
-    }
+      // Ties (tied window maxima: flat regions, white paper, clipped highlights) pin their pixels in
+      // practice — a flat patch cannot lower all its tied responses while keeping its winners — and
+      // held as equalities they make the exact stage's system overdetermined. Their pixels are held
+      // at δ = 0 instead, so every tie stays exactly as it is.
+      const tieRows = new Float64Array(m);
+      let ties = 0;
+      for (let j = 0; j < m; j++) if (!ls.equal[j] && (ls.upper[j] === z[j] || ls.lower[j] === z[j])) { tieRows[j] = 1; ties++; }
+      if (ties) { const read = abs.applyT(tieRows); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
+      // A constrained row that reads mostly held pixels leaves the few free ones to satisfy it and its
+      // neighbours together — near-dependent rows that stall the exact stage: hold its pixels too
+      if (saturated) {
+        const part = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
+        const full = sq.apply(new Float64Array(n).fill(1));
+        const thin = new Float64Array(m);
+        let k = 0;
+        for (let j = 0; j < m; j++) {
+          const constrained = ls.equal[j] || ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity;
+          if (constrained && part[j]! > 0 && part[j]! < THIN * full[j]!) { thin[j] = 1; k++; }
+        }
+        if (k) { const read = abs.applyT(thin); for (let i = 0; i < n; i++) if (read[i]! > 0) frozen[i] = 1; }
+      }
+      const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
+      const lb = new Float64Array(m).fill(-Infinity); const ub = new Float64Array(m).fill(Infinity);
+      const equal = Uint8Array.from(ls.equal);
+      for (let j = 0; j < m; j++) {
+        if (equal[j]) { lb[j] = 0; ub[j] = 0; continue; }
+        if (reach[j] === 0 && (ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity)) { lb[j] = 0; ub[j] = 0; continue; } // no free pixel reaches it: it stays
+        if (ls.upper[j]! < Infinity) { const sl = ls.upper[j]! - z[j]!; ub[j] = sl > 0 ? sl - Math.min(mu, 0.5 * sl) : -mu; }
+        if (ls.lower[j]! > -Infinity) { const sl = z[j]! - ls.lower[j]!; lb[j] = sl > 0 ? -(sl - Math.min(mu, 0.5 * sl)) : mu; }
+      }
+      return { frozen, rows: { lb, ub, equal } };
+    };
     // the goal
     const seed = settings.seed + index;
     let dir: Float64Array;
@@ -268,8 +276,13 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     // x′ that overshoots is scaled back: δ → γδ, γ < 1, stays on the level set (it is convex and holds x)
     let grown = aim ? OVERSHOOT : 1; let goal = aim ? dir.map((v) => v * grown) : dir; let aimRounds = 0;
     let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
+    let hold = holdSet(true);
+    let retried = false;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      const res = stemSolve(op, { lb, ub, equal }, goal, lo, hi, { norm, rowWeights, frozen, iterations: settings.iterations, fast, preconditioner });
+      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner });
+      // a completion that stalls (measured: large clipped regions held at δ = 0) is tried once more
+      // with those pixels free to move into the box
+      if (!res.ok && !retried) { retried = true; hold = holdSet(false); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner }); }
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }
@@ -286,7 +299,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     return {
       delta: best!.delta, alpha, seed, at, level, levelSet: ls, tried,
       strength: { asked, reached: best!.rms },
-      solver: { iterations: res.iterations, rounds: res.rounds, cgSteps: res.cgSteps, heldRows: res.heldRows, heldPixels: res.heldPixels, gamma: res.gamma, ok: res.ok, aimRounds },
+      solver: { iterations: res.iterations, rounds: res.rounds, cgSteps: res.cgSteps, heldRows: res.heldRows, heldPixels: res.heldPixels, gamma: res.gamma, ok: res.ok, aimRounds, retried },
     };
   };
 

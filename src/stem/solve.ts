@@ -221,6 +221,27 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     ok = c.ok;
     if (ok) delta = c.delta;
   }
+  // What the tight completion pushed across a bound with no room at all (a pixel on 0 or 1, a tie
+  // below its maximum) would make the shrink 0: hold those too and complete again, a few times
+  for (let fix = 0; ok && fix < 3; fix++) {
+    const z = op.apply(delta);
+    let added = 0;
+    const before = { held: Uint8Array.from(held), t: Float64Array.from(t), keep: Uint8Array.from(keep), heldRows };
+    for (let j = 0; j < m; j++) {
+      if (held[j]) continue;
+      if ((z[j]! > ub[j]! && ub[j]! <= 0) || (z[j]! < lb[j]! && lb[j]! >= 0)) { held[j] = 1; t[j] = 0; added++; heldRows++; }
+    }
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      if ((delta[i]! > hi[i]! && hi[i]! <= 0) || (delta[i]! < lo[i]! && lo[i]! >= 0)) { keep[i] = 0; value[i] = 0; added++; }
+    }
+    if (!added) break;
+    rounds++;
+    const c = complete(opts.tol ?? 1e-14);
+    // the last good δ stays, with what it holds; the shrink decides
+    if (!c.ok) { held.set(before.held); t.set(before.t); keep.set(before.keep); heldRows = before.heldRows; break; }
+    delta = c.delta;
+  }
   let heldPixels = 0;
   for (let i = 0; i < n; i++) if (base[i] && !keep[i]) heldPixels++;
   if (!ok) return { delta: new Float64Array(n), iterations, rounds, cgSteps, heldRows, heldPixels, gamma: 0, ok };
