@@ -215,10 +215,13 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
 
   let disposed = false;
-  const run = (g: Float64Array, sweeps = 1) => {
+  const checkGoal = (g: Float64Array) => {
     if (disposed) throw new RangeError('tileFitter: run after dispose');
     if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
-    hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
+  };
+  // sweeps over the tilings: per tiling, the residual g − δ on every tile, its coefficients Bᵀr and
+  // projection B Bᵀr by two GEMMs, then one tile step each (the tiles of a tiling are disjoint)
+  const sweepTiles = (g: Float64Array, sweeps: number, stepTile: (t: TileState, pc0: number, pv0: number) => void) => {
     for (let s = 0; s < sweeps; s++) {
       for (const tl of tiles) {
         const T = tl.length;
@@ -228,10 +231,15 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
         }
         K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork); // (T, k): Bᵀr per tile
         K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork); // (T, n): B Bᵀr
-        for (let t = 0; t < T; t++) step(tl[t]!, pC0 + t * k * 8, pV + t * n * 8);
+        for (let t = 0; t < T; t++) stepTile(tl[t]!, pC0 + t * k * 8, pV + t * n * 8);
       }
       stats.sweeps++;
     }
+  };
+  const run = (g: Float64Array, sweeps = 1) => {
+    checkGoal(g);
+    hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
+    sweepTiles(g, sweeps, step);
   };
   // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
   const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
@@ -324,21 +332,8 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     stepAlong(o, tau);
   };
   const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
-    if (disposed) throw new RangeError('tileFitter: run after dispose');
-    if (g.length !== N) throw new RangeError(`tileFitter: expected a goal of length ${N} but received ${g.length}`);
-    for (let s = 0; s < sweeps; s++) {
-      for (const tl of tiles) {
-        const T = tl.length;
-        for (let t = 0; t < T; t++) {
-          const o = tl[t]!.o; const row = t * n;
-          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
-        }
-        K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork);
-        K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork);
-        for (let t = 0; t < T; t++) exactStep(tl[t]!, pC0 + t * k * 8, pV + t * n * 8, iterations);
-      }
-      stats.sweeps++;
-    }
+    checkGoal(g);
+    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations));
   };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
   return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
