@@ -57,6 +57,8 @@ export interface ColliderOptions {
   mask?: Mask;
   maskImage?: MaskImage;
   affine: ChannelAffine;
+  /** the first layer's facts, when the caller already has them (firstLayerFacts with these options) */
+  facts?: FirstLayerFacts;
 }
 
 /** What set-up found and built. */
@@ -123,6 +125,18 @@ export class NoExactCollision extends Error {
   }
 }
 
+/** A_img, its norm, ker(W) per window and the nullity analysis: what set-up learns of a first layer. */
+export interface FirstLayerFacts { image: ImageOperator; norm: number; kernels: WindowKernel[] | undefined; analysis: Analysis }
+
+/** The first layer's facts as prepareCollider computes them for these options (the pipeline decides its engine on them, then hands them on). */
+export function firstLayerFacts(layer: FirstLayerSpec, o: Pick<ColliderOptions, 'approxK' | 'seed' | 'allowApproximate' | 'approxIter'>): FirstLayerFacts {
+  const image = imageOperator(layer);
+  const norm = opNorm(image.op);
+  const kernels = windowKernels(layer);
+  const analysis = analyse(image, kernels, { norm, k: o.approxK, seed: o.seed ?? 0, wantVectors: o.allowApproximate, maxIter: o.approxIter });
+  return { image, norm, kernels, analysis };
+}
+
 /**
  * Set-up for one (model, input size).
  * @throws NoExactCollision when ker(A_img) is trivial and allowApproximate is off (method operator)
@@ -131,10 +145,7 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
   const t0 = performance.now();
   const settings = { method: 'operator' as Method, direction: 'noise' as const, seed: 0, tol: 1e-13, ...options };
   settings.fit = options.fit ?? settings.method === 'operator';
-  const image = imageOperator(layer);
-  const norm = opNorm(image.op);
-  const kernels = windowKernels(layer);
-  const analysis = analyse(image, kernels, { norm, k: settings.approxK, seed: settings.seed, wantVectors: settings.allowApproximate, maxIter: settings.approxIter });
+  const { image, norm, kernels, analysis } = options.facts ?? firstLayerFacts(layer, settings);
   if (!settings.mask && settings.maskImage) settings.mask = resolveMask(settings.maskImage, image, 'mask');
   const mask = settings.mask;
   if (settings.method === 'patch') {

@@ -14,11 +14,8 @@ import { psnr, deltaStats, clip01 } from '../image/metrics.js';
 import { resizeBilinear } from '../image/resize.js';
 import { loadFirstLayer, DynamicInputSize, type LoadedLayer } from './model-layer.js';
 import { decodeModel } from '../onnx/model.js';
-import { prepareCollider, NoExactCollision, type Collider, type ColliderOptions } from './collider.js';
-import { imageOperator } from './operator.js';
-import { windowKernels } from './window.js';
-import { analyse, type Analysis } from './analyse.js';
-import { opNorm } from '../linalg/project.js';
+import { prepareCollider, firstLayerFacts, NoExactCollision, type Collider, type ColliderOptions } from './collider.js';
+import type { Analysis } from './analyse.js';
 import { stemChain } from '../stem/chain.js';
 import { prepareStem, type StemSetup } from '../stem/collider.js';
 import { verdictOf, verdictReason, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
@@ -26,7 +23,7 @@ import type { ChannelAffine } from './space.js';
 import type { ExternalReader } from '../onnx/limits.js';
 import type { ModelProto } from '../onnx/proto.js';
 
-export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask' | 'maskImage'> {
+export interface PipelineOptions extends Omit<ColliderOptions, 'affine' | 'mask' | 'maskImage' | 'facts'> {
   /** mean/std/bgr of the preprocessing (channels come from the model) */
   normalization: Omit<ModelInputOptions, 'channels'>;
   /** PNG sample depth written (default 16) */
@@ -148,10 +145,11 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
   // The first layer when asked for, or when its null space has directions a window reads; else the
   // stem (a first layer that only frees unread pixels does not count), else the first layer's answer.
   const chooseEngine = (model: ModelProto, layer: LoadedLayer, affine: ChannelAffine, where: string): { collider?: Collider; stem?: StemSetup; analysis: Analysis } => {
-    const first = () => prepareCollider(layer.spec, { ...opts, mask: undefined, affine, maskImage: opts.mask });
+    // the first layer's facts are computed once: they decide the engine, and the first-layer engine reuses them
+    const facts = firstLayerFacts(layer.spec, opts);
+    const { analysis } = facts;
+    const first = () => prepareCollider(layer.spec, { ...opts, mask: undefined, affine, maskImage: opts.mask, facts });
     if (opts.at === 'first-layer') { const c = first(); return { collider: c, analysis: c.analysis }; }
-    const image = imageOperator(layer.spec);
-    const analysis = analyse(image, windowKernels(layer.spec), { norm: opNorm(image.op) });
     const f = analysis.figures;
     const useful = !f.trivial && (f.lowerBound > f.freeInputs || f.lowerBound === 0);
     if (opts.at === undefined && (useful || layer.spec.kind !== 'conv' || opts.allowApproximate || opts.method === 'patch')) { const c = first(); return { collider: c, analysis: c.analysis }; }
