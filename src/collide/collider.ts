@@ -402,7 +402,7 @@ function alphaRms(alpha: number, rawRms: number, scale: number, target: boolean)
 }
 
 /** Per-entry bounds on δ: the box minus x (model space); 0 outside the mask's kept entries. */
-function boundsFor(x: Float64Array, box: { lo: Float64Array; hi: Float64Array }, plane: number, keep?: Uint8Array): { lo: Float64Array; hi: Float64Array } {
+export function boundsFor(x: Float64Array, box: { lo: Float64Array; hi: Float64Array }, plane: number, keep?: Uint8Array): { lo: Float64Array; hi: Float64Array } {
   const lo = new Float64Array(x.length); const hi = new Float64Array(x.length);
   for (let c = 0; c < box.lo.length; c++) {
     for (let i = c * plane; i < (c + 1) * plane; i++) {

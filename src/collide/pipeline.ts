@@ -230,11 +230,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     for (let i = 0; i < om.length; i++) dm[i] = om[i]! - xm[i]!;
     const dn = nrm2(dm);
     const residual = dn === 0 ? 0 : nrm2(op.apply(dm)) / (collider.norm * dn);
-    const a = colourData(xRef); const b = colourData(out);
-    const dp = new Float64Array(a.length);
-    for (let i = 0; i < a.length; i++) dp[i] = b[i]! - a[i]!;
-    const s = deltaStats(dp, 1);
-    return { residual, delta: { l2: s.l2, linf: s.linf, rms: s.rms }, psnr: psnr(a, b), clipped: 0, deltaModel: dm };
+    return { residual, ...pixelChange(xRef, out), clipped: 0, deltaModel: dm };
   };
 
     const { img, target, xm, xRef } = inputOf(su, input, location);
@@ -288,16 +284,10 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const { img, target, xm, xRef } = inputOf(su, input, location);
     const r = stem.collide(xm, index, target?.model);
     const { xPrime, clipped, png, storedImg } = outputOf(su, img, xm, r.delta, location);
-    const pixels = (out: Image) => {
-      const a = colourData(xRef); const b = colourData(out);
-      const dp = new Float64Array(a.length);
-      for (let i = 0; i < a.length; i++) dp[i] = b[i]! - a[i]!;
-      const st = deltaStats(dp, 1);
-      return { delta: { l2: st.l2, linf: st.linf, rms: st.rms }, psnr: psnr(a, b) };
-    };
-    const m = stem.measure(xm, toModelTensor(xPrime, normalization), r.at, r.levelSet);
-    const ms = stem.measure(xm, toModelTensor(storedImg, normalization), r.at, r.levelSet);
-    const exactPx = pixels(xPrime);
+    // the float64 x' (.npy) and the PNG as written, against x
+    const both = stem.measure(xm, [toModelTensor(xPrime, normalization), toModelTensor(storedImg, normalization)], r.at, r.levelSet);
+    const m = both[0]!; const ms = both[1]!;
+    const exactPx = pixelChange(xRef, xPrime);
     // exact: L's output unchanged to round-off, every bound kept, and x' moved
     const residual = m.broken > 0 ? Math.max(m.residual.float64, EXACT_BROKEN) : Math.max(m.residual.float64, m.equalityResidual);
     const record: CollideRecord = {
@@ -306,7 +296,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       verdict: verdictOf(residual, exactPx.delta.rms),
       nullity: su.analysis.figures,
       exact: { residual, ...exactPx, clipped },
-      stored: { residual: ms.residual.float64, ...pixels(storedImg), clipped, bitDepth },
+      stored: { residual: ms.residual.float64, ...pixelChange(xRef, storedImg), clipped, bitDepth },
       strength: r.strength,
       stem: {
         at: r.level.tensor, node: r.level.node,
@@ -331,6 +321,15 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
 
 /** The residual a stem x' reports when it breaks a bound of the level set (L's output then differs). */
 const EXACT_BROKEN = 1;
+
+/** δ = x' − x in pixel units (colour samples): L2, L∞, RMS, and PSNR (peak 1). */
+function pixelChange(x: Image, xPrime: Image): { delta: { l2: number; linf: number; rms: number }; psnr: number } {
+  const a = colourData(x); const b = colourData(xPrime);
+  const dp = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) dp[i] = b[i]! - a[i]!;
+  const s = deltaStats(dp, 1);
+  return { delta: { l2: s.l2, linf: s.linf, rms: s.rms }, psnr: psnr(a, b) };
+}
 
 /** ‖x' − t‖ and ‖x − t‖ in pixel units (colour samples). */
 function targetDistance(t: Float64Array, x: Image, xPrime: Image): { before: number; after: number } {

@@ -8,19 +8,17 @@ import { opNorm } from '../linalg/project.js';
 import { randn } from '../linalg/random.js';
 import type { LinearOperator } from '../linalg/operator.js';
 import { modelBoxOf, pixelRms, type ChannelAffine } from '../collide/space.js';
+import { boundsFor, FREEZE_PIXELS } from '../collide/collider.js';
 import { DEFAULT_ALPHA } from '../collide/strength.js';
 import type { StemChain, StemCandidate } from './chain.js';
 import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, type Windows } from './program.js';
 import { stemSolve } from './solve.js';
 import { tilePreconditioners } from './tile-precond.js';
 
-/**
- * Pixels within this of 0 or 1 (half an 8-bit step) are held at δ = 0, as the first-layer box fit
- * does: letting them move one way (tried) makes the exact stage hold them on their bound one round
- * at a time, and rounds that conflict. Large clipped regions still condition the completion badly
- * (photos with ~15% of their pixels in clipped blobs stall it: such an image is reported, not written).
- */
-const FREEZE_PIXELS = 0.5 / 255;
+// Pixels within FREEZE_PIXELS of 0 or 1 (half an 8-bit step) are held at δ = 0, as by the first-layer
+// box fit: letting them move one way (tried) makes the exact stage hold them on their bound one round
+// at a time, and rounds that conflict. Large clipped regions still condition the completion badly
+// (photos with ~15% of their pixels in clipped blobs stall it: such an image is reported, not written).
 
 /** A constrained row whose free pixels carry less than this share of its weight² has its pixels held too. */
 const THIN = 0.5;
@@ -66,8 +64,8 @@ export interface StemSetup {
   settings: StemOptions & { seed: number; direction: 'noise' | 'target'; iterations: number };
   setupMs: number;
   collide(x: Float64Array, index: number, target?: Float64Array): StemCollision;
-  /** L's output and the certificates for x′ against x (model space) */
-  measure(x: Float64Array, xPrime: Float64Array, at: StemAt, ls: LevelSet): StemMeasures;
+  /** L's output and the certificates for each x′ against x (model space; what depends on x alone is computed once) */
+  measure(x: Float64Array, xPrimes: readonly Float64Array[], at: StemAt, ls: LevelSet): StemMeasures[];
 }
 
 /** The figures of one image's level set at L. */
@@ -113,15 +111,9 @@ export interface StemCollision {
 
 /** The pixel box around x in model space (δ's bounds, lo ≤ 0 ≤ hi) and the count of pixels strictly inside it. */
 export function pixelBox(x: Float64Array, affine: ChannelAffine, plane: number): { lo: Float64Array; hi: Float64Array; interior: number } {
-  const box = modelBoxOf(affine);
-  const lo = new Float64Array(x.length); const hi = new Float64Array(x.length);
+  const { lo, hi } = boundsFor(x, modelBoxOf(affine), plane);
   let interior = 0;
-  for (let c = 0; c < box.lo.length; c++) {
-    for (let i = c * plane; i < (c + 1) * plane; i++) {
-      lo[i] = Math.min(0, box.lo[c]! - x[i]!); hi[i] = Math.max(0, box.hi[c]! - x[i]!);
-      if (lo[i]! < 0 && hi[i]! > 0) interior++;
-    }
-  }
+  for (let i = 0; i < x.length; i++) if (lo[i]! < 0 && hi[i]! > 0) interior++;
   return { lo, hi, interior };
 }
 
@@ -140,12 +132,17 @@ export function levelFor(c: StemCandidate, ls: LevelSet, interior: number): Stem
  */
 export function stemLevels(chain: StemChain, x: Float64Array, affine: ChannelAffine): { candidate: StemCandidate; level: StemLevel }[] {
   const g = chain.conv.geometry;
-  const z = convOperator(chain.conv.weight, g).apply(x);
-  const bias = chain.conv.bias ?? new Float64Array(g.outC);
-  const per = z.length / bias.length;
-  for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!;
+  const z = convOutput(convOperator(chain.conv.weight, g), chain.conv.bias ?? new Float64Array(g.outC), x);
   const { interior } = pixelBox(x, affine, g.h * g.w);
   return chain.candidates.map((candidate) => ({ candidate, level: levelFor(candidate, levelSet(windowsOf(candidate.steps, chain.z), flatsOf(candidate.steps), z), interior) }));
+}
+
+/** z = A x + b, b per output channel (CHW): the folded conv's output. */
+function convOutput(op: LinearOperator, bias: Float64Array, x: Float64Array): Float64Array {
+  const z = op.apply(x);
+  const per = z.length / bias.length;
+  for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!;
+  return z;
 }
 
 function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
@@ -183,7 +180,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const usable: StemAt[] = pick.map((candidate) => ({ candidate, windows: windowsOf(candidate.steps, chain.z), flats: flatsOf(candidate.steps) }));
   const plane = g.h * g.w;
   const box = modelBoxOf(settings.affine);
-  const zOf = (x: Float64Array) => { const z = op.apply(x); const per = z.length / bias.length; for (let j = 0; j < z.length; j++) z[j]! += bias[Math.floor(j / per)]!; return z; };
+  const zOf = (x: Float64Array) => convOutput(op, bias, x);
 
   const collide = (x: Float64Array, index: number, target?: Float64Array): StemCollision => {
     const n = x.length;
@@ -303,52 +300,55 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     };
   };
 
-  const measure = (x: Float64Array, xPrime: Float64Array, at: StemAt, ls: LevelSet): StemMeasures => {
-    const z = zOf(x); const zp = zOf(xPrime);
-    const h = stemForward(at.candidate.steps, at.windows, z);
-    const hp = stemForward(at.candidate.steps, at.windows, zp);
+  const measure = (x: Float64Array, xPrimes: readonly Float64Array[], at: StemAt, ls: LevelSet): StemMeasures[] => {
     const rel = (a: Float64Array, b: Float64Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2; const s = nrm(a); return s > 0 ? Math.sqrt(d) / s : Math.sqrt(d); };
-    // float32: the folded stem with every op rounded to float32 (the conv in float32 arithmetic)
+    // what x gives, once for every x′: L's output at float64 and with every op rounded to float32
+    // (the conv in float32 arithmetic), x's float32 level set, ‖A_S‖
     const b32 = Float32Array.from(bias);
-    const z32 = Float64Array.from(conv2d(Float32Array.from(x), w32, g, b32));
-    const zp32 = Float64Array.from(conv2d(Float32Array.from(xPrime), w32, g, b32));
-    // the float32 level set of x, and the bounds x′ breaks there though it keeps them at float64: a
-    // strict inequality whose slack is below float32 rounding flips
-    const ls32 = levelSet(at.windows, at.flats, z32);
-    let flips32 = 0;
-    for (let j = 0; j < zp32.length; j++) {
-      if (ls32.equal[j] || ls.equal[j]) continue;
-      const s64 = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
-      const s32 = Math.min(ls32.upper[j]! - zp32[j]!, zp32[j]! - ls32.lower[j]!);
-      if (s64 > 0 && s32 < 0) flips32++;
-    }
+    const z32Of = (v: Float64Array) => Float64Array.from(conv2d(Float32Array.from(v), w32, g, b32));
+    const z = zOf(x); const z32 = z32Of(x);
+    const h = stemForward(at.candidate.steps, at.windows, z);
     const h32 = stemForward(at.candidate.steps, at.windows, z32, true);
-    const hp32 = stemForward(at.candidate.steps, at.windows, zp32, true);
-    const d = new Float64Array(x.length); for (let i = 0; i < d.length; i++) d[i] = xPrime[i]! - x[i]!;
-    const ad = op.apply(d);
-    let eq2 = 0; for (let j = 0; j < ad.length; j++) if (ls.equal[j]) eq2 += ad[j]! * ad[j]!;
+    const ls32 = levelSet(at.windows, at.flats, z32);
     const aS = opNorm(rowsOf(op, ls.equal), { iters: 20 });
-    const dn = nrm(d);
-    // a bound of zero slack at x that x' keeps to round-off (a tie the solver held) is an equality
-    // in effect: counted apart, not as the smallest slack; a bound is broken beyond round-off only
     let zmax = 0; for (let j = 0; j < z.length; j++) zmax = Math.max(zmax, Math.abs(z[j]!));
     const roundoff = 1e-12 * zmax;
-    let minSlack = Infinity; let broken = 0; let tiesKept = 0;
-    for (let j = 0; j < zp.length; j++) {
-      if (ls.equal[j]) continue;
-      const s = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
-      if (s === Infinity) continue;
-      const s0 = Math.min(ls.upper[j]! - z[j]!, z[j]! - ls.lower[j]!);
-      if (s0 === 0 && Math.abs(s) <= roundoff) { tiesKept++; continue; }
-      if (s < minSlack) minSlack = s;
-      if (s < -roundoff) broken++;
-    }
-    return {
-      residual: { float64: rel(h, hp), float32: rel(h32, hp32) },
-      equalityResidual: dn === 0 ? 0 : Math.sqrt(eq2) / (aS * dn),
-      minSlack, broken, tiesKept, flips32,
-      firstLayerChange: nrm(ad) / (nrm(z) || 1),
-    };
+    return xPrimes.map((xPrime) => {
+      const zp = zOf(xPrime); const zp32 = z32Of(xPrime);
+      const hp = stemForward(at.candidate.steps, at.windows, zp);
+      const hp32 = stemForward(at.candidate.steps, at.windows, zp32, true);
+      // the bounds x′ breaks in x's float32 level set though it keeps them at float64: a strict
+      // inequality whose slack is below float32 rounding flips
+      let flips32 = 0;
+      for (let j = 0; j < zp32.length; j++) {
+        if (ls32.equal[j] || ls.equal[j]) continue;
+        const s64 = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
+        const s32 = Math.min(ls32.upper[j]! - zp32[j]!, zp32[j]! - ls32.lower[j]!);
+        if (s64 > 0 && s32 < 0) flips32++;
+      }
+      const d = new Float64Array(x.length); for (let i = 0; i < d.length; i++) d[i] = xPrime[i]! - x[i]!;
+      const ad = op.apply(d);
+      let eq2 = 0; for (let j = 0; j < ad.length; j++) if (ls.equal[j]) eq2 += ad[j]! * ad[j]!;
+      const dn = nrm(d);
+      // a bound of zero slack at x that x' keeps to round-off (a tie the solver held) is an equality
+      // in effect: counted apart, not as the smallest slack; a bound is broken beyond round-off only
+      let minSlack = Infinity; let broken = 0; let tiesKept = 0;
+      for (let j = 0; j < zp.length; j++) {
+        if (ls.equal[j]) continue;
+        const s = Math.min(ls.upper[j]! - zp[j]!, zp[j]! - ls.lower[j]!);
+        if (s === Infinity) continue;
+        const s0 = Math.min(ls.upper[j]! - z[j]!, z[j]! - ls.lower[j]!);
+        if (s0 === 0 && Math.abs(s) <= roundoff) { tiesKept++; continue; }
+        if (s < minSlack) minSlack = s;
+        if (s < -roundoff) broken++;
+      }
+      return {
+        residual: { float64: rel(h, hp), float32: rel(h32, hp32) },
+        equalityResidual: dn === 0 ? 0 : Math.sqrt(eq2) / (aS * dn),
+        minSlack, broken, tiesKept, flips32,
+        firstLayerChange: nrm(ad) / (nrm(z) || 1),
+      };
+    });
   };
   return { chain, op, norm, usable, settings, setupMs: performance.now() - t0, collide, measure };
 }

@@ -78,7 +78,7 @@ export function stemDirection(model: ModelProto, layer: LoadedLayer, x: Float64A
   const st = prepareStem(chain, { affine: a, seed });
   const r = st.collide(x, 0);
   const xp = x.map((v, i) => v + r.delta[i]!);
-  const m = st.measure(x, xp, r.at, r.levelSet);
+  const m = st.measure(x, [xp], r.at, r.levelSet)[0]!;
   return {
     delta: r.delta, at: r.level.tensor, rms: r.strength.reached,
     equalityResidual: m.equalityResidual, residual64: m.residual.float64, residual32: m.residual.float32, minSlack: m.minSlack, flips32: m.flips32,
