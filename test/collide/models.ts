@@ -2,6 +2,7 @@
 // returns the ONNX bytes and the facts a test checks against (input size, first-layer shape).
 import { buildModel, type NodeSpec, type TensorSpec } from '../../src/onnx/writer.js';
 import { rng } from '../../src/linalg/random.js';
+import { photoLike } from '../../src/stem/example.js';
 
 export interface TestModel { bytes: Uint8Array; c: number; h: number; w: number; weight: Float32Array }
 
@@ -90,6 +91,7 @@ export function testImage(h: number, w: number, seed = 0, channels: 1 | 3 = 3): 
  * on one side; `photo` a photo-like image with 5% of its pixels clipped to 0 or 255; `white`, `black`.
  */
 export function boundImage(kind: 'text' | 'corners' | 'near' | 'photo' | 'white' | 'black', h: number, w: number, seed = 0): { width: number; height: number; channels: 3; bitDepth: 8; data: Float64Array } {
+  if (kind === 'photo') return photoLike(h, w, seed); // the library's photo-like image (src/stem/example.ts)
   const r = rng(seed);
   const data = new Float64Array(h * w * 3);
   const ph = Array.from({ length: 6 }, () => r.uniform() * 6.28);
@@ -104,7 +106,6 @@ export function boundImage(kind: 'text' | 'corners' | 'near' | 'photo' | 'white'
       }
       case 'corners': v = (x < w / 4 || x >= (3 * w) / 4) && (y < h / 4 || y >= (3 * h) / 4) ? (x < w / 2 ? 1 : 0) : smooth; break;
       case 'near': v = 1 / 255 + (253 / 255) * (smooth > 0.5 ? 1 - 0.02 * r.uniform() : 0.02 * r.uniform()); break;
-      case 'photo': v = r.uniform() < 0.05 ? (r.uniform() < 0.5 ? 0 : 1) : smooth; break;
       case 'white': v = 1; break;
       default: v = 0;
     }
