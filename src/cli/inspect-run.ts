@@ -6,13 +6,13 @@ import { comparisonTable, modelTable } from '../census/format.js';
 import { weightDump } from '../census/dump.js';
 import { lazyPoolEngine, localEngine, type RankEngine } from '../census/rank-engine.js';
 import type { ModelReport } from '../census/report.js';
-import { readModelFile } from './model-file.js';
+import { readModelFile, type ModelFile } from './model-file.js';
 import { parseSize, writeFilesAtomic, type InspectArgs } from './inspect.js';
 import { tool } from './version.js';
 import type { StemSection } from './inspect-stem.js';
 
 /** Runs the census of every model on one engine. */
-export async function inspectModels(args: InspectArgs, engine: RankEngine): Promise<ModelReport[]> {
+export async function inspectModels(args: InspectArgs, engine: RankEngine, onModel?: (f: ModelFile) => void): Promise<ModelReport[]> {
   const size = parseSize(args.size);
   const reports: ModelReport[] = [];
   for (const path of args.models) {
@@ -36,6 +36,7 @@ export async function inspectModels(args: InspectArgs, engine: RankEngine): Prom
       });
       r.path = path;
       reports.push(r);
+      onModel?.(f);
     } finally {
       if (started) bar!.stop();
     }
@@ -47,17 +48,19 @@ export async function inspectModels(args: InspectArgs, engine: RankEngine): Prom
 export async function run(args: InspectArgs): Promise<void> {
   // workers start only for parallel work worth their start-up (one big weight runs here)
   const engine = args.threads > 1 ? lazyPoolEngine(args.threads) : localEngine();
+  // --image: the stem's level set of each model as it is read (the image reader and the stem load only then)
+  const stems: StemSection[] = [];
+  let onModel: ((f: ModelFile) => void) | undefined;
+  if (args.image) {
+    const [{ stemSection }, { readImageFile }] = await Promise.all([import('./inspect-stem.js'), import('../image/io.js')]);
+    const image = await readImageFile(args.image);
+    onModel = (f) => { stems.push(stemSection(f, image, args)); };
+  }
   let reports: ModelReport[];
   try {
-    reports = await inspectModels(args, engine);
+    reports = await inspectModels(args, engine, onModel);
   } finally {
     await engine.close();
-  }
-  const stems: (StemSection | undefined)[] = [];
-  if (args.image) {
-    // the image reader and the stem load only for --image
-    const { stemSection } = await import('./inspect-stem.js');
-    for (const path of args.models) stems.push(await stemSection(path, args));
   }
   let out: string;
   if (args.json) out = JSON.stringify({ tool, models: reports.map((r, i) => (stems[i] ? { ...r, stem: stems[i]!.report } : r)) }, null, 2);

@@ -1,8 +1,9 @@
 // `inspect --image`: the stem's level set for one image, per tensor after the stem's discarding
 // layers — is it a cut, how many equality and inequality rows, the proven dimension bound.
-import { readModelFile } from './model-file.js';
+import type { ModelFile } from './model-file.js';
+import type { Image } from '../image/image.js';
+import { grid } from '../census/format.js';
 import { parseNormalization } from './collide-options.js';
-import { readImageFile } from '../image/io.js';
 import { toModelTensor } from '../image/tensor.js';
 import { InputError } from '../core/errors.js';
 import { loadFirstLayer } from '../collide/model-layer.js';
@@ -19,10 +20,8 @@ export interface StemSection {
   text: string;
 }
 
-/** The stem section of one model for the image of --image. */
-export async function stemSection(path: string, args: InspectArgs): Promise<StemSection> {
-  const f = readModelFile(path);
-  const image = await readImageFile(args.image!);
+/** The stem section of one model (as inspect read it) for the image of --image (read once for all models). */
+export function stemSection(f: ModelFile, image: Image, args: InspectArgs): StemSection {
   const size = { h: image.height, w: image.width };
   const loaded = loadFirstLayer(f.model, { where: f.label, size, external: f.external });
   const [, c, h, w] = loaded.input.dims;
@@ -40,13 +39,10 @@ export async function stemSection(path: string, args: InspectArgs): Promise<Stem
   const md = !!args.markdown;
   const head = ['tensor L', 'after', 'shape', 'cut', 'equality rows', 'inequality rows', 'tight', 'pixels inside box', 'dimension ≥'];
   const rows = tensors.map((t) => [t.tensor, t.node, t.shape.join('×'), t.cut ? 'yes' : 'no', String(t.equalities), String(t.inequalities), String(t.tight), String(t.interior), String(t.dimensionBound)]);
-  const widths = head.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => (md ? `| ${r.join(' | ')} |` : r.map((v, i) => v.padEnd(widths[i]!)).join('  '));
-  const sep = md ? `|${head.map(() => '---').join('|')}|` : widths.map((n) => '-'.repeat(n)).join('  ');
   const title = `Stem level set of ${args.image} at ${h}×${w}${chain.folded.length ? ` (${chain.folded.join(', ')} folded into the conv)` : ''}: images with the same output at L form a polytope of dimension ≥ the bound`;
   const notes = tensors.filter((t) => t.refused).map((t) => `  ${t.tensor}: not a cut — ${t.refused}`);
   const text = tensors.length
-    ? [md ? `### ${title}` : title, '', line(head), sep, ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n')
+    ? [md ? `### ${title}` : title, '', grid(head, rows, md, head.map((_, i) => i >= 4)), ...(notes.length ? ['', ...notes] : [])].join('\n')
     : `${title}: no tensor after the first conv is built of discarding layers (${chain.stop})`;
   return { report: { image: args.image!, size: { h, w }, folded: chain.folded, stop: chain.stop, tensors }, text };
 }
