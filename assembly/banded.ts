@@ -209,3 +209,18 @@ export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usiz
   }
   if (permPtr != 0) for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3), load<f64>(x + (<usize>i << 3)));
 }
+
+/**
+ * Block-diagonal solve: out (len f64) = 0, then for each of the nb blocks, out[perm_t] = (L_t·L_tᵀ)⁻¹ r[perm_t]
+ * — bandSolveF64 with a dense factor (b = n − 1, ld = n) per block. nPtr i32 (nb): block orders; lPtrs i32 (nb):
+ * factor addresses; perm i32: the blocks' indices, concatenated; work f64 (max n).
+ */
+export function bandSolveBlocksF64(nb: i32, nPtr: usize, lPtrs: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize, len: i32): void {
+  memory.fill(outPtr, 0, <usize>len << 3);
+  let off: usize = permPtr;
+  for (let t = 0; t < nb; t++) {
+    const n = load<i32>(nPtr + (<usize>t << 2));
+    bandSolveF64(n, n - 1, n, <usize>load<u32>(lPtrs + (<usize>t << 2)), off, rPtr, workPtr, outPtr);
+    off += <usize>n << 2;
+  }
+}

@@ -113,6 +113,25 @@ export interface Kernels {
   bandCholeskyF64(n: number, b: number, ld: number, aPtr: number, dropTol: number): number;
   /** (n, b, ld, lPtr, permPtr n i32 | 0, rPtr, workPtr n f64, outPtr): out = Pᵀ(L·Lᵀ)⁻¹P·r, (P r)[i] = r[perm[i]], 0 at dropped pivots; out may alias r */
   bandSolveF64(n: number, b: number, ld: number, lPtr: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number): void;
+  /** (nb, nPtr i32, lPtrs i32, permPtr i32 concatenated, rPtr, workPtr, outPtr, len): out = 0, then out[perm_t] = (L_t L_tᵀ)⁻¹ r[perm_t] per dense block */
+  bandSolveBlocksF64(nb: number, nPtr: number, lPtrs: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number, len: number): void;
+
+  // Grams of conv rows (assembly/conv_gram.ts), one group, f64; rows and pixels as i32 triplets.
+  /** (wPtr, outC, c, kh, kw, sh, sw, dh, dw, ry, rx, tPtr): the overlap table (outC, outC, 2ry+1, 2rx+1) */
+  convGramTableF64(wPtr: number, outC: number, c: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, ry: number, rx: number, tPtr: number): void;
+  /** (n, rowsPtr (c, y, x), tPtr, outC, ry, rx, outPtr, ld, b): the rows' Gram over unbounded input, lower band layout */
+  convGramRowsF64(n: number, rowsPtr: number, tPtr: number, outC: number, ry: number, rx: number, outPtr: number, ld: number, b: number): void;
+  /** (n, rowsPtr, wPtr, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, pixPtr (ci, y, x), npix, idxPtr i32 n, valPtr f64 n, outPtr, ld, b): subtract each pixel's a·aᵀ */
+  convGramDowndateF64(n: number, rowsPtr: number, wPtr: number, c: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    padTop: number, padLeft: number, pixPtr: number, npix: number, idxPtr: number, valPtr: number, outPtr: number, ld: number, b: number): void;
+
+  // Selected rows of a conv (assembly/conv_rows.ts), one group, f64; rows grouped by output position (CSR).
+  /** (c, h, w, kh, kw, sh, sw, dh, dw, padTop, padLeft, ow, wPtr, np, posPtr, startPtr, chanPtr, xPtr, patchPtr, yPtr): y = A_rows x */
+  convRowsF64(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, ow: number,
+    wPtr: number, np: number, posPtr: number, startPtr: number, chanPtr: number, xPtr: number, patchPtr: number, yPtr: number): void;
+  /** (…, yPtr, patchPtr, xPtr): x = A_rowsᵀ y (x overwritten) */
+  convRowsTF64(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, ow: number,
+    wPtr: number, np: number, posPtr: number, startPtr: number, chanPtr: number, yPtr: number, patchPtr: number, xPtr: number): void;
 }
 
 export function bindKernels(exports: WebAssembly.Exports): Kernels {

@@ -34,7 +34,13 @@ export class Core {
     const end = ptr + ((bytes + 15) & ~15);
     if (end > 4 * MAX_BYTES - PAGE) throw new RangeError(`alloc: WASM memory would exceed 4 GiB (${end} bytes)`);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    // geometric growth: many small allocations (a preconditioner's tile factors) would otherwise
+    // grow, and so copy, the whole memory once each
+    if (end > have) {
+      const need = Math.ceil((end - have) / PAGE);
+      const room = Math.floor((4 * MAX_BYTES - have) / PAGE) - 1;
+      this.memory.grow(Math.max(need, Math.min(room, Math.floor(have / PAGE / 8))));
+    }
     this.top = end;
     this.live++;
     return ptr;

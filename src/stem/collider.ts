@@ -3,7 +3,8 @@
 // level set at the chosen L (program.ts), the goal (x + α·noise, or T), the solve (solve.ts), and
 // the figures that certify it: L's output at x′ against x's at float64 and float32, the winners'
 // residual ‖A_S δ‖/(‖A_S‖‖δ‖), the smallest slack left, the first layer's change.
-import { convOperator, conv2d, conv2dAdjoint } from '../linalg/conv.js';
+import { convOperator, convOperatorF32, conv2d } from '../linalg/conv.js';
+import { convRows } from '../linalg/conv-rows.js';
 import { opNorm } from '../linalg/project.js';
 import { randn } from '../linalg/random.js';
 import type { LinearOperator } from '../linalg/operator.js';
@@ -165,12 +166,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
   const abs = convOperator(chain.conv.weight.map(Math.abs), g);
   // the primal–dual steps only need to get close: float32 products, about twice as fast
-  const w32 = Float32Array.from(chain.conv.weight);
-  const fast: LinearOperator = {
-    rows: op.rows, cols: op.cols,
-    apply: (x, out) => { const y = conv2d(Float32Array.from(x), w32, g); const o = out ?? new Float64Array(y.length); o.set(y); return o; },
-    applyT: (y, out) => { const x = conv2dAdjoint(Float32Array.from(y), w32, g); const o = out ?? new Float64Array(x.length); o.set(x); return o; },
-  };
+  const fast = convOperatorF32(chain.conv.weight, g);
   const bias = chain.conv.bias ?? new Float64Array(g.outC);
   // power iteration is a lower estimate; the primal–dual steps need an upper one
   const norm = 1.02 * opNorm(op, { iters: 60 });
@@ -239,13 +235,16 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
       const reach = sq.apply(Float64Array.from(frozen, (f) => (f ? 0 : 1)));
       const lb = new Float64Array(m).fill(-Infinity); const ub = new Float64Array(m).fill(Infinity);
       const equal = Uint8Array.from(ls.equal);
+      const room = new Float64Array(m);
       for (let j = 0; j < m; j++) {
         if (equal[j]) { lb[j] = 0; ub[j] = 0; continue; }
         if (reach[j] === 0 && (ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity)) { lb[j] = 0; ub[j] = 0; continue; } // no free pixel reaches it: it stays
-        if (ls.upper[j]! < Infinity) { const sl = ls.upper[j]! - z[j]!; ub[j] = sl > 0 ? sl - Math.min(mu, 0.5 * sl) : -mu; }
-        if (ls.lower[j]! > -Infinity) { const sl = z[j]! - ls.lower[j]!; lb[j] = sl > 0 ? -(sl - Math.min(mu, 0.5 * sl)) : mu; }
+        let r = Infinity;
+        if (ls.upper[j]! < Infinity) { const sl = ls.upper[j]! - z[j]!; ub[j] = sl > 0 ? sl - Math.min(mu, 0.5 * sl) : -mu; r = sl > 0 ? Math.min(mu, 0.5 * sl) : 0; }
+        if (ls.lower[j]! > -Infinity) { const sl = z[j]! - ls.lower[j]!; lb[j] = sl > 0 ? -(sl - Math.min(mu, 0.5 * sl)) : mu; r = Math.min(r, sl > 0 ? Math.min(mu, 0.5 * sl) : 0); }
+        room[j] = Number.isFinite(r) ? r : 0;
       }
-      return { frozen, rows: { lb, ub, equal } };
+      return { frozen, rows: { lb, ub, equal, room } };
     };
     // the goal
     const seed = settings.seed + index;
@@ -267,8 +266,10 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     }
     const aim = settings.alpha === undefined && (settings.direction !== 'target' || settings.psnr !== undefined);
     const rowWeights = (keep: Uint8Array) => sq.apply(Float64Array.from(keep));
-    const tiles = g.groups === 1 ? tilePreconditioners(chain.conv.weight, g) : undefined;
-    const preconditioner = tiles ? (keep: Uint8Array, held: Uint8Array) => tiles(held, keep) : undefined;
+    // one factor cache for the rounds' held rows, one for the exact rows alone (each reused as it stays)
+    const tiles = g.groups === 1 ? [tilePreconditioners(chain.conv.weight, g), tilePreconditioners(chain.conv.weight, g)] : undefined;
+    const heldRows = g.groups === 1 ? (held: Uint8Array) => convRows(chain.conv.weight, g, held) : undefined;
+    const preconditioner = tiles ? (keep: Uint8Array, held: Uint8Array, exact: boolean, index: Int32Array) => tiles[exact ? 1 : 0]!(held, keep, index) : undefined;
     // aiming, the goal starts beyond the asked strength (the polytope takes a share of it) and an
     // x′ that overshoots is scaled back: δ → γδ, γ < 1, stays on the level set (it is convex and holds x)
     let grown = aim ? OVERSHOOT : 1; let goal = aim ? dir.map((v) => v * grown) : dir; let aimRounds = 0;
@@ -276,10 +277,10 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     let hold = holdSet(true);
     let retried = false;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner });
+      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows });
       // a completion that stalls (measured: large clipped regions held at δ = 0) is tried once more
       // with those pixels free to move into the box
-      if (!res.ok && !retried) { retried = true; hold = holdSet(false); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner }); }
+      if (!res.ok && !retried) { retried = true; hold = holdSet(false); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows }); }
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }
@@ -304,13 +305,13 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const rel = (a: Float64Array, b: Float64Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += (a[i]! - b[i]!) ** 2; const s = nrm(a); return s > 0 ? Math.sqrt(d) / s : Math.sqrt(d); };
     // what x gives, once for every x′: L's output at float64 and with every op rounded to float32
     // (the conv in float32 arithmetic), x's float32 level set, ‖A_S‖
-    const b32 = Float32Array.from(bias);
+    const b32 = Float32Array.from(bias); const w32 = Float32Array.from(chain.conv.weight);
     const z32Of = (v: Float64Array) => Float64Array.from(conv2d(Float32Array.from(v), w32, g, b32));
     const z = zOf(x); const z32 = z32Of(x);
     const h = stemForward(at.candidate.steps, at.windows, z);
     const h32 = stemForward(at.candidate.steps, at.windows, z32, true);
     const ls32 = levelSet(at.windows, at.flats, z32);
-    const aS = opNorm(rowsOf(op, ls.equal), { iters: 20 });
+    const aS = opNorm(g.groups === 1 ? convRows(chain.conv.weight, g, ls.equal).op : rowsOf(op, ls.equal), { iters: 20 });
     let zmax = 0; for (let j = 0; j < z.length; j++) zmax = Math.max(zmax, Math.abs(z[j]!));
     const roundoff = 1e-12 * zmax;
     return xPrimes.map((xPrime) => {

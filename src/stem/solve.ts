@@ -8,8 +8,13 @@
 // 2. The exact stage: hold the winners at 0 and every bound the point breaks at a value inside it
 //    (first guess: the primal–dual point's active set), complete the free pixels to meet the held
 //    rows with the least change (CG on A_H D A_Hᵀ: completeRows), hold pixels the completion pushed
-//    out of the box on their bound, repeat at a loose tolerance while that adds anything (a round
-//    that conflicts is undone), complete once tightly; then shrink δ towards 0 for what is left
+//    out of the box on their bound, repeat while that adds anything (a round that conflicts is
+//    undone). These rounds need a held bound only to within a share of its margin (`room`), not to
+//    round-off: an inequality is kept strictly either way. Only the rows that must not move at all —
+//    the winners, and bounds of no room — are then completed to round-off, alone: with the bounds
+//    held too the system is near-square on smooth or heavily clipped images (held rows ≈ free
+//    pixels), where CG crawls; without them it is the well-conditioned winners' system, and the
+//    correction it makes is far inside the margins. Then shrink δ towards 0 for what is left
 //    (shrinking keeps the held rows — linear, at 0 or inside their bound — and the box).
 // Exactness is certified by the caller's float64 stem output of the stored x′, not by this solver.
 import type { LinearOperator } from '../linalg/operator.js';
@@ -20,6 +25,9 @@ export interface RowBounds {
   ub: Float64Array;
   /** 1 for the winners (held from the start) */
   equal: Uint8Array;
+  /** per row, how far lb/ub sit inside the true bounds (the margin, in z's units; 0: none) — a bound
+   * held this loosely is still kept; without it every held row is completed to round-off */
+  room?: Float64Array;
 }
 
 export interface StemSolveOptions {
@@ -31,14 +39,17 @@ export interface StemSolveOptions {
   norm: number;
   /** diag(A_H D A_Hᵀ) for a column set D: the completion's Jacobi preconditioner */
   rowWeights: (keep: Uint8Array) => Float64Array;
-  /** a better one for held rows and kept pixels (M ≈ (A_H D A_Hᵀ)⁻¹), used instead when given */
-  preconditioner?: (keep: Uint8Array, held: Uint8Array) => (r: Float64Array, out: Float64Array) => void;
+  /** a better one for held rows and kept pixels (M ≈ (A_H D A_Hᵀ)⁻¹), used instead when given; it acts on
+   * vectors over the held rows alone, in the order `index` gives (index[k] = row of A) */
+  preconditioner?: (keep: Uint8Array, held: Uint8Array, exact: boolean, index: Int32Array) => (r: Float64Array, out: Float64Array) => void;
   /** pixels held at δ = 0 from the start (on or within `freeze` of a bound) */
   frozen?: Uint8Array;
   /** completion: relative tolerance (of ‖A‖‖δ‖) and CG steps per round (default 1e-14, 1500) */
   tol?: number; maxInner?: number;
   /** rounds of the exact stage (default 10) */
   rounds?: number;
+  /** the held rows as an operator of their own (e.g. src/linalg/conv-rows.ts); default: gathered from op's products */
+  rowsOf?: (held: Uint8Array) => { op: LinearOperator; index: Int32Array };
 }
 
 export interface StemSolveResult {
@@ -66,51 +77,81 @@ const debug = typeof process !== 'undefined' && !!process.env?.NULLSPACE_DEBUG_S
 function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
 function dot(a: Float64Array, b: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!; return s; }
 
+/** The held rows of a full operator as an operator of their own (products over every row, then gathered). */
+export function gatheredRows(op: LinearOperator, held: Uint8Array): { op: LinearOperator; index: Int32Array } {
+  const index = Int32Array.from(held.reduce<number[]>((acc, v, j) => { if (v) acc.push(j); return acc; }, []));
+  const full = new Float64Array(op.rows);
+  const rows: LinearOperator = {
+    rows: index.length, cols: op.cols,
+    apply: (x, out) => { op.apply(x, full); const o = out ?? new Float64Array(index.length); for (let k = 0; k < index.length; k++) o[k] = full[index[k]!]!; return o; },
+    applyT: (y, out) => { full.fill(0); for (let k = 0; k < index.length; k++) full[index[k]!] = y[k]!; return op.applyT(full, out); },
+  };
+  return { op: rows, index };
+}
+
 /**
  * The completion of w on kept columns to held rows: δ = w − D A_Hᵀ y with (A_H D A_Hᵀ) y = A_H w − t_H,
  * so δ = w off `keep`, (A δ)_H = t_H, and ‖δ − w‖ least. Preconditioned CG (`diag`: the diagonal of
  * A_H D A_Hᵀ, or a preconditioner such as tile-precond.ts's), restarted on the true residual; it gives
- * up when 100 steps do not cut the residual by 30%. ok when ‖(A δ)_H − t_H‖ ≤ max(1e-13, 10·tol)·‖A‖‖δ‖.
+ * up when 100 steps do not cut the residual by 30%. ok when ‖(A δ)_H − t_H‖ ≤ max(1e-13, 10·tol)·‖A‖‖δ‖,
+ * or, given per-row tolerances, when every held row is within its own.
+ * `rows`: the held rows as an operator of their own (A_H, with index[k] its row of A); all vectors
+ * of the iteration are then as long as the held set, not as A; `compactPreconditioner`: `diag` is a
+ * function over those compact vectors too.
  */
 export function completeRows(op: LinearOperator, w: Float64Array, keep: Uint8Array, held: Uint8Array, t: Float64Array,
-  diag: Float64Array | ((r: Float64Array, out: Float64Array) => void), opts: { norm: number; tol?: number; maxInner?: number }): { delta: Float64Array; ok: boolean; steps: number; residual: number } {
-  const n = op.cols; const m = op.rows;
+  diag: Float64Array | ((r: Float64Array, out: Float64Array) => void),
+  opts: { norm: number; tol?: number; maxInner?: number; rowTol?: Float64Array; rows?: { op: LinearOperator; index: Int32Array }; compactPreconditioner?: boolean }): { delta: Float64Array; ok: boolean; steps: number; residual: number } {
+  const { op: opH, index } = opts.rows ?? gatheredRows(op, held);
+  const h = index.length; const m = op.rows; const n = op.cols;
+  const gather = (full: Float64Array) => { const o = new Float64Array(h); for (let k = 0; k < h; k++) o[k] = full[index[k]!]!; return o; };
+  const tH = gather(t);
+  const rowTol = opts.rowTol ? gather(opts.rowTol) : undefined;
+  let precond: (r: Float64Array, out: Float64Array) => void;
+  if (typeof diag === 'function' && opts.compactPreconditioner) {
+    precond = diag;
+  } else if (typeof diag === 'function') {
+    // the preconditioner speaks full rows: scatter in, gather out
+    const rf = new Float64Array(m); const of = new Float64Array(m);
+    precond = (r, out) => { for (let k = 0; k < h; k++) rf[index[k]!] = r[k]!; diag(rf, of); for (let k = 0; k < h; k++) out[k] = of[index[k]!]!; };
+  } else {
+    const d = gather(diag);
+    precond = (r, out) => { for (let k = 0; k < h; k++) out[k] = d[k]! > 0 ? r[k]! / d[k]! : 0; };
+  }
   const tol = opts.tol ?? 1e-14; const maxInner = opts.maxInner ?? 1500;
   const delta = Float64Array.from(w);
-  const r = new Float64Array(m); const s = new Float64Array(m); const p = new Float64Array(m); const q = new Float64Array(m); const u = new Float64Array(n);
-  const residual = () => { op.apply(delta, r); for (let j = 0; j < m; j++) r[j] = held[j] ? r[j]! - t[j]! : 0; return nrm(r); };
-  const precond = typeof diag === 'function' ? () => diag(r, s)
-    : () => { for (let j = 0; j < m; j++) s[j] = held[j] && diag[j]! > 0 ? r[j]! / diag[j]! : 0; };
+  const r = new Float64Array(h); const s = new Float64Array(h); const p = new Float64Array(h); const q = new Float64Array(h); const u = new Float64Array(n);
+  const residual = () => { opH.apply(delta, r); for (let k = 0; k < h; k++) r[k] = r[k]! - tH[k]!; return nrm(r); };
+  const within = () => { if (!rowTol) return false; for (let k = 0; k < h; k++) if (Math.abs(r[k]!) > rowTol[k]!) return false; return true; };
   let steps = 0; let rn = residual(); let best = Infinity;
-  if (debug) console.error(`  CG start: ${rn.toExponential(2)} (scale ${(opts.norm * nrm(delta)).toExponential(2)})`);
+  if (debug) console.error(`  CG start: ${rn.toExponential(2)} (scale ${(opts.norm * nrm(delta)).toExponential(2)}, ${h} rows)`);
   for (let pass = 0; pass < 4; pass++) {
     const scale = opts.norm * nrm(delta);
-    if (rn <= tol * scale || rn > 0.5 * best) break;
+    if (rn <= tol * scale || within() || rn > 0.5 * best) break;
     best = rn;
-    precond(); p.set(s);
+    precond(r, s); p.set(s);
     let rs = dot(r, s); let windowStart = rn;
     while (steps < maxInner) {
-      op.applyT(p, u);
+      opH.applyT(p, u);
       for (let i = 0; i < n; i++) if (!keep[i]) u[i] = 0;
       const uu = dot(u, u);
       if (!(uu > 0) || !(rs > 0)) break;
-      op.apply(u, q);
-      for (let j = 0; j < m; j++) if (!held[j]) q[j] = 0;
+      opH.apply(u, q);
       steps++;
       const a = rs / uu;
       for (let i = 0; i < n; i++) delta[i]! -= a * u[i]!;
-      for (let j = 0; j < m; j++) r[j]! -= a * q[j]!;
+      for (let k = 0; k < h; k++) r[k]! -= a * q[k]!;
       const cur = nrm(r);
-      if (cur <= 0.25 * tol * scale) break;
+      if (cur <= 0.25 * tol * scale || (steps % 10 === 0 && within())) break;
       if (steps % 100 === 0) { if (debug) console.error(`  CG ${steps}: ${cur.toExponential(2)}`); if (cur > 0.7 * windowStart) break; windowStart = cur; }
-      precond();
+      precond(r, s);
       const rsNew = dot(r, s);
       const beta = rsNew / rs; rs = rsNew;
-      for (let j = 0; j < m; j++) p[j] = s[j]! + beta * p[j]!;
+      for (let k = 0; k < h; k++) p[k] = s[k]! + beta * p[k]!;
     }
     rn = residual();
   }
-  return { delta, ok: rn <= Math.max(1e-13, 10 * tol) * opts.norm * nrm(delta), steps, residual: rn };
+  return { delta, ok: rn <= Math.max(1e-13, 10 * tol) * opts.norm * nrm(delta) || within(), steps, residual: rn };
 }
 
 /**
@@ -157,16 +198,35 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   const fresh = new Uint8Array(n);
   let rounds = 0; let cgSteps = 0; let heldRows = 0; let ok = false;
   const maxRounds = opts.rounds ?? 10;
-  const complete = (tol: number) => {
+  // rows that must be met to round-off: the winners, and held bounds of no room (ties held as they are)
+  const room = rows.room;
+  const exactRows = (): Uint8Array => { const e = Uint8Array.from(held); if (room) for (let j = 0; j < m; j++) if (e[j] && !equal[j] && room[j]! > 0) e[j] = 0; return e; };
+  // loose rounds: a held bound within a quarter of its room, a row that must be exact within a
+  // twentieth of the largest room (what its later correction may move the bounds by)
+  let mu = 0; if (room) for (let j = 0; j < m; j++) mu = Math.max(mu, room[j]!);
+  const looseTol = room && mu > 0 ? Float64Array.from(room, (v) => (v > 0 ? 0.25 * v : 0.05 * mu)) : undefined;
+  const solveHeld = (h: Uint8Array, tol: number, rowTol: Float64Array | undefined, exact: boolean) => {
     const w = Float64Array.from(delta);
     for (let i = 0; i < n; i++) if (!keep[i]) w[i] = value[i]!;
     const t1 = performance.now();
-    const M = opts.preconditioner ? opts.preconditioner(keep, held) : opts.rowWeights(keep);
+    const rowsH = opts.rowsOf ? opts.rowsOf(h) : gatheredRows(op, h);
+    const M = opts.preconditioner ? opts.preconditioner(keep, h, exact, rowsH.index) : opts.rowWeights(keep);
     const t2 = performance.now();
-    const c = completeRows(op, w, keep, held, t, M, { norm: L, tol, maxInner: opts.maxInner });
+    const c = completeRows(op, w, keep, h, t, M, { norm: L, tol, maxInner: opts.maxInner, rowTol, rows: rowsH, compactPreconditioner: !!opts.preconditioner });
     cgSteps += c.steps;
-    if (debug) console.error(`stem round ${rounds}: held rows ${count(held)}, kept pixels ${count(keep)}, preconditioner ${((t2 - t1) / 1000).toFixed(2)} s, CG ${c.steps} in ${((performance.now() - t2) / 1000).toFixed(2)} s, residual ${c.residual.toExponential(2)}${c.ok ? '' : ' (not met)'}`);
+    if (debug) console.error(`stem round ${rounds}${exact ? ' (exact rows)' : ''}: held rows ${count(h)}, kept pixels ${count(keep)}, preconditioner ${((t2 - t1) / 1000).toFixed(2)} s, CG ${c.steps} in ${((performance.now() - t2) / 1000).toFixed(2)} s, residual ${c.residual.toExponential(2)}${c.ok ? '' : ' (not met)'}`);
     return c;
+  };
+  const complete = (mode: 'loose' | 'exact') => {
+    if (mode === 'loose') return solveHeld(held, LOOSE, looseTol, false);
+    if (!looseTol) return solveHeld(held, opts.tol ?? 1e-14, undefined, false);
+    // the loose solution first (a no-op right after a loose round), then the exact rows alone
+    const c = solveHeld(held, LOOSE, looseTol, false);
+    if (!c.ok) return c;
+    const keepDelta = delta; delta = c.delta;
+    const e = solveHeld(exactRows(), opts.tol ?? 1e-14, undefined, true);
+    delta = keepDelta;
+    return { ...e, steps: c.steps + e.steps };
   };
   // the primal–dual point's active set is the first guess: rows whose multiplier is not 0 are held on
   // their bound, pixels it clipped are held on theirs (fewer rounds than finding them one by one)
@@ -200,15 +260,15 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
       if (delta[i]! > hi[i]!) { keep[i] = 0; value[i] = hi[i]!; fresh[i] = 1; added++; } else if (delta[i]! < lo[i]!) { keep[i] = 0; value[i] = lo[i]!; fresh[i] = 1; added++; }
     }
     if (!added && rounds > 0) break;
-    let c = complete(LOOSE);
+    let c = complete('loose');
     // pixels held on their bound that the free ones cannot absorb are held where x is; else let the shrink decide
-    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) value[i] = 0; c = complete(LOOSE); }
+    if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) value[i] = 0; c = complete('loose'); }
     if (!c.ok && rounds === 0) {
       // the first guess itself conflicts (held values or bounds no free pixel can meet): start over
       // from the winners alone, as the later rounds would find them
       for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1;
       for (let j = 0; j < m; j++) if (guessed[j] && !equal[j]) { held[j] = 0; t[j] = 0; heldRows--; }
-      c = complete(LOOSE);
+      c = complete('loose');
     }
     // a later round that conflicts is undone: the tight completion and the shrink take the last good state
     if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1; if (rounds > 0) { held.set(before.held); t.set(before.t); heldRows = before.heldRows; } break; }
@@ -217,7 +277,7 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     ok = true;
   }
   if (ok) {
-    const c = complete(opts.tol ?? 1e-14);
+    const c = complete('exact');
     ok = c.ok;
     if (ok) delta = c.delta;
   }
@@ -237,7 +297,7 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     }
     if (!added) break;
     rounds++;
-    const c = complete(opts.tol ?? 1e-14);
+    const c = complete('exact');
     // the last good δ stays, with what it holds; the shrink decides
     if (!c.ok) { held.set(before.held); t.set(before.t); keep.set(before.keep); heldRows = before.heldRows; break; }
     delta = c.delta;
@@ -245,13 +305,19 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   let heldPixels = 0;
   for (let i = 0; i < n; i++) if (base[i] && !keep[i]) heldPixels++;
   if (!ok) return { delta: new Float64Array(n), iterations, rounds, cgSteps, heldRows, heldPixels, gamma: 0, ok };
-  // 3. shrink for bounds and box entries still broken (held rows stay met: 0, or inside their bound)
+  // 3. shrink for bounds and box entries still broken (rows held exactly stay met: 0, or on a value
+  // inside their bound; a row held loosely may have been moved by the exact rows' correction, so it is
+  // checked as any other)
   const z = op.apply(delta);
+  const exact = exactRows();
   let gamma = 1;
   for (let j = 0; j < m; j++) {
-    if (held[j]) continue;
-    if (z[j]! > ub[j]!) gamma = Math.min(gamma, ub[j]! > 0 ? ub[j]! / z[j]! : 0);
-    else if (z[j]! < lb[j]!) gamma = Math.min(gamma, lb[j]! < 0 ? lb[j]! / z[j]! : 0);
+    if (exact[j]) continue;
+    // a loosely held row may use half its room beyond lb/ub (the loose rounds met it within a quarter)
+    const give = held[j] && room ? 0.5 * room[j]! : 0;
+    const u = ub[j]! + give; const l = lb[j]! - give;
+    if (z[j]! > u) gamma = Math.min(gamma, u > 0 ? u / z[j]! : 0);
+    else if (z[j]! < l) gamma = Math.min(gamma, l < 0 ? l / z[j]! : 0);
   }
   for (let i = 0; i < n; i++) {
     const d = delta[i]!;
