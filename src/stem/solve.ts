@@ -6,7 +6,7 @@
 //    (Chambolle & Pock 2011, Algorithm 2): one A δ̄ and one Aᵀ y per step, a clamp per row (the
 //    row constraints' projection), a clip per pixel (the box). It gets close, not exact.
 // 2. The exact stage: hold the winners at 0 and every bound the point breaks at a value inside it
-//    (first guess: the primal–dual point's active set), complete the free pixels to meet the held
+//    (first guess for the pixels: where the primal–dual point clipped them), complete the free pixels to meet the held
 //    rows with the least change (CG on A_H D A_Hᵀ: completeRows), hold pixels the completion pushed
 //    out of the box on their bound, repeat while that adds anything (a round that conflicts is
 //    undone). These rounds need a held bound only to within a share of its margin (`room`), not to
@@ -228,18 +228,13 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     delta = keepDelta;
     return { ...e, steps: c.steps + e.steps };
   };
-  // the primal–dual point's active set is the first guess: rows whose multiplier is not 0 are held on
-  // their bound, pixels it clipped are held on theirs (fewer rounds than finding them one by one)
-  for (let j = 0; j < m; j++) {
-    if (held[j] || y[j] === 0) continue;
-    const b = y[j]! > 0 ? ub[j]! : lb[j]!;
-    if (!Number.isFinite(b)) continue;
-    held[j] = 1; t[j] = (ub[j]! < 0 || lb[j]! > 0) ? 0 : b; heldRows++;
-  }
+  // the first round holds the winners and what the primal–dual point breaks, not its whole active
+  // set: holding every row with a multiplier (most of them satisfied, with room) made the held
+  // system near-square — 1 400 CG steps against 330 on a real 224×224 photo, at the same distance.
+  // Pixels it clipped are held on their bound.
   for (let i = 0; i < n; i++) {
     if (keep[i] && lo[i]! < hi[i]! && (x[i] === lo[i] || x[i] === hi[i])) { keep[i] = 0; value[i] = x[i]!; fresh[i] = 1; }
   }
-  const guessed = Uint8Array.from(held);
   for (; rounds < maxRounds; rounds++) {
     const z = op.apply(delta);
     let added = 0;
@@ -264,10 +259,8 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
     // pixels held on their bound that the free ones cannot absorb are held where x is; else let the shrink decide
     if (!c.ok) { for (let i = 0; i < n; i++) if (fresh[i]) value[i] = 0; c = complete('loose'); }
     if (!c.ok && rounds === 0) {
-      // the first guess itself conflicts (held values or bounds no free pixel can meet): start over
-      // from the winners alone, as the later rounds would find them
+      // the first round conflicts: free the pixels the guess held (the later rounds find those that must be)
       for (let i = 0; i < n; i++) if (fresh[i]) keep[i] = 1;
-      for (let j = 0; j < m; j++) if (guessed[j] && !equal[j]) { held[j] = 0; t[j] = 0; heldRows--; }
       c = complete('loose');
     }
     // a later round that conflicts is undone: the tight completion and the shrink take the last good state
