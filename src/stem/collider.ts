@@ -16,10 +16,10 @@ import { flatsOf, levelSet, stemForward, windowsOf, type Flats, type LevelSet, t
 import { stemSolve } from './solve.js';
 import { tilePreconditioners } from './tile-precond.js';
 
-// Pixels within FREEZE_PIXELS of 0 or 1 (half an 8-bit step) are held at δ = 0, as by the first-layer
-// box fit: letting them move one way (tried) makes the exact stage hold them on their bound one round
-// at a time, and rounds that conflict. Large clipped regions still condition the completion badly
-// (photos with ~15% of their pixels in clipped blobs stall it: such an image is reported, not written).
+// Pixels on or near 0 or 1 keep their one-sided room by default (the box constraint holds them);
+// held at δ = 0 instead (FREEZE_PIXELS, the first-layer fit's rule) they leave rows with few free
+// pixels, which stalled the exact stage on real photos — that is now the retry. Very large clipped
+// regions still stall it (a photo stretched to 36% of its samples at 0 or 255: reported, not written).
 
 /** A constrained row whose free pixels carry less than this share of its weight² has its pixels held too. */
 const THIN = 0.5;
@@ -202,7 +202,9 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const mu = MARGIN * Math.sqrt(s2 / z.length);
     const m = z.length;
     // What is held at δ = 0, and the row bounds that follow. `saturated`: pixels within FREEZE_PIXELS
-    // of 0/1 are held (the default); else they keep their one-sided room (the retry of a stalled solve).
+    // of 0/1 are held (the retry of a stalled solve); by default they keep their one-sided room —
+    // held, they leave rows with few free pixels, and the exact stage's CG crawled (a real photo
+    // brightened to 0.6% white: 1 766 CG steps held, 243 free).
     const holdSet = (saturated: boolean) => {
       const frozen = new Uint8Array(n);
       if (saturated) {
@@ -274,13 +276,12 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     // x′ that overshoots is scaled back: δ → γδ, γ < 1, stays on the level set (it is convex and holds x)
     let grown = aim ? OVERSHOOT : 1; let goal = aim ? dir.map((v) => v * grown) : dir; let aimRounds = 0;
     let best: { delta: Float64Array; res: ReturnType<typeof stemSolve>; rms: number } | undefined;
-    let hold = holdSet(true);
+    let hold = holdSet(false);
     let retried = false;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
       let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows });
-      // a completion that stalls (measured: large clipped regions held at δ = 0) is tried once more
-      // with those pixels free to move into the box
-      if (!res.ok && !retried) { retried = true; hold = holdSet(false); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows }); }
+      // a completion that stalls is tried once more with the pixels on or near a bound held at δ = 0
+      if (!res.ok && !retried) { retried = true; hold = holdSet(true); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows }); }
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }
