@@ -26,11 +26,14 @@ export function convRowsF64(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, s
     const oy = p / ow, ox = p % ow;
     const y0 = oy * sh - padTop, x0 = ox * sw - padLeft;
     let q: usize = patchPtr;
+    // a window inside the image with unit column dilation: each kernel row is one contiguous run
+    const interior = dw == 1 && y0 >= 0 && x0 >= 0 && y0 + (kh - 1) * dh < h && x0 + kw - 1 < w;
     for (let ci = 0; ci < c; ci++) {
       for (let ky = 0; ky < kh; ky++) {
         const yy = y0 + ky * dh;
-        const inside = yy >= 0 && yy < h;
         const row = xPtr + (<usize>((ci * h + yy) * w) << 3);
+        if (interior) { memory.copy(q, row + (<usize>x0 << 3), <usize>kw << 3); q += <usize>kw << 3; continue; }
+        const inside = yy >= 0 && yy < h;
         for (let kx = 0; kx < kw; kx++) {
           const xx = x0 + kx * dw;
           store<f64>(q, inside && xx >= 0 && xx < w ? load<f64>(row + (<usize>xx << 3)) : 0);
@@ -40,6 +43,36 @@ export function convRowsF64(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, s
     }
     const e = load<i32>(startPtr + (<usize>(i + 1) << 2));
     let k = load<i32>(startPtr + (<usize>i << 2));
+    // four channels a pass, then two: the patch is loaded once for all of them
+    for (; k + 4 <= e; k += 4) {
+      const w0 = wPtr + (<usize>(load<i32>(chanPtr + (<usize>k << 2)) * K) << 3);
+      const w1 = wPtr + (<usize>(load<i32>(chanPtr + (<usize>(k + 1) << 2)) * K) << 3);
+      const w2 = wPtr + (<usize>(load<i32>(chanPtr + (<usize>(k + 2) << 2)) * K) << 3);
+      const w3 = wPtr + (<usize>(load<i32>(chanPtr + (<usize>(k + 3) << 2)) * K) << 3);
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+      let j = 0;
+      for (; j + 2 <= K; j += 2) {
+        const o = <usize>j << 3;
+        const v = v128.load(patchPtr + o);
+        a0 = f64x2.add(a0, f64x2.mul(v, v128.load(w0 + o)));
+        a1 = f64x2.add(a1, f64x2.mul(v, v128.load(w1 + o)));
+        a2 = f64x2.add(a2, f64x2.mul(v, v128.load(w2 + o)));
+        a3 = f64x2.add(a3, f64x2.mul(v, v128.load(w3 + o)));
+      }
+      let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+      let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+      let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+      let s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+      for (; j < K; j++) {
+        const o = <usize>j << 3;
+        const v = load<f64>(patchPtr + o);
+        s0 += v * load<f64>(w0 + o); s1 += v * load<f64>(w1 + o); s2 += v * load<f64>(w2 + o); s3 += v * load<f64>(w3 + o);
+      }
+      store<f64>(yPtr + (<usize>k << 3), s0);
+      store<f64>(yPtr + (<usize>(k + 1) << 3), s1);
+      store<f64>(yPtr + (<usize>(k + 2) << 3), s2);
+      store<f64>(yPtr + (<usize>(k + 3) << 3), s3);
+    }
     // two channels a pass: the patch is loaded once for both
     for (; k + 2 <= e; k += 2) {
       const w0 = wPtr + (<usize>(load<i32>(chanPtr + (<usize>k << 2)) * K) << 3);
@@ -103,11 +136,20 @@ export function convRowsTF64(c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, 
     const oy = p / ow, ox = p % ow;
     const y0 = oy * sh - padTop, x0 = ox * sw - padLeft;
     let q: usize = patchPtr;
+    const interior = dw == 1 && y0 >= 0 && x0 >= 0 && y0 + (kh - 1) * dh < h && x0 + kw - 1 < w;
     for (let ci = 0; ci < c; ci++) {
       for (let ky = 0; ky < kh; ky++) {
         const yy = y0 + ky * dh;
-        const inside = yy >= 0 && yy < h;
         const row = xPtr + (<usize>((ci * h + yy) * w) << 3);
+        if (interior) {
+          const dst = row + (<usize>x0 << 3);
+          let kx = 0;
+          for (; kx + 2 <= kw; kx += 2) { const o = <usize>kx << 3; v128.store(dst + o, f64x2.add(v128.load(dst + o), v128.load(q + o))); }
+          for (; kx < kw; kx++) { const o = <usize>kx << 3; store<f64>(dst + o, load<f64>(dst + o) + load<f64>(q + o)); }
+          q += <usize>kw << 3;
+          continue;
+        }
+        const inside = yy >= 0 && yy < h;
         for (let kx = 0; kx < kw; kx++) {
           const xx = x0 + kx * dw;
           if (inside && xx >= 0 && xx < w) { const o = row + (<usize>xx << 3); store<f64>(o, load<f64>(o) + load<f64>(q)); }

@@ -90,7 +90,7 @@ export function formatCandidate(r: CandidateReport): string {
   if (r.verdict !== 'differs' && !r.featureCollision) {
     lines.push(r.layers
       ? '  note: the outputs agree; the first-layer features differ by more than storage explains, and no tensor is identical at float64 from some layer on (a stored PNG: see where the profile drops to its rounding level)'
-      : '  note: the outputs agree but the first-layer features differ by more than storage explains — the same prediction, not a feature collision (saturated outputs?)');
+      : '  note: the outputs agree but the first-layer features differ by more than storage explains — not a first-layer collision: one deeper in the network (a stem collision) or saturated outputs; --layers shows where the tensors become identical');
   }
   return lines.join('\n');
 }
