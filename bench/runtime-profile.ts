@@ -30,7 +30,7 @@ const [, c, h, w] = m.dims;
 const x = new Float32Array(c * h * w);
 for (let k = 0; k < c; k++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) x[(k * h + i) * w + j] = Math.sin(i / 5 + k) * Math.cos(j / 9 - k);
 
-interface Event { cat: string; name: string; dur: number; args?: { op_name?: string; input_type_shape?: { float?: number[] }[] } }
+interface Event { cat: string; name: string; dur: number; args?: { op_name?: string; input_type_shape?: { float?: number[] }[]; output_type_shape?: { float?: number[] }[] } }
 
 /** A convolution's kind from its weight dims: depthwise (one input channel per group), 1×1, k×k. */
 function convKind(e: Event): string {
@@ -40,7 +40,7 @@ function convKind(e: Event): string {
 }
 
 /** Kernel µs per op type per run (and per convolution kind) and the mean model_run µs, the first (warm-up) run left out. */
-function perOp(events: Event[]): { ops: Map<string, { us: number; n: number }>; convs: Map<string, number>; run: number } {
+function perOp(events: Event[]): { ops: Map<string, { us: number; n: number }>; convs: Map<string, number>; heavy: { name: string; us: number; gflop: number }[]; run: number } {
   const runEvents = events.filter((e) => e.cat === 'Session' && e.name === 'model_run');
   const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
   const perRun = Math.round(nodes.length / runEvents.length);
@@ -54,7 +54,19 @@ function perOp(events: Event[]): { ops: Map<string, { us: number; n: number }>; 
     ops.set(op, v);
     if (/Conv/.test(op)) convs.set(convKind(e), (convs.get(convKind(e)) ?? 0) + e.dur / k);
   }
-  return { ops, convs, run: runEvents.slice(1).reduce((a, e) => a + e.dur, 0) / k };
+  // the heaviest convolutions and the arithmetic they do (2 × outputs × weights per output; the
+  // output as the kernel wrote it, so channels that native pads to its NCHWc block count)
+  const byNode = new Map<string, { us: number; gflop: number }>();
+  for (const e of nodes.slice(perRun)) {
+    if (!/^(Conv|FusedConv)$/.test(e.args?.op_name ?? '')) continue;
+    const w = e.args?.input_type_shape?.[1]?.float ?? [], o = e.args?.output_type_shape?.[0]?.float ?? [];
+    const gflop = (2 * o.reduce((a, b) => a * b, 1) * w.slice(1).reduce((a, b) => a * b, 1)) / 1e9;
+    const v = byNode.get(e.name) ?? { us: 0, gflop };
+    v.us += e.dur / k;
+    byNode.set(e.name, v);
+  }
+  const heavy = [...byNode].map(([name, v]) => ({ name: name.replace(/_kernel_time$/, ''), ...v })).sort((a, b) => b.us - a.us).slice(0, 3);
+  return { ops, convs, heavy, run: runEvents.slice(1).reduce((a, e) => a + e.dur, 0) / k };
 }
 
 async function profile(backend: 'wasm' | 'native'): Promise<Event[]> {
@@ -91,4 +103,7 @@ const sum = (p: typeof wasm, keep: (op: string) => boolean) => [...p.ops].filter
 const conv = (op: string) => /Conv|Reorder/.test(op);
 console.log(`\nconvolutions (Conv, FusedConv, ConvTranspose, and native's NCHWc reorders): wasm ${ms(sum(wasm, conv))} ms, native ${ms(sum(native, conv))} ms, ${(sum(wasm, conv) / sum(native, conv)).toFixed(2)}×`);
 console.log(`convolution kernels by kind: ${['k×k', '1×1', 'depthwise', 'ConvTranspose'].map((k) => `${k} wasm ${ms(wasm.convs.get(k))} ms, native ${ms(native.convs.get(k))} ms (${((wasm.convs.get(k) ?? 0) / (native.convs.get(k) ?? 1)).toFixed(1)}×)`).join('; ')}`);
+for (const [b, p] of [['wasm', wasm], ['native', native]] as const) {
+  console.log(`heaviest convolutions, ${b}: ${p.heavy.map((h) => `${h.name} ${ms(h.us)} ms, ${h.gflop.toFixed(2)} GFLOP, ${(h.gflop / (h.us / 1e6)).toFixed(0)} GFLOP/s`).join('; ')}`);
+}
 console.log(`everything else: wasm ${ms(sum(wasm, (o) => !conv(o)))} ms, native ${ms(sum(native, (o) => !conv(o)))} ms, ${(sum(wasm, (o) => !conv(o)) / sum(native, (o) => !conv(o))).toFixed(2)}×`);
