@@ -3,6 +3,7 @@
 // the Cholesky factor of the held block, all on f64 vectors in WASM memory. f64x2 body plus a
 // scalar tail; four rows per pass so that the output is streamed once per four rows.
 import { dot, axpy } from "./vec";
+import { gemvTF64 } from "./blas1";
 
 /** f64 v (len) = v0 − Σ_{r<a} lam[r]·A[h[r], 0:len]; A row stride ld, h i32 (a), lam f64 (a). v may alias v0. */
 export function rowsCombineF64(len: i32, a: i32, aPtr: usize, ld: i32, hPtr: usize, lamPtr: usize, v0Ptr: usize, vPtr: usize): void {
@@ -83,28 +84,28 @@ export function trsvLowerTF64(a: i32, lPtr: usize, ld: i32, xPtr: usize): void {
  * at the target their multiplier has the wrong sign (the most wrong first). The Cholesky factor of
  * P[W, W] is appended to row by row (a row of B that depends on W's does not join) and downdated by Givens
  * rotations. Steps are the same as src/linalg/tile-fit.ts describes; here so that one tile is one call.
- * Arguments: P (n×n), Bt (n×k) row-major; c0 (k) and v0 = B c0 (n); up, lo (n) the room of each entry;
+ * The iterates are tracked as v = B c only (v₀ − P[:, W] λ for a target), and the final c recovered as Bᵀ v.
+ * Arguments: P (n×n), Bt (n×k) row-major; v0 = B c0 (n); up, lo (n) the room of each entry;
  * tau the round-off allowance of the ratio test; maxIter. Work (all caller-owned): l (k×k f64, row stride
- * k), h (k i32), beta (k), side (k i32), lam (k), ct (k), v (n), blockAt (n), flags (n i32: bit 0 in W,
- * bits 1–2 the blocking side). Out: cc (k) the final point (feasible up to round-off), vc ≈ B cc (n).
+ * k), h (k i32), beta (k), side (k i32), lam (k), v (n), blockAt (n), flags (n i32: bit 0 in W,
+ * bits 1–2 the blocking side). Out: cc (k) the final point (feasible up to round-off), vc (n) its B cc.
  * Returns the iterations run.
  */
-export function activeSetTileF64(n: i32, k: i32, pPtr: usize, btPtr: usize, c0Ptr: usize, v0Ptr: usize, upPtr: usize, loPtr: usize,
-  tau: f64, maxIter: i32, lPtr: usize, hPtr: usize, betaPtr: usize, sidePtr: usize, lamPtr: usize, ctPtr: usize, vPtr: usize,
+export function activeSetTileF64(n: i32, k: i32, pPtr: usize, btPtr: usize, v0Ptr: usize, upPtr: usize, loPtr: usize,
+  tau: f64, maxIter: i32, lPtr: usize, hPtr: usize, betaPtr: usize, sidePtr: usize, lamPtr: usize, vPtr: usize,
   blockAtPtr: usize, flagsPtr: usize, ccPtr: usize, vcPtr: usize): i32 {
-  memory.fill(ccPtr, 0, <usize>k << 3);
   memory.fill(vcPtr, 0, <usize>n << 3);
   memory.fill(flagsPtr, 0, <usize>n << 2);
   let a: i32 = 0;
   let it: i32 = 0;
   for (; it < maxIter; it++) {
     // the target: min ‖c − c₀‖ with W on its bounds
-    target(n, k, a, pPtr, btPtr, c0Ptr, v0Ptr, hPtr, betaPtr, lPtr, lamPtr, ctPtr, vPtr);
+    target(n, a, pPtr, v0Ptr, hPtr, betaPtr, lPtr, k, lamPtr, vPtr);
     // the ratio test from the current point towards the target, and the step
     ratio(n, k, tau, upPtr, loPtr, vPtr, vcPtr, blockAtPtr, flagsPtr);
     let alpha = rAlpha;
     let block = rBlock;
-    if (alpha > 0) { axpby(k, alpha, ctPtr, ccPtr); axpby(n, alpha, vPtr, vcPtr); }
+    if (alpha > 0) axpby(n, alpha, vPtr, vcPtr);
     if (block >= 0) {
       // every entry that blocks at this step length joins W; one whose row depends on W's stops the solve
       a = addTies(n, k, a, alpha, block, pPtr, lPtr, hPtr, betaPtr, sidePtr, upPtr, loPtr, blockAtPtr, flagsPtr);
@@ -121,13 +122,14 @@ export function activeSetTileF64(n: i32, k: i32, pPtr: usize, btPtr: usize, c0Pt
     if (drop < 0) { it++; break; }
     a = downdate(k, a, drop, lPtr, hPtr, betaPtr, sidePtr, flagsPtr);
   }
+  // the point in basis coordinates: cc = Bᵀ vc (the steps are tracked as vc = B cc only; B has orthonormal columns)
+  gemvTF64(n, k, 1, btPtr, k, vcPtr, 0, ccPtr);
   return it;
 }
 
-/** λ = P[W, W]⁻¹ (v₀[W] − β), ct = c₀ − B_Wᵀλ, v = v₀ − P[:, W] λ (the minimiser of ‖c − c₀‖ with W on its bounds, and B ct) */
-function target(n: i32, k: i32, a: i32, pPtr: usize, btPtr: usize, c0Ptr: usize, v0Ptr: usize, hPtr: usize, betaPtr: usize, lPtr: usize, lamPtr: usize, ctPtr: usize, vPtr: usize): void {
+/** λ = P[W, W]⁻¹ (v₀[W] − β), v = v₀ − P[:, W] λ = B (c₀ − B_Wᵀλ): the minimiser of ‖c − c₀‖ with W on its bounds, as B c */
+function target(n: i32, a: i32, pPtr: usize, v0Ptr: usize, hPtr: usize, betaPtr: usize, lPtr: usize, ld: i32, lamPtr: usize, vPtr: usize): void {
   if (a == 0) {
-    memory.copy(ctPtr, c0Ptr, <usize>k << 3);
     memory.copy(vPtr, v0Ptr, <usize>n << 3);
     return;
   }
@@ -135,9 +137,8 @@ function target(n: i32, k: i32, a: i32, pPtr: usize, btPtr: usize, c0Ptr: usize,
     const j = <usize>load<i32>(hPtr + (<usize>r << 2));
     store<f64>(lamPtr + (<usize>r << 3), load<f64>(v0Ptr + (j << 3)) - load<f64>(betaPtr + (<usize>r << 3)));
   }
-  trsvLowerF64(a, lPtr, k, lamPtr);
-  trsvLowerTF64(a, lPtr, k, lamPtr);
-  rowsCombineF64(k, a, btPtr, k, hPtr, lamPtr, c0Ptr, ctPtr);
+  trsvLowerF64(a, lPtr, ld, lamPtr);
+  trsvLowerTF64(a, lPtr, ld, lamPtr);
   rowsCombineF64(n, a, pPtr, n, hPtr, lamPtr, v0Ptr, vPtr);
 }
 
@@ -257,3 +258,4 @@ function append(n: i32, k: i32, a: i32, j: i32, pPtr: usize, lPtr: usize, hPtr: 
   store<i32>(hPtr + (<usize>a << 2), j);
   return true;
 }
+

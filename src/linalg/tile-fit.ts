@@ -123,7 +123,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pL = core.alloc(k * k * 8); const pH = core.alloc(k * 4);
   // the active-set method (runExact): its factor and working set, current and target coordinates
   const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
-  const pCc = core.alloc(k * 8); const pCt = core.alloc(k * 8); const pVc = core.alloc(n * 8);
+  const pCc = core.alloc(k * 8); const pVc = core.alloc(n * 8);
   const pUp = core.alloc(n * 8); const pLo = core.alloc(n * 8); const pBlockAt = core.alloc(n * 8); const pFlags = core.alloc(n * 4);
   const pBeta = core.alloc(k * 8); const pSide = core.alloc(k * 4);
   const added = new Uint8Array(n);
@@ -252,7 +252,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     let vmax = 0;
     for (let j = 0; j < n; j++) { const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
     const tau = 1e-13 * vmax;
-    K.activeSetTileF64(n, k, pP, pBt, pc0, pv0, pUp, pLo, tau, maxIter, pL1, pH1, pBeta, pSide, pLam, pCt, pv, pBlockAt, pFlags, pCc, pVc);
+    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
     stepAlong(o, tau);
