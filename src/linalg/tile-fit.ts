@@ -74,10 +74,11 @@ export interface TileFitter {
   /**
    * runs `sweeps` sweeps whose tile problems are solved by the primal active-set method (constraints
    * added at their bound one at a time, dropped when their multiplier has the wrong sign; at most
-   * `iterations` per tile, default 4k + 64): slower, for boxes that bind on many entries — text on white paper,
-   * where holding entries where they are pins whole tiles
+   * `iterations` per tile, default 4k + 64; a blocker whose row depends on the working set's swapped in for the
+   * member it leans on most at most `swaps` times per tile, default 4, else the tile stops there): slower, for boxes
+   * that bind on many entries — text on white paper, where holding entries where they are pins whole tiles
    */
-  runExact(g: Float64Array, sweeps: number, iterations?: number): void;
+  runExact(g: Float64Array, sweeps: number, iterations?: number, swaps?: number): void;
   figures(): TileFitFigures;
   /** frees the WASM memory (call last, after any other core allocation made since) */
   dispose(): void;
@@ -245,21 +246,21 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     sweepTiles(g, sweeps, step);
   };
   // one tile by the primal active-set method (assembly/tile.ts, one call), from the feasible point c = 0 (v = 0)
-  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
+  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number, swaps: number) => {
     const o = t.o;
     const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
     // the room of each entry (relative to δ), and round-off's scale from the unconstrained step
     let vmax = 0;
     for (let j = 0; j < n; j++) { const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
     const tau = 1e-13 * vmax;
-    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
+    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, swaps, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
     stepAlong(o, tau);
   };
-  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
+  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64, swaps = 4) => {
     checkGoal(g);
-    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations));
+    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations, swaps));
   };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
   return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
