@@ -385,9 +385,9 @@ const TILE_EXACT_GOAL = 4;
 
 /**
  * Active-set steps per tile at most, in multiples of the tile's nullity (204 at 16×16 on the PP-OCR classifier). Measured
- * on the bench's 34 text crops: uncapped the tiles take ~90–300 steps (swapping in degenerate blockers lets them run
- * on) for 1.4 dB more than before the swaps at 1.3× the time; capped here every crop still reaches further than the
- * uncapped solve without swaps did (by 0.2–2.8 dB, 1.2 on average) in 0.55× its time.
+ * on the bench's 34 text crops against the solve before degenerate blockers were swapped in (it stopped at the first
+ * one, ~90 steps in): uncapped, 1.7 dB further on average at about its time; capped here, 1.2 dB further (every crop,
+ * 0.2–2.8 dB) in 0.55× its time; at 1.0 k, 2 crops fall short of it.
  */
 const TILE_EXACT_STEPS = 1.25;
 
