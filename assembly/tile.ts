@@ -177,8 +177,9 @@ function ratio(n: i32, k: i32, tau: f64, upPtr: usize, loPtr: usize, vPtr: usize
   rBlock = block;
 }
 
-/** every entry that blocks at step length alpha (ties) joins W at its bound; returns the new |W|, or −1 when the
- *  first blocker's row depends on W's (degenerate: the solve stops at this feasible point) */
+/** every entry that blocks at step length alpha (ties) joins W at its bound (the first blocker, when its row depends on
+ *  W's, in place of a member: see activeSetTileF64); returns the new |W|, or −1 when the first blocker cannot join
+ *  (degenerate, swaps used up: the solve stops at this feasible point) */
 function addTies(n: i32, k: i32, a: i32, alpha: f64, block: i32, pPtr: usize, lPtr: usize, hPtr: usize, betaPtr: usize, sidePtr: usize,
   upPtr: usize, loPtr: usize, blockAtPtr: usize, flagsPtr: usize, lamPtr: usize): i32 {
   let stuck = false;
