@@ -60,6 +60,7 @@ async function stream(label: string, bytes: Uint8Array, pngs: Uint8Array[], h: n
   const cpu0 = process.cpuUsage();
   const cpuBy = { text: [] as number[], photo: [] as number[] };
   const wallBy = { text: [] as number[], photo: [] as number[] };
+  const psnrBy = { text: [] as number[], photo: [] as number[] };
   for (let i = 0; i < pngs.length; i++) {
     const s = performance.now(); const c0 = process.cpuUsage();
     const r = p.process(decodePng(pngs[i]!), i, `bench:${i}`);
@@ -67,12 +68,13 @@ async function stream(label: string, bytes: Uint8Array, pngs: Uint8Array[], h: n
     const c = process.cpuUsage(c0);
     cpuBy[i % 3 === 0 ? 'text' : 'photo'].push((c.user + c.system) / 1000);
     wallBy[i % 3 === 0 ? 'text' : 'photo'].push(1000 * per[per.length - 1]!);
-    if (r.record.verdict === 'exact') { exact++; worst = Math.max(worst, r.record.exact.residual); psnr += r.record.exact.psnr; }
+    if (r.record.verdict === 'exact') { exact++; worst = Math.max(worst, r.record.exact.residual); psnr += r.record.exact.psnr; psnrBy[i % 3 === 0 ? 'text' : 'photo'].push(r.record.exact.psnr); }
   }
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / pngs.length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  splits.push(`${label}: per image ms wall / CPU — photos ${mean(wallBy.photo).toFixed(1)} / ${mean(cpuBy.photo).toFixed(1)} (${cpuBy.photo.length}), text crops ${mean(wallBy.text).toFixed(1)} / ${mean(cpuBy.text).toFixed(1)} (${cpuBy.text.length})`);
+  const range = (xs: number[]) => xs.length ? `, PSNR ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)} dB (mean ${mean(xs).toFixed(2)})` : '';
+  splits.push(`${label}: per image ms wall / CPU — photos ${mean(wallBy.photo).toFixed(1)} / ${mean(cpuBy.photo).toFixed(1)} (${cpuBy.photo.length}${range(psnrBy.photo)}), text crops ${mean(wallBy.text).toFixed(1)} / ${mean(cpuBy.text).toFixed(1)} (${cpuBy.text.length}${range(psnrBy.text)})`);
   const st = stats(per);
   const solver = p.fixed!.collider!.normal;
   return `| ${label} | ${pngs.length} | ${setup.toFixed(2)}${solver ? ` (${solver.kind})` : ''} | ${fmt(st)} | ${cpuMs.toFixed(1)} | ${(1 / st.mean).toFixed(2)} | ${(st.mean / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;

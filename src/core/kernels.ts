@@ -106,6 +106,10 @@ export interface Kernels {
   trsvLowerF64(a: number, lPtr: number, ld: number, xPtr: number): void;
   /** (a, lPtr, ld, xPtr): x ← L⁻ᵀ·x */
   trsvLowerTF64(a: number, lPtr: number, ld: number, xPtr: number): void;
+  /** one tile problem min ‖c − c₀‖ s.t. lo ≤ B c ≤ up by the primal active-set method from c = 0 (see assembly/tile.ts for the
+   *  arguments: P, Bt, v0, up, lo, tau, maxIter, swapLimit (degenerate blockers swapped in), then the work l, h, beta, side, lam, v, blockAt, flags, and out cc, vc) → iterations */
+  activeSetTileF64(n: number, k: number, pPtr: number, btPtr: number, v0Ptr: number, upPtr: number, loPtr: number, tau: number, maxIter: number, swapLimit: number,
+    lPtr: number, hPtr: number, betaPtr: number, sidePtr: number, lamPtr: number, vPtr: number, blockAtPtr: number, flagsPtr: number, ccPtr: number, vcPtr: number): number;
 
   // Band Cholesky (assembly/banded.ts): lower band, row-major, row i holds columns i−b … i (diagonal last) in ld ≥ b + 1 slots.
   /** (n, b, ld, aPtr in/out, dropTol) → 0, or k + 1 at the first failed pivot: A = L·Lᵀ in place; dropTol < 0: pivots must be > 0,

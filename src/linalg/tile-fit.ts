@@ -17,13 +17,14 @@
 // 255, more than a tile has null dimensions), holding entries where they are pins whole tiles; there
 // runExact solves each tile problem by the primal active-set method instead (constraints join the
 // working set on their bound, leave it when their multiplier has the wrong sign; the factor of
-// P[W, W] is appended to and downdated by Givens rotations), which lets a white pixel darken while
+// P[W, W] is appended to and downdated by Givens rotations; one WASM call per tile, assembly/tile.ts's
+// activeSetTileF64: ~90 steps of a few 768-long combinations each), which lets a white pixel darken while
 // its neighbours sit on the bound. δ is a sum of such steps
 // (each in ker(A_img) to round-off) and inside the box by construction (δ = 0 is feasible and
 // every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
 // certified by the caller's float64 residual of the stored x', never by this solver.
 // Everything lives in WASM memory for one image (tileFitter … dispose): the tile products are the
-// core's GEMM, the held-row combinations and triangular solves assembly/tile.ts.
+// core's GEMM, the held-row combinations, triangular solves and the active-set tile solve assembly/tile.ts.
 import { core } from '../core/wasm.js';
 
 /** An orthonormal tile null basis (src/collide/tile-basis.ts's TileBasis). */
@@ -73,10 +74,11 @@ export interface TileFitter {
   /**
    * runs `sweeps` sweeps whose tile problems are solved by the primal active-set method (constraints
    * added at their bound one at a time, dropped when their multiplier has the wrong sign; at most
-   * `iterations` per tile, default 4k + 64): slower, for boxes that bind on many entries — text on white paper,
-   * where holding entries where they are pins whole tiles
+   * `iterations` per tile, default 4k + 64; a blocker whose row depends on the working set's swapped in for the
+   * member it leans on most at most `swaps` times per tile, default 4, else the tile stops there): slower, for boxes
+   * that bind on many entries — text on white paper, where holding entries where they are pins whole tiles
    */
-  runExact(g: Float64Array, sweeps: number, iterations?: number): void;
+  runExact(g: Float64Array, sweeps: number, iterations?: number, swaps?: number): void;
   figures(): TileFitFigures;
   /** frees the WASM memory (call last, after any other core allocation made since) */
   dispose(): void;
@@ -122,7 +124,9 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pL = core.alloc(k * k * 8); const pH = core.alloc(k * 4);
   // the active-set method (runExact): its factor and working set, current and target coordinates
   const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
-  const pCc = core.alloc(k * 8); const pCt = core.alloc(k * 8); const pVc = core.alloc(n * 8);
+  const pCc = core.alloc(k * 8); const pVc = core.alloc(n * 8);
+  const pUp = core.alloc(n * 8); const pLo = core.alloc(n * 8); const pBlockAt = core.alloc(n * 8); const pFlags = core.alloc(n * 4);
+  const pBeta = core.alloc(k * 8); const pSide = core.alloc(k * 4);
   const added = new Uint8Array(n);
   const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0, acc: 0, added, lPtr: pL, hPtr: pH })));
   const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
@@ -241,99 +245,22 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
     sweepTiles(g, sweeps, step);
   };
-  // one tile by the primal active-set method, from the feasible point c = 0 (v = 0)
-  const side = new Int8Array(k); const beta = new Float64Array(k); const inW = new Uint8Array(n);
-  const stepBlocks = new Int8Array(n); const blockAt = new Float64Array(n); const upR = new Float64Array(n); const loR = new Float64Array(n);
-  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
+  // one tile by the primal active-set method (assembly/tile.ts, one call), from the feasible point c = 0 (v = 0)
+  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number, swaps: number) => {
     const o = t.o;
-    const v0 = core.f64(pv0, n); const L1 = core.f64(pL1, k * k); const H1 = core.i32(pH1, k);
-    const cc = core.f64(pCc, k); const ct = core.f64(pCt, k); const vc = core.f64(pVc, n);
-    cc.fill(0); vc.fill(0); inW.fill(0);
-    let a = 0;
-    // appends entry j to the factor of P[W, W]; false when its row of B depends on W's
-    const append = (j: number): boolean => {
-      if (a >= k) return false;
-      const row = a * k; const pj = j * n;
-      for (let r = 0; r < a; r++) L1[row + r] = P[pj + H1[r]!]!;
-      K.trsvLowerF64(a, pL1, k, pL1 + row * 8);
-      let s2 = 0; for (let r = 0; r < a; r++) s2 += L1[row + r]! * L1[row + r]!;
-      const d2 = P[pj + j]! - s2;
-      if (!(d2 > 1e-8 * P[pj + j]!)) return false;
-      L1[row + a] = Math.sqrt(d2); H1[a] = j; a++;
-      return true;
-    };
+    const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
     // the room of each entry (relative to δ), and round-off's scale from the unconstrained step
     let vmax = 0;
-    for (let j = 0; j < n; j++) { const i = o + off[j]!; upR[j] = hi[i]! - delta[i]!; loR[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
+    for (let j = 0; j < n; j++) { const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
     const tau = 1e-13 * vmax;
-    for (let it = 0; it < maxIter; it++) {
-      // the target: min ‖c − c₀‖ with W on its bounds
-      if (a > 0) {
-        for (let r = 0; r < a; r++) lam[r] = v0[H1[r]!]! - beta[r]!;
-        K.trsvLowerF64(a, pL1, k, pLam); K.trsvLowerTF64(a, pL1, k, pLam);
-        K.rowsCombineF64(k, a, pBt, k, pH1, pLam, pc0, pCt);
-        K.rowsCombineF64(n, a, pP, n, pH1, pLam, pv0, pv);
-      } else { ct.set(core.f64(pc0, k)); v.set(v0); }
-      // the ratio test from the current point towards the target
-      let alpha = 1; let block = -1;
-      stepBlocks.fill(0);
-      for (let j = 0; j < n; j++) {
-        if (inW[j]) continue;
-        const p = v[j]! - vc[j]!;
-        let q = Infinity; let sj = 0;
-        if (p > 0) { const u = upR[j]!; if (vc[j]! + p > u + tau) { q = Math.max(0, (u - vc[j]!) / p); sj = 1; } }
-        else if (p < 0) { const l = loR[j]!; if (vc[j]! + p < l - tau) { q = Math.max(0, (l - vc[j]!) / p); sj = -1; } }
-        if (sj === 0) continue;
-        stepBlocks[j] = sj; blockAt[j] = q;
-        if (q < alpha) { alpha = q; block = j; }
-      }
-      for (let i = 0; i < k; i++) cc[i]! += alpha * (ct[i]! - cc[i]!);
-      for (let j = 0; j < n; j++) vc[j]! += alpha * (v[j]! - vc[j]!);
-      if (block >= 0) {
-        // every entry that blocks at this step length (ties: typically many at α = 0, entries already
-        // on a bound of no room) joins the working set; one whose row depends on the set's stops the solve
-        let stuck = false;
-        const cutoff = alpha * (1 + 1e-9) + 1e-15;
-        for (let j = 0; j < n && !stuck; j++) {
-          if (inW[j] || !stepBlocks[j]) continue;
-          if (blockAt[j]! > cutoff) continue;
-          const sj = stepBlocks[j]!;
-          beta[a] = sj > 0 ? upR[j]! : loR[j]!; side[a] = sj;
-          if (!append(j)) { stuck = j === block; continue; }
-          inW[j] = 1;
-        }
-        if (stuck || !inW[block]) break; // degenerate: stop at this feasible point
-        continue;
-      }
-      // at the target: drop the constraint whose multiplier has the wrong sign (most), or stop
-      let worst = 0; let drop = -1;
-      for (let r = 0; r < a; r++) { const m = side[r]! * lam[r]!; if (m < worst) { worst = m; drop = r; } }
-      if (drop < 0) break;
-      inW[H1[drop]!] = 0;
-      // the factor without row `drop`: delete the row, then rotate column pairs (i, i + 1) of the rows
-      // below back to lower triangular (a Cholesky downdate, O((a − drop)²))
-      for (let i = drop; i < a - 1; i++) {
-        L1.copyWithin(i * k, (i + 1) * k, (i + 1) * k + i + 2);
-        H1[i] = H1[i + 1]!; beta[i] = beta[i + 1]!; side[i] = side[i + 1]!;
-      }
-      a--;
-      for (let i = drop; i < a; i++) {
-        const x = L1[i * k + i]!; const y = L1[i * k + i + 1]!;
-        const rr = Math.hypot(x, y); const cs = x / rr; const sn = y / rr;
-        for (let q = i; q < a; q++) {
-          const e1 = L1[q * k + i]!; const e2 = L1[q * k + i + 1]!;
-          L1[q * k + i] = cs * e1 + sn * e2; L1[q * k + i + 1] = -sn * e1 + cs * e2;
-        }
-        L1[i * k + i + 1] = 0;
-      }
-    }
+    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, swaps, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
     stepAlong(o, tau);
   };
-  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64) => {
+  const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64, swaps = 4) => {
     checkGoal(g);
-    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations));
+    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations, swaps));
   };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
   return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
