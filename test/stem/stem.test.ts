@@ -96,3 +96,23 @@ t.test('--target: x\' is measurably closer to T, still exact at L', async (t) =>
   const d = rec.targetDistance!;
   t.ok(rec.verdict === 'exact' && d.after < 0.97 * d.before, `exact ${rec.verdict}, ‖x' − T‖ ${d.after.toFixed(3)} < ‖x − T‖ ${d.before.toFixed(3)}`);
 });
+
+// The saturated corners are flat, so most of their samples are read by tied maxima and stay; those at
+// the corners' edges are free to move into the box.
+t.test('pixels on a bound keep their one-sided room: saturated pixels move inward, and x′ is exact at L', async (t) => {
+  const spec: StemSpec = { h: 40, w: 40, outC: 32, k: 7, stride: 2, pad: 3, bn: true, pool: { k: 3, stride: 2, pad: 1 }, after: 'residual' };
+  const bytes = stemModel(spec);
+  const p = await createPipeline(bytes, { normalization: none, tool });
+  const x = boundImage('corners', spec.h, spec.w, 5);
+  const r = p.process(x, 0, 'corners');
+  const [fx, fxp] = await f64Outputs(bytes, ['p'], [r.x, r.xPrime], spec.h, spec.w);
+  const atL = relDiff(fx!.p!, fxp!.p!);
+  let onBound = 0; let movedIn = 0; let out = 0;
+  r.x.data.forEach((v, i) => {
+    const w = r.xPrime.data[i]!;
+    if (w < 0 || w > 1) out++;
+    if (v === 0 || v === 1) { onBound++; if (Math.abs(w - v) > 1e-6) movedIn++; }
+  });
+  const ok = r.record.verdict === 'exact' && atL <= 1e-12 && out === 0 && onBound > 0 && movedIn >= 20; // held at δ = 0 (the old rule) none of them moves
+  t.ok(ok, `${r.record.verdict} at p (L ${atL.toExponential(2)}); of ${onBound} samples on 0/1, ${movedIn} moved into the box; ${out} outside it`);
+});
