@@ -142,7 +142,7 @@ export function completeRows(op: LinearOperator, w: Float64Array, keep: Uint8Arr
       for (let i = 0; i < n; i++) delta[i]! -= a * u[i]!;
       for (let k = 0; k < h; k++) r[k]! -= a * q[k]!;
       const cur = nrm(r);
-      if (cur <= 0.25 * tol * scale || (steps % 10 === 0 && within())) break;
+      if (cur <= 0.25 * tol * scale || (steps % 2 === 0 && within())) break;
       if (steps % 100 === 0) { if (debug) console.error(`  CG ${steps}: ${cur.toExponential(2)}`); if (cur > 0.7 * windowStart) break; windowStart = cur; }
       precond(r, s);
       const rsNew = dot(r, s);
