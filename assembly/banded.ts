@@ -224,3 +224,53 @@ export function bandSolveBlocksF64(nb: i32, nPtr: usize, lPtrs: usize, permPtr: 
     off += <usize>n << 2;
   }
 }
+
+/**
+ * bandSolveBlocksF64 with float32 factors: each block's L dense row-major (n × n, lower part used),
+ * r and out f64, the solve in f32 (work f32, max n). Half the bytes of the factors, which the solve
+ * streams once per call: for preconditioning to moderate accuracy, where f32's rounding is harmless.
+ */
+export function bandSolveBlocksF32(nb: i32, nPtr: usize, lPtrs: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize, len: i32): void {
+  memory.fill(outPtr, 0, <usize>len << 3);
+  let off: usize = permPtr;
+  for (let t = 0; t < nb; t++) {
+    const n = load<i32>(nPtr + (<usize>t << 2));
+    const L = <usize>load<u32>(lPtrs + (<usize>t << 2));
+    for (let i = 0; i < n; i++) store<f32>(workPtr + (<usize>i << 2), <f32>load<f64>(rPtr + (<usize>load<i32>(off + (<usize>i << 2)) << 3)));
+    // L y = r, by rows
+    for (let i = 0; i < n; i++) {
+      const row = L + (<usize>(i * n) << 2);
+      // four independent sums: one would wait on its own adds
+      let acc = f32x4.splat(0), acc1 = acc, acc2 = acc, acc3 = acc;
+      let k = 0;
+      for (; k + 16 <= i; k += 16) {
+        const o = <usize>k << 2;
+        acc = f32x4.add(acc, f32x4.mul(v128.load(row + o), v128.load(workPtr + o)));
+        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(row + o + 16), v128.load(workPtr + o + 16)));
+        acc2 = f32x4.add(acc2, f32x4.mul(v128.load(row + o + 32), v128.load(workPtr + o + 32)));
+        acc3 = f32x4.add(acc3, f32x4.mul(v128.load(row + o + 48), v128.load(workPtr + o + 48)));
+      }
+      for (; k + 4 <= i; k += 4) { const o = <usize>k << 2; acc = f32x4.add(acc, f32x4.mul(v128.load(row + o), v128.load(workPtr + o))); }
+      acc = f32x4.add(f32x4.add(acc, acc1), f32x4.add(acc2, acc3));
+      let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+      for (; k < i; k++) s += load<f32>(row + (<usize>k << 2)) * load<f32>(workPtr + (<usize>k << 2));
+      const d = load<f32>(row + (<usize>i << 2));
+      const p = workPtr + (<usize>i << 2);
+      store<f32>(p, d == 0 ? 0 : (load<f32>(p) - s) / d);
+    }
+    // Lᵀ z = y: z_i known, remove it from the rows above
+    for (let i = n - 1; i >= 0; i--) {
+      const row = L + (<usize>(i * n) << 2);
+      const d = load<f32>(row + (<usize>i << 2));
+      const p = workPtr + (<usize>i << 2);
+      const z: f32 = d == 0 ? 0 : load<f32>(p) / d;
+      store<f32>(p, z);
+      const zv = f32x4.splat(z);
+      let k = 0;
+      for (; k + 4 <= i; k += 4) { const o = <usize>k << 2; v128.store(workPtr + o, f32x4.sub(v128.load(workPtr + o), f32x4.mul(zv, v128.load(row + o)))); }
+      for (; k < i; k++) { const o = <usize>k << 2; store<f32>(workPtr + o, load<f32>(workPtr + o) - z * load<f32>(row + o)); }
+    }
+    for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(off + (<usize>i << 2)) << 3), <f64>load<f32>(workPtr + (<usize>i << 2)));
+    off += <usize>n << 2;
+  }
+}

@@ -119,6 +119,8 @@ export interface Kernels {
   bandSolveF64(n: number, b: number, ld: number, lPtr: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number): void;
   /** (nb, nPtr i32, lPtrs i32, permPtr i32 concatenated, rPtr, workPtr, outPtr, len): out = 0, then out[perm_t] = (L_t L_tᵀ)⁻¹ r[perm_t] per dense block */
   bandSolveBlocksF64(nb: number, nPtr: number, lPtrs: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number, len: number): void;
+  /** the same with float32 factors (dense row-major n × n each) and the solve in f32 (work f32) */
+  bandSolveBlocksF32(nb: number, nPtr: number, lPtrs: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number, len: number): void;
 
   // Grams of conv rows (assembly/conv_gram.ts), one group, f64; rows and pixels as i32 triplets.
   /** (wPtr, outC, c, kh, kw, sh, sw, dh, dw, ry, rx, tPtr): the overlap table (outC, outC, 2ry+1, 2rx+1) */

@@ -269,7 +269,8 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     const aim = settings.alpha === undefined && (settings.direction !== 'target' || settings.psnr !== undefined);
     const rowWeights = (keep: Uint8Array) => sq.apply(Float64Array.from(keep));
     // one factor cache for the rounds' held rows, one for the exact rows alone (each reused as it stays)
-    const tiles = g.groups === 1 ? [tilePreconditioners(chain.conv.weight, g), tilePreconditioners(chain.conv.weight, g)] : undefined;
+    // the loose rounds' tiles in float32 (half the bytes a CG step streams), the exact rows' in float64
+    const tiles = g.groups === 1 ? [tilePreconditioners(chain.conv.weight, g, 'f32'), tilePreconditioners(chain.conv.weight, g)] : undefined;
     const heldRows = g.groups === 1 ? (held: Uint8Array) => convRows(chain.conv.weight, g, held) : undefined;
     const preconditioner = tiles ? (keep: Uint8Array, held: Uint8Array, exact: boolean, index: Int32Array) => tiles[exact ? 1 : 0]!(held, keep, index) : undefined;
     // aiming, the goal starts beyond the asked strength (the polytope takes a share of it) and an

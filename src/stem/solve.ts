@@ -219,7 +219,7 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   };
   const complete = (mode: 'loose' | 'exact') => {
     if (mode === 'loose') return solveHeld(held, LOOSE, looseTol, false);
-    if (!looseTol) return solveHeld(held, opts.tol ?? 1e-14, undefined, false);
+    if (!looseTol) return solveHeld(held, opts.tol ?? 1e-14, undefined, true);
     // the loose solution first (a no-op right after a loose round), then the exact rows alone
     const c = solveHeld(held, LOOSE, looseTol, false);
     if (!c.ok) return c;

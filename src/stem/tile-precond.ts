@@ -28,14 +28,16 @@ const DROP = 1e-10;
  * compact vector: index[k] = row of A), over the held rows alone. Successive calls (the stage's rounds, which change a few rows and pixels)
  * refactor only the tiles whose held rows or kept pixels changed.
  * @param weight conv weight [outC, c, kh, kw] (one group)
+ * @param precision 'f32': the factors are kept and solved in float32 (half the bytes the solve streams, about
+ *   twice as fast; for solves to moderate accuracy); factored in float64 either way
  */
-export function tilePreconditioners(weight: Float64Array, g: ConvGeometry): (held: Uint8Array, keep: Uint8Array, index?: Int32Array) => (r: Float64Array, out: Float64Array) => void {
+export function tilePreconditioners(weight: Float64Array, g: ConvGeometry, precision: 'f64' | 'f32' = 'f64'): (held: Uint8Array, keep: Uint8Array, index?: Int32Array) => (r: Float64Array, out: Float64Array) => void {
   const { oh, ow } = outputSize(g);
   const plane = oh * ow;
   // the factors live in a core of their own for as long as the preconditioners do
   const fc = createCoreSync();
   const gram = tileGrams(fc, weight, g);
-  const cache = new Map<number, { rows: Int32Array; sig: number; ptr: number; cap: number; ok: boolean }>();
+  const cache = new Map<number, { rows: Int32Array; sig: number; ptr: number; cap: number; ok: boolean; ptr32: number }>();
   return (held, keep, index) => {
     const tiles: { rows: Int32Array; ptr: number; n: number }[] = [];
     let most = 0;
@@ -58,11 +60,11 @@ export function tilePreconditioners(weight: Float64Array, g: ConvGeometry): (hel
         const n = rows.length;
         const old = cache.get(key);
         if (old && old.sig === sig && old.rows.length === n && old.rows.every((v, i) => v === rows[i])) {
-          if (old.ok) { tiles.push({ rows: old.rows, ptr: old.ptr, n }); most = Math.max(most, n); }
+          if (old.ok) { tiles.push({ rows: old.rows, ptr: precision === 'f32' ? old.ptr32 : old.ptr, n }); most = Math.max(most, n); }
           continue;
         }
         const ptr = old && old.cap >= n * n ? old.ptr : fc.alloc(n * n * 8);
-        const entry = { rows: Int32Array.from(rows), sig, ptr, cap: old && old.cap >= n * n ? old.cap : n * n, ok: false };
+        const entry = { rows: Int32Array.from(rows), sig, ptr, cap: old && old.cap >= n * n ? old.cap : n * n, ok: false, ptr32: old && old.cap >= n * n ? old.ptr32 : 0 };
         cache.set(key, entry);
         gram(rows, keep, ty, tx, ptr);
         const band = fc.f64(ptr, n * n);
@@ -71,7 +73,13 @@ export function tilePreconditioners(weight: Float64Array, g: ConvGeometry): (hel
         // an indefinite tile (rounding beyond the drop rule) stays unpreconditioned (0)
         if (bandCholeskyPtr(fc, n, n - 1, n, ptr, DROP) !== 0) continue;
         entry.ok = true;
-        tiles.push({ rows: entry.rows, ptr, n });
+        if (precision === 'f32') {
+          // dense row-major float32 copy of L (the band layout's row i starts at i·n + n − 1 − i)
+          if (!entry.ptr32) entry.ptr32 = fc.alloc(entry.cap * 4);
+          const L = fc.f64(ptr, n * n); const L32 = fc.f32(entry.ptr32, n * n);
+          for (let i = 0; i < n; i++) for (let k = 0; k <= i; k++) L32[i * n + k] = L[i * n + n - 1 - i + k]!;
+        }
+        tiles.push({ rows: entry.rows, ptr: precision === 'f32' ? entry.ptr32 : ptr, n });
         most = Math.max(most, n);
       }
     }
@@ -94,7 +102,8 @@ export function tilePreconditioners(weight: Float64Array, g: ConvGeometry): (hel
     }
     return (r, out) => {
       fc.f64(rPtr, len).set(r);
-      fc.kernels.bandSolveBlocksF64(tiles.length, nPtr, lPtrs, permPtr, rPtr, workPtr, outPtr, len);
+      if (precision === 'f32') fc.kernels.bandSolveBlocksF32(tiles.length, nPtr, lPtrs, permPtr, rPtr, workPtr, outPtr, len);
+      else fc.kernels.bandSolveBlocksF64(tiles.length, nPtr, lPtrs, permPtr, rPtr, workPtr, outPtr, len);
       out.set(fc.f64(outPtr, len));
     };
   };

@@ -192,3 +192,43 @@ t.test('bandCholesky / bandSolve: empty input, arena left as found, bad argument
   t.throws(() => bandSolve(Float64Array.from([1, 1]), 2, 0, new Float64Array(2), { perm: Int32Array.from([1, 1]) }), /Expected a permutation of 0 … 1 for perm/);
   t.end();
 });
+
+t.test('bandSolveBlocksF64 / F32: each block solved where its permutation puts it, zeros elsewhere; f32 to float32 accuracy', async (t) => {
+  // three dense SPD blocks of orders 5, 37, 130 over a vector of 200, rows scattered by their permutations
+  const orders = [5, 37, 130]; const len = 200;
+  const g = rng(3);
+  const perm = Array.from({ length: len }, (_, i) => i).sort(() => g.uniform() - 0.5).slice(0, orders.reduce((a, b) => a + b));
+  const r = Float64Array.from({ length: len }, () => g.normal());
+  const c = core;
+  const expect = new Float64Array(len);
+  const out64 = new Float64Array(len); const out32 = new Float64Array(len);
+  c.scoped(() => {
+    const nPtr = c.put(Int32Array.from(orders)); const permPtr = c.put(Int32Array.from(perm));
+    const l64: number[] = []; const l32: number[] = [];
+    let off = 0;
+    for (const [bi, n] of orders.entries()) {
+      const A = spdBand(n, n - 1, 10 + bi);
+      const band = toBand(A, n, n - 1, n);
+      t.equal(bandCholesky(band, n, n - 1), 0);
+      l64.push(c.put(band));
+      const L32 = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) for (let k = 0; k <= i; k++) L32[i * n + k] = band[i * n + k - i + n - 1]!;
+      l32.push(c.put(L32));
+      // the reference: A⁻¹ r on this block's rows, by the tested single-block solve
+      const rb = Float64Array.from({ length: n }, (_, i) => r[perm[off + i]!]!);
+      const xb = bandSolve(band, n, n - 1, rb);
+      for (let i = 0; i < n; i++) expect[perm[off + i]!] = xb[i]!;
+      off += n;
+    }
+    const rPtr = c.put(r); const work = c.alloc(130 * 8); const o64 = c.alloc(len * 8); const o32 = c.alloc(len * 8);
+    c.kernels.bandSolveBlocksF64(orders.length, nPtr, c.put(Int32Array.from(l64)), permPtr, rPtr, work, o64, len);
+    c.kernels.bandSolveBlocksF32(orders.length, nPtr, c.put(Int32Array.from(l32)), permPtr, rPtr, work, o32, len);
+    out64.set(c.f64(o64, len)); out32.set(c.f64(o32, len));
+  });
+  const norm = Math.sqrt(expect.reduce((s, v) => s + v * v, 0));
+  let d64 = 0; let d32 = 0; let stray = 0;
+  const used = new Set(perm);
+  for (let i = 0; i < len; i++) { d64 += (out64[i]! - expect[i]!) ** 2; d32 += (out32[i]! - expect[i]!) ** 2; if (!used.has(i) && (out64[i] !== 0 || out32[i] !== 0)) stray++; }
+  t.ok(Math.sqrt(d64) <= 1e-12 * norm && Math.sqrt(d32) <= 1e-4 * norm && Math.sqrt(d32) > 0 && stray === 0,
+    `f64 ${(Math.sqrt(d64) / norm).toExponential(1)}, f32 ${(Math.sqrt(d32) / norm).toExponential(1)} relative; ${stray} entries off the blocks not zero`);
+});
