@@ -14,3 +14,4 @@ export { bandCholeskyF64, bandSolveF64, bandSolveBlocksF64, bandSolveBlocksF32 }
 export { rowsCombineF64, trsvLowerF64, trsvLowerTF64, activeSetTileF64 } from "./tile";
 export { convGramTableF64, convGramRowsF64, convGramDowndateF64 } from "./conv_gram";
 export { convRowsF64, convRowsTF64 } from "./conv_rows";
+export { pdDualF32 } from "./primal_dual";

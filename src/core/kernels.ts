@@ -131,6 +131,10 @@ export interface Kernels {
   convGramDowndateF64(n: number, rowsPtr: number, wPtr: number, c: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     padTop: number, padLeft: number, pixPtr: number, npix: number, idxPtr: number, valPtr: number, outPtr: number, ld: number, b: number): void;
 
+  // The stem's primal–dual dual step (assembly/primal_dual.ts), f32 in place.
+  /** (m, sigma, axPtr, yPtr, lbPtr, ubPtr): y ← v − σ·clamp(v/σ, lb, ub), v = y + σ·ax */
+  pdDualF32(m: number, sigma: number, axPtr: number, yPtr: number, lbPtr: number, ubPtr: number): void;
+
   // Selected rows of a conv (assembly/conv_rows.ts), one group, f64; rows grouped by output position (CSR).
   /** (c, h, w, kh, kw, sh, sw, dh, dw, padTop, padLeft, ow, wPtr, np, posPtr, startPtr, chanPtr, xPtr, patchPtr, yPtr): y = A_rows x */
   convRowsF64(c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, ow: number,

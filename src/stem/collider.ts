@@ -5,6 +5,7 @@
 // residual ‖A_S δ‖/(‖A_S‖‖δ‖), the smallest slack left, the first layer's change.
 import { convOperator, convOperatorF32, conv2d } from '../linalg/conv.js';
 import { convRows } from '../linalg/conv-rows.js';
+import { convDualSteps } from './primal-dual.js';
 import { opNorm } from '../linalg/project.js';
 import { randn } from '../linalg/random.js';
 import type { LinearOperator } from '../linalg/operator.js';
@@ -167,6 +168,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const abs = convOperator(chain.conv.weight.map(Math.abs), g);
   // the primal–dual steps only need to get close: float32 products, about twice as fast
   const fast = convOperatorF32(chain.conv.weight, g);
+  const dual = convDualSteps(chain.conv.weight, g);
   const bias = chain.conv.bias ?? new Float64Array(g.outC);
   // power iteration is a lower estimate; the primal–dual steps need an upper one
   const norm = 1.02 * opNorm(op, { iters: 60 });
@@ -280,9 +282,9 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     let hold = holdSet(false);
     let retried = false;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows });
+      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, dual, preconditioner, rowsOf: heldRows });
       // a completion that stalls is tried once more with the pixels on or near a bound held at δ = 0
-      if (!res.ok && !retried) { retried = true; hold = holdSet(true); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, preconditioner, rowsOf: heldRows }); }
+      if (!res.ok && !retried) { retried = true; hold = holdSet(true); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, dual, preconditioner, rowsOf: heldRows }); }
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }

@@ -35,6 +35,8 @@ export interface StemSolveOptions {
   iterations?: number;
   /** A at lower precision (float32 products) for the primal–dual steps, which only need to get close */
   fast?: LinearOperator;
+  /** better still: the steps' whole row side where the products run (src/stem/primal-dual.ts) */
+  dual?: (lb: Float64Array, ub: Float64Array) => { step(xbar: Float64Array, sigma: number, aty: Float64Array): void; dispose(): void };
   /** ‖A‖₂ or an upper bound */
   norm: number;
   /** diag(A_H D A_Hᵀ) for a column set D: the completion's Jacobi preconditioner */
@@ -167,27 +169,34 @@ export function stemSolve(op: LinearOperator, rows: RowBounds, g: Float64Array, 
   // 1. accelerated primal–dual (τσ‖A‖² < 1; γ = 1 from ½‖δ − g‖²)
   let tau = 0.99 / L; let sigma = 0.99 / L;
   const x = new Float64Array(n); const xbar = new Float64Array(n); const xo = new Float64Array(n);
-  const y = new Float64Array(m); const ax = new Float64Array(m); const aty = new Float64Array(n);
+  const aty = new Float64Array(n);
   const iterations = opts.iterations ?? 100;
   const pd = opts.fast ?? op;
+  const dual = opts.dual?.(lb, ub);
+  const y = dual ? undefined : new Float64Array(m); const ax = dual ? undefined : new Float64Array(m);
   const t0 = performance.now();
-  for (let k = 0; k < iterations; k++) {
-    pd.apply(xbar, ax);
-    for (let j = 0; j < m; j++) {
-      const v = y[j]! + sigma * ax[j]!;
-      const c = v / sigma;
-      y[j] = v - sigma * (c < lb[j]! ? lb[j]! : c > ub[j]! ? ub[j]! : c);
+  try {
+    for (let k = 0; k < iterations; k++) {
+      if (dual) dual.step(xbar, sigma, aty);
+      else {
+        pd.apply(xbar, ax);
+        for (let j = 0; j < m; j++) {
+          const v = y![j]! + sigma * ax![j]!;
+          const c = v / sigma;
+          y![j] = v - sigma * (c < lb[j]! ? lb[j]! : c > ub[j]! ? ub[j]! : c);
+        }
+        pd.applyT(y!, aty);
+      }
+      xo.set(x);
+      for (let i = 0; i < n; i++) {
+        const v = (x[i]! - tau * aty[i]! + tau * g[i]!) / (1 + tau);
+        x[i] = v < lo[i]! ? lo[i]! : v > hi[i]! ? hi[i]! : v;
+      }
+      const theta = 1 / Math.sqrt(1 + 2 * tau);
+      tau *= theta; sigma /= theta;
+      for (let i = 0; i < n; i++) xbar[i] = x[i]! + theta * (x[i]! - xo[i]!);
     }
-    pd.applyT(y, aty);
-    xo.set(x);
-    for (let i = 0; i < n; i++) {
-      const v = (x[i]! - tau * aty[i]! + tau * g[i]!) / (1 + tau);
-      x[i] = v < lo[i]! ? lo[i]! : v > hi[i]! ? hi[i]! : v;
-    }
-    const theta = 1 / Math.sqrt(1 + 2 * tau);
-    tau *= theta; sigma /= theta;
-    for (let i = 0; i < n; i++) xbar[i] = x[i]! + theta * (x[i]! - xo[i]!);
-  }
+  } finally { dual?.dispose(); }
   if (debug) console.error(`stem primal–dual: ${iterations} steps, ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   // 2. the exact stage: rounds at a loose tolerance find what must be held, then one tight completion
   let delta: Float64Array = x;
