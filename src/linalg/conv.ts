@@ -145,33 +145,3 @@ export function convOperator(weight: Float64Array, geometry: ConvGeometry): Line
   };
   return attachPtrProducts(op, ptr);
 }
-
-/**
- * The same operator with float32 arithmetic: Float64Array in and out (converted at the boundary),
- * products in float32 (about twice as fast). For iterations that only need to get close, such as
- * the stem's primal–dual steps; nothing is allocated in JS per product when `out` is given.
- *
- * @param weight (outC, c/groups, kh, kw) Float64Array (rounded to float32 once)
- */
-export function convOperatorF32(weight: Float64Array, geometry: ConvGeometry): LinearOperator {
-  const { oh, ow } = checkGeometry(geometry);
-  const g: ConvGeometry = { ...geometry };
-  checkWeight(weight, g, 'float64');
-  const w = Float32Array.from(weight);
-  const rows = g.outC * oh * ow;
-  const cols = g.c * g.h * g.w;
-  const colsLen = g.c * g.kh * g.kw * oh * ow;
-  const product = (kernel: typeof convPtr, inLen: number, outLen: number) => (v: Float64Array, out?: Float64Array): Float64Array => {
-    assertLength('v', v, inLen);
-    const r = out ?? new Float64Array(outLen);
-    core.scoped(() => {
-      const wPtr = core.put(w);
-      const inPtr = core.alloc(inLen * 4); core.f32(inPtr, inLen).set(v);
-      const outPtr = core.alloc(outLen * 4);
-      kernel(core, false, g, oh, ow, wPtr, inPtr, core.alloc(colsLen * 4), outPtr);
-      r.set(core.f32(outPtr, outLen));
-    });
-    return r;
-  };
-  return { rows, cols, apply: product(convPtr, cols, rows), applyT: product(convAdjointPtr, rows, cols) };
-}

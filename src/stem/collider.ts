@@ -3,7 +3,7 @@
 // level set at the chosen L (program.ts), the goal (x + α·noise, or T), the solve (solve.ts), and
 // the figures that certify it: L's output at x′ against x's at float64 and float32, the winners'
 // residual ‖A_S δ‖/(‖A_S‖‖δ‖), the smallest slack left, the first layer's change.
-import { convOperator, convOperatorF32, conv2d } from '../linalg/conv.js';
+import { convOperator, conv2d } from '../linalg/conv.js';
 import { convRows } from '../linalg/conv-rows.js';
 import { convDualSteps } from './primal-dual.js';
 import { opNorm } from '../linalg/project.js';
@@ -166,8 +166,7 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
   const op = convOperator(chain.conv.weight, g);
   const sq = convOperator(chain.conv.weight.map((v) => v * v), g);
   const abs = convOperator(chain.conv.weight.map(Math.abs), g);
-  // the primal–dual steps only need to get close: float32 products, about twice as fast
-  const fast = convOperatorF32(chain.conv.weight, g);
+  // the primal–dual steps only need to get close: float32 products, their row side kept in WASM
   const dual = convDualSteps(chain.conv.weight, g);
   const bias = chain.conv.bias ?? new Float64Array(g.outC);
   // power iteration is a lower estimate; the primal–dual steps need an upper one
@@ -243,9 +242,10 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
       for (let j = 0; j < m; j++) {
         if (equal[j]) { lb[j] = 0; ub[j] = 0; continue; }
         if (reach[j] === 0 && (ls.upper[j]! < Infinity || ls.lower[j]! > -Infinity)) { lb[j] = 0; ub[j] = 0; continue; } // no free pixel reaches it: it stays
+        // each bound sits its margin (`room`: min(μ, half the slack), 0 for no slack) inside the true one
         let r = Infinity;
-        if (ls.upper[j]! < Infinity) { const sl = ls.upper[j]! - z[j]!; ub[j] = sl > 0 ? sl - Math.min(mu, 0.5 * sl) : -mu; r = sl > 0 ? Math.min(mu, 0.5 * sl) : 0; }
-        if (ls.lower[j]! > -Infinity) { const sl = z[j]! - ls.lower[j]!; lb[j] = sl > 0 ? -(sl - Math.min(mu, 0.5 * sl)) : mu; r = Math.min(r, sl > 0 ? Math.min(mu, 0.5 * sl) : 0); }
+        if (ls.upper[j]! < Infinity) { const sl = ls.upper[j]! - z[j]!; const rm = sl > 0 ? Math.min(mu, 0.5 * sl) : 0; ub[j] = sl > 0 ? sl - rm : -mu; r = rm; }
+        if (ls.lower[j]! > -Infinity) { const sl = z[j]! - ls.lower[j]!; const rm = sl > 0 ? Math.min(mu, 0.5 * sl) : 0; lb[j] = sl > 0 ? -(sl - rm) : mu; r = Math.min(r, rm); }
         room[j] = Number.isFinite(r) ? r : 0;
       }
       return { frozen, rows: { lb, ub, equal, room } };
@@ -282,9 +282,9 @@ export function prepareStem(chain: StemChain, options: StemOptions): StemSetup {
     let hold = holdSet(false);
     let retried = false;
     for (; aimRounds < (aim ? MAX_AIM_ROUNDS : 1); aimRounds++) {
-      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, dual, preconditioner, rowsOf: heldRows });
+      let res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, dual, preconditioner, rowsOf: heldRows });
       // a completion that stalls is tried once more with the pixels on or near a bound held at δ = 0
-      if (!res.ok && !retried) { retried = true; hold = holdSet(true); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, fast, dual, preconditioner, rowsOf: heldRows }); }
+      if (!res.ok && !retried) { retried = true; hold = holdSet(true); res = stemSolve(op, hold.rows, goal, lo, hi, { norm, rowWeights, frozen: hold.frozen, iterations: settings.iterations, dual, preconditioner, rowsOf: heldRows }); }
       const rms = pixelRms(res.delta, settings.affine, plane);
       if (!best || rms > best.rms) best = { delta: res.delta, res, rms };
       if (!res.ok || rms >= AIM_ENOUGH * asked || grown >= 8) { aimRounds++; break; }

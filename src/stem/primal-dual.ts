@@ -18,7 +18,7 @@ export interface DualSteps {
 export function convDualSteps(weight: Float64Array, g: ConvGeometry): (lb: Float64Array, ub: Float64Array) => DualSteps {
   const { oh, ow } = checkGeometry(g);
   const m = g.outC * oh * ow; const n = g.c * g.h * g.w;
-  const colsLen = (g.c / g.groups) * g.kh * g.kw * oh * ow * g.groups;
+  const colsLen = g.c * g.kh * g.kw * oh * ow;
   return (lb, ub) => {
     const mark = core.mark();
     const wPtr = core.put(Float32Array.from(weight));

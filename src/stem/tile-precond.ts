@@ -52,8 +52,7 @@ export function tilePreconditioners(weight: Float64Array, g: ConvGeometry, preci
         }
         if (!rows.length) continue;
         // the tile's pixel footprint, and a signature of its kept pixels
-        const y0 = Math.max(0, ty * g.sh - g.padTop); const y1 = Math.min(g.h, (Math.min(oh, ty + TILE) - 1) * g.sh - g.padTop + (g.kh - 1) * g.dh + 1);
-        const x0 = Math.max(0, tx * g.sw - g.padLeft); const x1 = Math.min(g.w, (Math.min(ow, tx + TILE) - 1) * g.sw - g.padLeft + (g.kw - 1) * g.dw + 1);
+        const { y0, y1, x0, x1 } = footprint(g, oh, ow, ty, tx);
         let sig = 0;
         for (let ci = 0; ci < g.c; ci++) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (keep[(ci * g.h + y) * g.w + x]) sig = (Math.imul(sig, 31) + (ci * g.h + y) * g.w + x) | 0;
         const key = ty * ow + tx;
@@ -110,6 +109,16 @@ export function tilePreconditioners(weight: Float64Array, g: ConvGeometry, preci
 }
 
 /**
+ * The input pixels the windows of the tile at output (ty, tx) cover: Y0…Y1, X0…X1 inclusive in the
+ * unpadded image's coordinates (reaching into the padding), and y0…y1, x0…x1 (end exclusive) clipped to it.
+ */
+function footprint(g: ConvGeometry, oh: number, ow: number, ty: number, tx: number) {
+  const Y0 = ty * g.sh - g.padTop; const Y1 = (Math.min(oh, ty + TILE) - 1) * g.sh - g.padTop + (g.kh - 1) * g.dh;
+  const X0 = tx * g.sw - g.padLeft; const X1 = (Math.min(ow, tx + TILE) - 1) * g.sw - g.padLeft + (g.kw - 1) * g.dw;
+  return { Y0, Y1, X0, X1, y0: Math.max(0, Y0), y1: Math.min(g.h, Y1 + 1), x0: Math.max(0, X0), x1: Math.min(g.w, X1 + 1) };
+}
+
+/**
  * The Gram builder of one conv (one group) on core `fc`: `(rows, keep, ty, tx, ptr)` writes
  * A_T D A_Tᵀ — rows j (channel·plane + position) of the tile at output (ty, tx), D the kept pixels —
  * as the lower band of half-width n − 1, n entries a row (src/linalg/banded.ts), at ptr.
@@ -132,12 +141,8 @@ export function tileGrams(fc: Core, weight: Float64Array, g: ConvGeometry, dense
   const idxPtr = fc.alloc(maxRows * 4); const valPtr = fc.alloc(maxRows * 8);
   return (rows, keep, ty, tx, ptr) => {
     const n = rows.length;
-    const y0 = Math.max(0, ty * g.sh - g.padTop); const y1 = Math.min(g.h, (Math.min(oh, ty + TILE) - 1) * g.sh - g.padTop + (g.kh - 1) * g.dh + 1);
-    const x0 = Math.max(0, tx * g.sw - g.padLeft); const x1 = Math.min(g.w, (Math.min(ow, tx + TILE) - 1) * g.sw - g.padLeft + (g.kw - 1) * g.dw + 1);
     // the pixels the tile's windows would read on an unbounded input that it does not: padding, held pixels
-    const ty1 = Math.min(oh, ty + TILE) - 1; const tx1 = Math.min(ow, tx + TILE) - 1;
-    const Y0 = ty * g.sh - g.padTop; const Y1 = ty1 * g.sh - g.padTop + (g.kh - 1) * g.dh;
-    const X0 = tx * g.sw - g.padLeft; const X1 = tx1 * g.sw - g.padLeft + (g.kw - 1) * g.dw;
+    const { Y0, Y1, X0, X1, y0, y1, x0, x1 } = footprint(g, oh, ow, ty, tx);
     const all = g.c * (Y1 - Y0 + 1) * (X1 - X0 + 1);
     const missed = useTable && !dense ? fc.i32(pixPtr, 3 * all) : undefined;
     let nm = 0;
