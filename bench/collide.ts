@@ -6,7 +6,8 @@
 //   cls: the PP-OCR text-direction classifier at 48×192 on text-crop-like and photo-like images with
 //        pixels at 0 and 255 (every third image a text crop on white paper)
 //   wide224: a 3×3/2 conv 8←3 with random weights built here, at 224×224: set-up time and memory
-// Standalone: `node --import tsx bench/collide.ts [--images 100] [--wide 3]`.
+//   screens: text on paper at exactly 255 (a screenshot's glyphs), where the dual tile sweep runs
+// Standalone: `node --import tsx bench/collide.ts [--images 100] [--wide 3] [--screens 6]`.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createPipeline, type PipelineOptions } from '../src/collide/pipeline.js';
@@ -105,6 +106,37 @@ console.log(await stream('default (box fit on)', cls, pngs, 48, 192, { normaliza
 console.log(await stream('--no-fit', cls, pngs, 48, 192, { normalization: paddle, fit: false }, ioStats.mean));
 console.log('');
 for (const line of splits) console.log(line);
+
+/** A screenshot's text: one-pixel glyph outlines and their anti-aliased grey fringe on paper at exactly 255 (~64%). */
+function screen(h: number, w: number, seed: number): Image {
+  const r = rng(seed);
+  const data = new Float64Array(h * w * 3);
+  const y0 = Math.floor(h / 4); const y1 = Math.floor((3 * h) / 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const gx = x % 10;
+    const stroke = (y >= y0 && y <= y1 && (gx === 2 || gx === 7)) || ((y === y0 || y === y1) && gx >= 2 && gx <= 7);
+    const fringe = !stroke && y >= y0 - 1 && y <= y1 + 1 && gx >= 1 && gx <= 8 && (gx <= 3 || gx >= 6 || y <= y0 + 1 || y >= y1 - 1);
+    for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.round((stroke ? 0.2 + 0.3 * r.uniform() : fringe ? 0.7 + 0.25 * r.uniform() : 1) * 255) / 255;
+  }
+  return { width: w, height: h, channels: 3, bitDepth: 8, data };
+}
+const screens = flag('screens', 6);
+if (screens > 0) {
+  // text on paper at exactly 255: where the primal tile sweep stalls and the dual sweep runs
+  const p = await createPipeline(cls, { normalization: paddle, tool, size: { h: 48, w: 192 } });
+  const rows: string[] = [];
+  for (let i = 0; i < screens; i++) {
+    const png = encodePng(screen(48, 192, i), { bitDepth: 8 });
+    const s = performance.now(); const c0 = process.cpuUsage();
+    const rec = p.process(decodePng(png), i, `screen:${i}`).record;
+    const c = process.cpuUsage(c0);
+    rows.push(`| ${i} | ${(performance.now() - s).toFixed(0)} | ${((c.user + c.system) / 1000).toFixed(0)} | ${rec.fit?.solver ?? '—'} | ${rec.fit?.tile?.exactSweeps ?? 0} | ${rec.verdict} | ${rec.verdict === 'exact' ? rec.exact.psnr.toFixed(2) : '—'} | ${rec.exact.residual.toExponential(1)} |`);
+  }
+  console.log('');
+  console.log('| screenshot text 48×192 (64% at 255), default flags | ms | CPU ms | solver | active-set sweeps (primal, dual) | verdict | PSNR dB | float64 residual |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+}
 
 if (wideRuns > 0) {
   // a wide 3×3/2 conv 8←3 at 224×224 (A_img 100352×150528): set-up time and the memory it holds

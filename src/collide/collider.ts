@@ -255,6 +255,14 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
           exactSweeps++;
           reached = pixelRms(f.delta, settings.affine, plane);
         }
+        // little: the primal method stalled at δ's own vertex (text on pure white: more entries without room
+        // upwards than a tile has null dimensions); the dual method solves the tile problems to optimality, in
+        // ~2–3× the primal sweep's time (the global fit that would follow below TILE_KEEP takes tens of seconds)
+        if (reached < TILE_DUAL_BELOW * want.rms) {
+          f.runOptimal(goal, 1);
+          exactSweeps++;
+          reached = pixelRms(f.delta, settings.affine, plane);
+        }
       }
       if (want.aim && reached > want.rms) {
         const s = want.rms / reached;
@@ -378,6 +386,9 @@ const TILE_DIRECT_EXACT = 0.15;
 
 /** Below this share of the asked pixel RMS after the held-entry sweeps, the tile fit runs active-set sweeps. */
 const TILE_EXACT_BELOW = 0.5;
+
+/** Below this share of the asked pixel RMS after the primal active-set sweep, the dual method's sweep runs. */
+const TILE_DUAL_BELOW = 0.25;
 
 /** Active-set sweeps at most, and their goal in multiples of the asked strength (when aiming). */
 const TILE_EXACT_SWEEPS = 1;

@@ -110,6 +110,11 @@ export interface Kernels {
    *  arguments: P, Bt, v0, up, lo, tau, maxIter, swapLimit (degenerate blockers swapped in), then the work l, h, beta, side, lam, v, blockAt, flags, and out cc, vc) → iterations */
   activeSetTileF64(n: number, k: number, pPtr: number, btPtr: number, v0Ptr: number, upPtr: number, loPtr: number, tau: number, maxIter: number, swapLimit: number,
     lPtr: number, hPtr: number, betaPtr: number, sidePtr: number, lamPtr: number, vPtr: number, blockAtPtr: number, flagsPtr: number, ccPtr: number, vcPtr: number): number;
+  /** one tile problem min ‖c − c₀‖ s.t. lo ≤ B c ≤ up to optimality by the dual active-set method (Goldfarb–Idnani; assembly/tile_dual.ts):
+   *  Bt, Bt32 (its float32 copy, or 0), c0, up, lo, tol, maxIter, then the work jt, r, act, u, flags, d, z, rr, w, v, and out c → iterations, −1 capped, −2 infeasible */
+  dualTileF64(n: number, k: number, btPtr: number, bt32Ptr: number, c0Ptr: number, upPtr: number, loPtr: number, tol: number, maxIter: number,
+    jtPtr: number, rPtr: number, actPtr: number, uPtr: number, flagsPtr: number, dPtr: number, zPtr: number, rrPtr: number,
+    wPtr: number, vPtr: number, cPtr: number): number;
 
   // Band Cholesky (assembly/banded.ts): lower band, row-major, row i holds columns i−b … i (diagonal last) in ld ≥ b + 1 slots.
   /** (n, b, ld, aPtr in/out, dropTol) → 0, or k + 1 at the first failed pivot: A = L·Lᵀ in place; dropTol < 0: pivots must be > 0,

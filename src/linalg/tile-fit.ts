@@ -19,7 +19,10 @@
 // working set on their bound, leave it when their multiplier has the wrong sign; the factor of
 // P[W, W] is appended to and downdated by Givens rotations; one WASM call per tile, assembly/tile.ts's
 // activeSetTileF64: ~90 steps of a few 768-long combinations each), which lets a white pixel darken while
-// its neighbours sit on the bound. δ is a sum of such steps
+// its neighbours sit on the bound. On text on paper at exactly 255 even that stalls at δ's own vertex
+// (hundreds of bounds with no room meet there, more than k); runOptimal solves each tile problem to
+// optimality by the dual active-set method (assembly/tile_dual.ts), from the unconstrained minimiser.
+// δ is a sum of such steps
 // (each in ker(A_img) to round-off) and inside the box by construction (δ = 0 is feasible and
 // every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
 // certified by the caller's float64 residual of the stored x', never by this solver.
@@ -79,6 +82,13 @@ export interface TileFitter {
    * that bind on many entries — text on white paper, where holding entries where they are pins whole tiles
    */
   runExact(g: Float64Array, sweeps: number, iterations?: number, swaps?: number): void;
+  /**
+   * runs `sweeps` sweeps whose tile problems are solved to optimality by the dual active-set method
+   * (assembly/tile_dual.ts; at most `iterations` additions and drops per tile, default 12k; a tile that
+   * needs more keeps its δ): slower again, for boxes where the primal method stalls at δ's own vertex —
+   * text on pure white, where more entries have no room upwards than a tile has null dimensions
+   */
+  runOptimal(g: Float64Array, sweeps: number, iterations?: number): void;
   figures(): TileFitFigures;
   /** frees the WASM memory (call last, after any other core allocation made since) */
   dispose(): void;
@@ -110,7 +120,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   for (const tl of groups) for (const [y0, x0] of tl) for (let j = 0; j < n; j++) covered[y0 * W + x0 + off[j]!] = 1;
   const stats = { sweeps: 0, cut: 0, steps: 0 };
   const count = (a: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
-  if (k === 0 || groups.length === 0) return { delta, run: () => {}, runExact: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
+  if (k === 0 || groups.length === 0) return { delta, run: () => {}, runExact: () => {}, runOptimal: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
 
   // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid)
   const K = core.kernels;
@@ -127,6 +137,10 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pCc = core.alloc(k * 8); const pVc = core.alloc(n * 8);
   const pUp = core.alloc(n * 8); const pLo = core.alloc(n * 8); const pBlockAt = core.alloc(n * 8); const pFlags = core.alloc(n * 4);
   const pBeta = core.alloc(k * 8); const pSide = core.alloc(k * 4);
+  // the dual method (runOptimal): its basis Jᵀ and triangle R, the active set and multipliers, steps
+  const pJt = core.alloc(k * k * 8); const pR2 = core.alloc(k * k * 8); const pAct = core.alloc(k * 4); const pU = core.alloc(k * 8);
+  const pBt32 = core.put(Float32Array.from(tb.bt));
+  const pD = core.alloc(k * 8); const pZ = core.alloc(k * 8); const pRr = core.alloc(k * 8); const pW = core.alloc(n * 8); const pVd = core.alloc(n * 8);
   const added = new Uint8Array(n);
   const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0, acc: 0, added, lPtr: pL, hPtr: pH })));
   const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
@@ -262,6 +276,35 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     checkGoal(g);
     sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations, swaps));
   };
+  // one tile to optimality (assembly/tile_dual.ts) from the unconstrained minimiser c₀; a capped or failed
+  // solve leaves the tile where it is (the dual method's iterates are not feasible until it ends)
+  const optimalStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
+    const o = t.o;
+    const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
+    let vmax = 0; let noUp = 0; let noDown = 0;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!));
+      if (up[j]! <= 0) noUp++; if (down[j]! >= 0) noDown++;
+    }
+    // a tile wholly on one bound (paper, a black border) has nowhere to go in practice, and the dual method
+    // would spend its whole budget proving it
+    if (noUp === n || noDown === n) { stats.steps++; return; }
+    // the solve ends with every bound met to 1e-13 of the step's scale; the cut allows ten times that, for
+    // the dependent bounds the solve leaves out at a degenerate vertex (violated at round-off)
+    const tol = 1e-13 * vmax;
+    const it = K.dualTileF64(n, k, pBt, pBt32, pc0, pUp, pLo, tol, maxIter, pJt, pR2, pAct, pU, pFlags, pD, pZ, pRr, pW, pVd, pCc);
+    if (it < 0) { stats.steps++; stats.cut++; return; }
+    K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
+    // an optimum at δ itself comes back as round-off of the path from c₀ (all-white or all-black tiles: ~1e-10
+    // of the goal's scale): no step below 1e-8 of it
+    let smax = 0; for (let j = 0; j < n; j++) smax = Math.max(smax, Math.abs(v[j]!));
+    if (smax <= 1e-8 * vmax) { stats.steps++; return; }
+    stepAlong(o, 10 * tol);
+  };
+  const runOptimal = (g: Float64Array, sweeps: number, iterations = 12 * k) => {
+    checkGoal(g);
+    sweepTiles(g, sweeps, (t, pc0, pv0) => optimalStep(t, pc0, pv0, iterations));
+  };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
-  return { delta, run, runExact, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
+  return { delta, run, runExact, runOptimal, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
 }

@@ -90,7 +90,7 @@ export function testImage(h: number, w: number, seed = 0, channels: 1 | 3 = 3): 
  * photo-like image squeezed into [1, 254]/255, so that every pixel has at most a few steps of room
  * on one side; `photo` a photo-like image with 5% of its pixels clipped to 0 or 255; `white`, `black`.
  */
-export function boundImage(kind: 'text' | 'corners' | 'near' | 'photo' | 'white' | 'black', h: number, w: number, seed = 0): { width: number; height: number; channels: 3; bitDepth: 8; data: Float64Array } {
+export function boundImage(kind: 'text' | 'screen' | 'corners' | 'near' | 'photo' | 'white' | 'black', h: number, w: number, seed = 0): { width: number; height: number; channels: 3; bitDepth: 8; data: Float64Array } {
   if (kind === 'photo') return photoLike(h, w, seed); // the library's photo-like image (src/stem/example.ts)
   const r = rng(seed);
   const data = new Float64Array(h * w * 3);
@@ -102,6 +102,15 @@ export function boundImage(kind: 'text' | 'corners' | 'near' | 'photo' | 'white'
       case 'text': {
         const stroke = (x % 7 < 2 && y > h / 5 && y < (4 * h) / 5) || (y === Math.floor(h / 2) && x % 14 < 9);
         v = stroke ? 0.08 + 0.05 * r.uniform() : x < w / 2 ? 1 : 1 - Math.floor(r.uniform() * 6) / 255;
+        break;
+      }
+      case 'screen': {
+        // a screenshot's text: glyphs drawn with one-pixel strokes (outlines of boxes 6 wide, a row of them) and their
+        // anti-aliased grey fringe, on paper at exactly 255 (about 64% of the samples)
+        const gx = x % 10; const y0 = Math.floor(h / 4); const y1 = Math.floor((3 * h) / 4);
+        const onStroke = (y >= y0 && y <= y1 && (gx === 2 || gx === 7)) || ((y === y0 || y === y1) && gx >= 2 && gx <= 7);
+        const nearStroke = !onStroke && y >= y0 - 1 && y <= y1 + 1 && gx >= 1 && gx <= 8 && (gx <= 3 || gx >= 6 || y <= y0 + 1 || y >= y1 - 1);
+        v = onStroke ? 0.2 + 0.3 * r.uniform() : nearStroke ? 0.7 + 0.25 * r.uniform() : 1;
         break;
       }
       case 'corners': v = (x < w / 4 || x >= (3 * w) / 4) && (y < h / 4 || y >= (3 * h) / 4) ? (x < w / 2 ? 1 : 0) : smooth; break;
