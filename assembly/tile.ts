@@ -3,7 +3,7 @@
 // the Cholesky factor of the held block, all on f64 vectors in WASM memory. f64x2 body plus a
 // scalar tail; four rows per pass so that the output is streamed once per four rows.
 import { dot, axpy } from "./vec";
-import { gemvTF64 } from "./blas1";
+import { gemvTF64, gemvNF64 } from "./blas1";
 
 /** f64 v (len) = v0 − Σ_{r<a} lam[r]·A[h[r], 0:len]; A row stride ld, h i32 (a), lam f64 (a). v may alias v0. */
 export function rowsCombineF64(len: i32, a: i32, aPtr: usize, ld: i32, hPtr: usize, lamPtr: usize, v0Ptr: usize, vPtr: usize): void {
@@ -287,3 +287,109 @@ function append(n: i32, k: i32, a: i32, j: i32, pPtr: usize, lPtr: usize, hPtr: 
   return true;
 }
 
+
+/**
+ * One held-entry tile step of the tile fit (src/linalg/tile-fit.ts `run`), all rounds in one call: the step towards
+ * the target v₀ = B c₀ with the held entries kept where they are (v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]); each round
+ * holds the entries the step would push out of the box, those that cut it most first (at most a third of the free
+ * dimensions a round; past `rounds` rounds only those that cut it below half), until none or `maxRounds`. The held
+ * entries join the Cholesky factor of P[H, H] in entry order (one whose row of B depends on the held ones' follows
+ * them and is not added). Then the step is formed as c = c₀ − B_Hᵀλ, v = B c (in the tile's null space to round-off)
+ * and λ refined once. Arguments: P (n×n), Bt (n×k), c0 (k), v0 (n); the tile's δ, hi, lo (n); held (n i32, in/out:
+ * 1 held); rounds, maxRounds. Work: l (k×k), h (k i32), added (n i32), lam (k), candQ (n f64), candJ (n i32).
+ * Out: v (n) the step, c (k). Returns tau, the round-off allowance of the last round (1e-13 of max |v|).
+ */
+export function heldTileStepF64(n: i32, k: i32, pPtr: usize, btPtr: usize, c0Ptr: usize, v0Ptr: usize,
+  deltaPtr: usize, hiPtr: usize, loPtr: usize, heldPtr: usize, rounds: i32, maxRounds: i32,
+  lPtr: usize, hPtr: usize, addedPtr: usize, lamPtr: usize, candQPtr: usize, candJPtr: usize, vPtr: usize, cPtr: usize): f64 {
+  memory.fill(addedPtr, 0, <usize>n << 2);
+  let acc = absorbHeld(n, k, 0, pPtr, heldPtr, addedPtr, lPtr, hPtr);
+  let tau: f64 = 0;
+  for (let round = 0; ; round++) {
+    if (acc > 0) {
+      gatherLam(acc, hPtr, v0Ptr, lamPtr);
+      trsvLowerF64(acc, lPtr, k, lamPtr);
+      trsvLowerTF64(acc, lPtr, k, lamPtr);
+      rowsCombineF64(n, acc, pPtr, n, hPtr, lamPtr, v0Ptr, vPtr);
+    } else memory.copy(vPtr, v0Ptr, <usize>n << 3);
+    let vmax: f64 = 0;
+    for (let j = 0; j < n; j++) vmax = max<f64>(vmax, abs<f64>(load<f64>(vPtr + (<usize>j << 3))));
+    tau = 1e-13 * vmax;
+    if (round >= maxRounds) break;
+    const cutAt: f64 = round < rounds ? 1 : 0.5;
+    let nc = 0;
+    for (let j = 0; j < n; j++) {
+      if (load<i32>(heldPtr + (<usize>j << 2))) continue;
+      const o = <usize>j << 3;
+      const vj = load<f64>(vPtr + o);
+      const dj = load<f64>(deltaPtr + o);
+      const d = dj + vj;
+      let q: f64 = 2;
+      if (d > load<f64>(hiPtr + o) + tau) q = (load<f64>(hiPtr + o) - dj) / vj;
+      else if (d < load<f64>(loPtr + o) - tau) q = (load<f64>(loPtr + o) - dj) / vj;
+      if (q < cutAt) {
+        store<f64>(candQPtr + (<usize>nc << 3), q);
+        store<i32>(candJPtr + (<usize>nc << 2), j);
+        nc++;
+      }
+    }
+    const room = (k - acc) / 3;
+    if (nc == 0 || room < 1) break;
+    // the `take` smallest q, ties in entry order (a stable sort's first `take`)
+    const take = min<i32>(room, nc);
+    for (let s = 0; s < take; s++) {
+      let best = -1;
+      let bq: f64 = Infinity;
+      for (let c = 0; c < nc; c++) {
+        const j = load<i32>(candJPtr + (<usize>c << 2));
+        if (j < 0) continue;
+        const q = load<f64>(candQPtr + (<usize>c << 3));
+        if (q < bq) { bq = q; best = c; }
+      }
+      const j = load<i32>(candJPtr + (<usize>best << 2));
+      store<i32>(heldPtr + (<usize>j << 2), 1);
+      store<i32>(candJPtr + (<usize>best << 2), -1);
+    }
+    acc = absorbHeld(n, k, acc, pPtr, heldPtr, addedPtr, lPtr, hPtr);
+  }
+  if (acc > 0) {
+    // the step from c = c₀ − B_Hᵀλ, v = B c; λ refined once on the held entries
+    rowsCombineF64(k, acc, btPtr, k, hPtr, lamPtr, c0Ptr, cPtr);
+    gemvNF64(n, k, 1, btPtr, k, cPtr, 0, vPtr);
+    gatherLam(acc, hPtr, vPtr, lamPtr);
+    trsvLowerF64(acc, lPtr, k, lamPtr);
+    trsvLowerTF64(acc, lPtr, k, lamPtr);
+    rowsCombineF64(n, acc, pPtr, n, hPtr, lamPtr, vPtr, vPtr);
+  }
+  return tau;
+}
+
+/** lam[r] = x[h[r]] for r < a */
+@inline function gatherLam(a: i32, hPtr: usize, xPtr: usize, lamPtr: usize): void {
+  for (let r = 0; r < a; r++) store<f64>(lamPtr + (<usize>r << 3), load<f64>(xPtr + (<usize>load<i32>(hPtr + (<usize>r << 2)) << 3)));
+}
+
+/** appends the newly held entries (held, not yet added) to the factor of P[H, H] in entry order; returns the new size */
+function absorbHeld(n: i32, k: i32, acc: i32, pPtr: usize, heldPtr: usize, addedPtr: usize, lPtr: usize, hPtr: usize): i32 {
+  const ldl = <usize>k << 3;
+  for (let j = 0; j < n; j++) {
+    const ao = addedPtr + (<usize>j << 2);
+    if (load<i32>(ao) || !load<i32>(heldPtr + (<usize>j << 2))) continue;
+    store<i32>(ao, 1);
+    const a = acc;
+    if (a >= k) continue;
+    const row = lPtr + <usize>a * ldl;
+    const pj = pPtr + <usize>j * (<usize>n << 3);
+    for (let r = 0; r < a; r++) store<f64>(row + (<usize>r << 3), load<f64>(pj + (<usize>load<i32>(hPtr + (<usize>r << 2)) << 3)));
+    trsvLowerF64(a, lPtr, k, row);
+    let s2: f64 = 0;
+    for (let r = 0; r < a; r++) { const x = load<f64>(row + (<usize>r << 3)); s2 += x * x; }
+    const pjj = load<f64>(pj + (<usize>j << 3));
+    const d2 = pjj - s2;
+    if (!(d2 > 1e-6 * pjj)) continue;
+    store<f64>(row + (<usize>a << 3), Math.sqrt(d2));
+    store<i32>(hPtr + (<usize>a << 2), j);
+    acc++;
+  }
+  return acc;
+}

@@ -110,6 +110,11 @@ export interface Kernels {
    *  arguments: P, Bt, v0, up, lo, tau, maxIter, swapLimit (degenerate blockers swapped in), then the work l, h, beta, side, lam, v, blockAt, flags, and out cc, vc) → iterations */
   activeSetTileF64(n: number, k: number, pPtr: number, btPtr: number, v0Ptr: number, upPtr: number, loPtr: number, tau: number, maxIter: number, swapLimit: number,
     lPtr: number, hPtr: number, betaPtr: number, sidePtr: number, lamPtr: number, vPtr: number, blockAtPtr: number, flagsPtr: number, ccPtr: number, vcPtr: number): number;
+  /** one held-entry tile step of the tile fit, all rounds in one call (assembly/tile.ts): P, Bt, c0, v0, the tile's δ, hi, lo,
+   *  held (n i32 in/out), rounds, maxRounds, then the work l, h, added, lam, candQ, candJ, and out v, c → tau */
+  heldTileStepF64(n: number, k: number, pPtr: number, btPtr: number, c0Ptr: number, v0Ptr: number, deltaPtr: number, hiPtr: number, loPtr: number,
+    heldPtr: number, rounds: number, maxRounds: number, lPtr: number, hPtr: number, addedPtr: number, lamPtr: number, candQPtr: number,
+    candJPtr: number, vPtr: number, cPtr: number): number;
   /** one tile problem min ‖c − c₀‖ s.t. lo ≤ B c ≤ up to optimality by the dual active-set method (Goldfarb–Idnani; assembly/tile_dual.ts):
    *  Bt, Bt32 (its float32 copy, or 0), c0, up, lo, tol, maxIter, then the work jt, r, act, u, flags, d, z, rr, w, v, and out c → iterations, −1 capped, −2 infeasible */
   dualTileF64(n: number, k: number, btPtr: number, bt32Ptr: number, c0Ptr: number, upPtr: number, loPtr: number, tol: number, maxIter: number,

@@ -12,7 +12,8 @@
 // costs n per held entry: v = v₀ − P[:, H] λ, P[H, H] λ = v₀[H]. One-sided room is used: a
 // white pixel that a step darkens is not held.
 // The step itself is formed as c = c₀ − B_Hᵀλ, v = B c, so it lies in the tile's null space to
-// round-off whatever λ is; λ is then refined once on the held entries.
+// round-off whatever λ is; λ is then refined once on the held entries. A tile step's rounds are
+// one WASM call (assembly/tile.ts heldTileStepF64) on copies of the tile's δ, bounds and held flags.
 // Where the box binds on many entries of every tile (text on white paper: a third of the pixels at
 // 255, more than a tile has null dimensions), holding entries where they are pins whole tiles; there
 // runExact solves each tile problem by the primal active-set method instead (constraints join the
@@ -27,7 +28,8 @@
 // every step keeps feasibility); entries within round-off of a bound land on it. Exactness is
 // certified by the caller's float64 residual of the stored x', never by this solver.
 // Everything lives in WASM memory for one image (tileFitter … dispose): the tile products are the
-// core's GEMM, the held-row combinations, triangular solves and the active-set tile solve assembly/tile.ts.
+// core's GEMM; the held-entry step and the primal active-set solve are assembly/tile.ts, the dual
+// assembly/tile_dual.ts.
 import { core } from '../core/wasm.js';
 
 /** An orthonormal tile null basis (src/collide/tile-basis.ts's TileBasis). */
@@ -94,7 +96,7 @@ export interface TileFitter {
   dispose(): void;
 }
 
-interface TileState { y0: number; x0: number; o: number; acc: number; added: Uint8Array; lPtr: number; hPtr: number }
+interface TileState { y0: number; x0: number; o: number }
 
 /**
  * A fitter for one image: δ starts at 0 (feasible since lo ≤ 0 ≤ hi) and only takes feasible steps.
@@ -141,74 +143,23 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pJt = core.alloc(k * k * 8); const pR2 = core.alloc(k * k * 8); const pAct = core.alloc(k * 4); const pU = core.alloc(k * 8);
   const pBt32 = core.put(Float32Array.from(tb.bt));
   const pD = core.alloc(k * 8); const pZ = core.alloc(k * 8); const pRr = core.alloc(k * 8); const pW = core.alloc(n * 8); const pVd = core.alloc(n * 8);
-  const added = new Uint8Array(n);
-  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0, acc: 0, added, lPtr: pL, hPtr: pH })));
-  const P = core.f64(pP, n * n); const R = core.f64(pR, tmax * n);
-  const v = core.f64(pv, n); const lam = core.f64(pLam, k);
-  let hv = core.i32(pH, k); let Lv = core.f64(pL, k * k);
-  const cand: Array<[number, number]> = [];
+  // the held-entry step's per-tile copies of δ, the bounds and the held flags, and its candidates
+  const pTD = core.alloc(n * 8); const pTHi = core.alloc(n * 8); const pTLo = core.alloc(n * 8); const pTHeld = core.alloc(n * 4);
+  const pTAdded = core.alloc(n * 4); const pCandQ = core.alloc(n * 8); const pCandJ = core.alloc(n * 4);
+  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0 })));
+  const R = core.f64(pR, tmax * n);
+  const v = core.f64(pv, n);
 
-  // adds the tile's newly held entries to the Cholesky factor of P[H, H]; an entry whose row of B
-  // is (numerically) in the span of the held ones is not added: it follows them
-  const absorb = (t: TileState) => {
-    const hbase = (t.hPtr - pH) >> 2; const lbase = (t.lPtr - pL) >> 3;
-    for (let j = 0; j < n; j++) {
-      if (t.added[j] || !held[t.o + off[j]!]) continue;
-      t.added[j] = 1;
-      const a = t.acc;
-      if (a >= k) continue;
-      const row = lbase + a * k; const pj = j * n;
-      for (let r = 0; r < a; r++) Lv[row + r] = P[pj + hv[hbase + r]!]!;
-      K.trsvLowerF64(a, t.lPtr, k, t.lPtr + a * k * 8);
-      let s2 = 0; for (let r = 0; r < a; r++) s2 += Lv[row + r]! * Lv[row + r]!;
-      const d2 = P[pj + j]! - s2;
-      if (!(d2 > 1e-6 * P[pj + j]!)) continue;
-      Lv[row + a] = Math.sqrt(d2);
-      hv[hbase + a] = j; t.acc++;
-    }
-  };
-  // λ = P[H, H]⁻¹ λ (in place)
-  const solve = (t: TileState) => { K.trsvLowerF64(t.acc, t.lPtr, k, pLam); K.trsvLowerTF64(t.acc, t.lPtr, k, pLam); };
-  const gather = (t: TileState, x: Float64Array) => { const hb = (t.hPtr - pH) >> 2; for (let r = 0; r < t.acc; r++) lam[r] = x[hv[hb + r]!]!; };
-
+  // one held-entry tile step: the tile's δ, bounds and held flags go to WASM, every round runs there
+  // (assembly/tile.ts heldTileStepF64: hold the violators that cut the step most, at most a third of the
+  // free dimensions a round, holding every violator at once can pin the whole tile; past `rounds`, only
+  // those that would cut the step below half), the new held flags come back
+  const tD = core.f64(pTD, n); const tHi = core.f64(pTHi, n); const tLo = core.f64(pTLo, n); const tHeld = core.i32(pTHeld, n);
   const step = (t: TileState, pc0: number, pv0: number) => {
     const o = t.o;
-    const v0 = core.f64(pv0, n);
-    t.acc = 0; t.added.fill(0);
-    absorb(t);
-    let tau = 0;
-    for (let round = 0; ; round++) {
-      // the rounds see v = v₀ − P[:, H] λ with P[H, H] λ = v₀[H]
-      if (t.acc > 0) { gather(t, v0); solve(t); K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv0, pv); } else v.set(v0);
-      let vmax = 0; for (let j = 0; j < n; j++) vmax = Math.max(vmax, Math.abs(v[j]!));
-      tau = 1e-13 * vmax;
-      if (round >= maxRounds) break;
-      // hold the violators that cut the step most (room / |v| smallest), at most a third of the
-      // free dimensions per round (holding every violator at once can pin the whole tile); past
-      // `rounds`, only those that would cut the step below half
-      const cutAt = round < rounds ? 1 : 0.5;
-      cand.length = 0;
-      for (let j = 0; j < n; j++) {
-        const i = o + off[j]!;
-        if (held[i]) continue;
-        const vj = v[j]!; const d = delta[i]! + vj;
-        if (d > hi[i]! + tau) { const q = (hi[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
-        else if (d < lo[i]! - tau) { const q = (lo[i]! - delta[i]!) / vj; if (q < cutAt) cand.push([q, i]); }
-      }
-      const room = Math.floor((k - t.acc) / 3);
-      if (!cand.length || room < 1) break;
-      cand.sort((a, b) => a[0] - b[0]);
-      const take = Math.min(room, cand.length);
-      for (let q = 0; q < take; q++) held[cand[q]![1]] = 1;
-      absorb(t);
-    }
-    if (t.acc > 0) {
-      // the step from c = c₀ − B_Hᵀλ, v = B c (in the tile's null space to round-off); λ refined once
-      K.rowsCombineF64(k, t.acc, pBt, k, t.hPtr, pLam, pc0, pc);
-      K.gemvNF64(n, k, 1, pBt, k, pc, 0, pv);
-      gather(t, v); solve(t);
-      K.rowsCombineF64(n, t.acc, pP, n, t.hPtr, pLam, pv, pv);
-    }
+    for (let j = 0; j < n; j++) { const i = o + off[j]!; tD[j] = delta[i]!; tHi[j] = hi[i]!; tLo[j] = lo[i]!; tHeld[j] = held[i]!; }
+    const tau = K.heldTileStepF64(n, k, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc);
+    for (let j = 0; j < n; j++) if (tHeld[j]) held[o + off[j]!] = 1;
     // the largest feasible step along v (held entries have v at round-off: they land where they are)
     stepAlong(o, tau);
   };
@@ -256,7 +207,6 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   const run = (g: Float64Array, sweeps = 1) => {
     checkGoal(g);
-    hv = core.i32(pH, k); Lv = core.f64(pL, k * k);
     sweepTiles(g, sweeps, step);
   };
   // one tile by the primal active-set method (assembly/tile.ts, one call), from the feasible point c = 0 (v = 0)
