@@ -10,7 +10,7 @@
 // normals (N = Q₁R, R upper triangular) and whose rest spans the directions that keep them.
 // Its iterates are infeasible until the end: a capped run gives no usable point (the caller then keeps
 // the tile where it is).
-import { dot, axpy } from "./vec";
+import { dot, axpy, rot } from "./vec";
 import { gemvNF64, gemvNF32 } from "./blas1";
 
 /**
@@ -95,7 +95,7 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
         const h = Math.sqrt(x * x + y * y); // entries of unit vectors and of R: no overflow to guard against
         store<f64>(dPtr + (<usize>(col - 1) << 3), h);
         store<f64>(dPtr + (<usize>col << 3), 0);
-        rotateRows(jtPtr + <usize>(col - 1) * ldk, jtPtr + <usize>col * ldk, k, x / h, y / h);
+        rot<f64>(jtPtr + <usize>(col - 1) * ldk, jtPtr + <usize>col * ldk, k, x / h, -y / h);
       }
       const da: f64 = a < k ? load<f64>(dPtr + (<usize>a << 3)) : 0;
       const zn = da * da; // zᵀ n_p
@@ -170,7 +170,7 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
           store<f64>(ri1 + o, -sn * r1 + cs * r2);
         }
         store<f64>(ri1 + (<usize>i << 3), 0);
-        rotateRows(jtPtr + <usize>i * ldk, jtPtr + <usize>(i + 1) * ldk, k, cs, sn);
+        rot<f64>(jtPtr + <usize>i * ldk, jtPtr + <usize>(i + 1) * ldk, k, cs, -sn);
         const d1 = load<f64>(dPtr + (<usize>i << 3)), d2 = load<f64>(dPtr + (<usize>(i + 1) << 3));
         store<f64>(dPtr + (<usize>i << 3), cs * d1 + sn * d2);
         store<f64>(dPtr + (<usize>(i + 1) << 3), -sn * d1 + cs * d2);
@@ -182,21 +182,3 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
 
 /** bounds left out by the last call (dependent, violated at round-off) */
 export let skipped: i32 = 0;
-
-/** (x, y) ← (cs·x + sn·y, −sn·x + cs·y) over len f64 */
-@inline function rotateRows(xPtr: usize, yPtr: usize, len: i32, cs: f64, sn: f64): void {
-  const c2 = f64x2.splat(cs), s2 = f64x2.splat(sn);
-  let i = 0;
-  for (; i + 2 <= len; i += 2) {
-    const o = <usize>i << 3;
-    const x = v128.load(xPtr + o), y = v128.load(yPtr + o);
-    v128.store(xPtr + o, f64x2.add(f64x2.mul(c2, x), f64x2.mul(s2, y)));
-    v128.store(yPtr + o, f64x2.sub(f64x2.mul(c2, y), f64x2.mul(s2, x)));
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    const x = load<f64>(xPtr + o), y = load<f64>(yPtr + o);
-    store<f64>(xPtr + o, cs * x + sn * y);
-    store<f64>(yPtr + o, -sn * x + cs * y);
-  }
-}
