@@ -250,10 +250,10 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       let exactSweeps = 0; let dualSweeps = 0;
       if (reached < TILE_EXACT_BELOW * want.rms) {
         if (want.aim && total < TILE_EXACT_GOAL) { goal = goal.map((v) => v * (TILE_EXACT_GOAL / total)); total = TILE_EXACT_GOAL; }
-        // most entries on a bound (screenshots, text on paper at exactly 255): the primal sweep stalls at or near
-        // δ = 0 and the dual sweep after it finds what it finds from δ = 0, so the dual sweep runs alone
-        const dualFirst = onBound >= TILE_DUAL_FIRST * lo.length;
-        while (!dualFirst && exactSweeps < TILE_EXACT_SWEEPS && (exactSweeps === 0 || (want.aim && reached < 0.95 * want.rms))) {
+        // (the primal sweep runs first even where most entries sit on a bound: on real screenshot crops it stalls
+        // and the dual sweep after it costs 6–25% more than the dual sweep alone, but where it does not stall —
+        // layers with more null dimensions a tile — it is 4–5× faster than the dual sweep)
+        while (exactSweeps < TILE_EXACT_SWEEPS && (exactSweeps === 0 || (want.aim && reached < 0.95 * want.rms))) {
           f.runExact(goal, 1, Math.ceil(TILE_EXACT_STEPS * tb.k));
           exactSweeps++;
           reached = pixelRms(f.delta, settings.affine, plane);
@@ -392,11 +392,6 @@ const TILE_EXACT_BELOW = 0.5;
 
 /** Below this share of the asked pixel RMS after the primal active-set sweep, the dual method's sweep runs. */
 const TILE_DUAL_BELOW = 0.25;
-
-/** With this share of the entries on a bound, the tile fit runs the dual sweep alone (real crops of screenshots with
- *  64–92% of their samples at 255: the primal sweep reached 0.0–0.14 of the asked strength, and primal + dual took
- *  6–25% longer than the dual sweep alone). */
-const TILE_DUAL_FIRST = 0.5;
 
 /** Active-set sweeps at most, and their goal in multiples of the asked strength (when aiming). */
 const TILE_EXACT_SWEEPS = 1;
