@@ -12,43 +12,10 @@
 // loops stream memory forwards. Two rows i are built together against four rows j per pass (a
 // 2 × 4 block of dot products), so each run is loaded once for several products.
 
+import { dot, axpy } from "./vec";
+
 @inline function hsum(v: v128): f64 {
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
-
-// Σ_{t < len} a[t]·c[t]; four accumulators so the adds do not wait on each other
-@inline function dotRun(a: usize, c: usize, len: i32): f64 {
-  let s = f64x2.splat(0), s1 = s, s2 = s, s3 = s;
-  let t = 0;
-  for (; t + 8 <= len; t += 8) {
-    const o = <usize>t << 3;
-    s = f64x2.add(s, f64x2.mul(v128.load(a + o), v128.load(c + o)));
-    s1 = f64x2.add(s1, f64x2.mul(v128.load(a + o + 16), v128.load(c + o + 16)));
-    s2 = f64x2.add(s2, f64x2.mul(v128.load(a + o + 32), v128.load(c + o + 32)));
-    s3 = f64x2.add(s3, f64x2.mul(v128.load(a + o + 48), v128.load(c + o + 48)));
-  }
-  for (; t + 2 <= len; t += 2) {
-    const o = <usize>t << 3;
-    s = f64x2.add(s, f64x2.mul(v128.load(a + o), v128.load(c + o)));
-  }
-  s = f64x2.add(f64x2.add(s, s1), f64x2.add(s2, s3));
-  let r = hsum(s);
-  if (t < len) r += load<f64>(a + (<usize>t << 3)) * load<f64>(c + (<usize>t << 3));
-  return r;
-}
-
-// y[t] −= alpha·a[t] for t < len
-@inline function axpyRun(alpha: f64, a: usize, y: usize, len: i32): void {
-  const av = f64x2.splat(alpha);
-  let t = 0;
-  for (; t + 2 <= len; t += 2) {
-    const o = <usize>t << 3;
-    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(av, v128.load(a + o))));
-  }
-  if (t < len) {
-    const o = <usize>t << 3;
-    store<f64>(y + o, load<f64>(y + o) - alpha * load<f64>(a + o));
-  }
 }
 
 // x / l for a kept pivot l > 0; 0 in the column of a dropped pivot (l = 0)
@@ -82,9 +49,9 @@ export function bandCholeskyF64(n: i32, b: i32, ld: i32, aPtr: usize, dropTol: f
     const ri = at(aPtr, ld, b, i, lo);
     for (let j = lo; j < i; j++) {
       const p = at(aPtr, ld, b, i, j);
-      store<f64>(p, over(load<f64>(p) - dotRun(ri, at(aPtr, ld, b, j, lo), j - lo), load<f64>(at(aPtr, ld, b, j, j))));
+      store<f64>(p, over(load<f64>(p) - dot<f64>(ri, at(aPtr, ld, b, j, lo), j - lo), load<f64>(at(aPtr, ld, b, j, j))));
     }
-    const status = pivot(i, b, ld, aPtr, dotRun(ri, ri, i - lo), dropTol);
+    const status = pivot(i, b, ld, aPtr, dot<f64>(ri, ri, i - lo), dropTol);
     if (status != 0) return status;
   }
   return 0;
@@ -168,20 +135,20 @@ function rowPair(i: i32, b: i32, ld: i32, aPtr: usize, dropTol: f64): i32 {
   for (; j < i; j++) {
     const rj = at(aPtr, ld, b, j, lo1);
     const ljj = load<f64>(at(aPtr, ld, b, j, j));
-    let d = dotRun(ri, rj, j - lo1);
+    let d = dot<f64>(ri, rj, j - lo1);
     if (extra) d += xe * load<f64>(at(aPtr, ld, b, j, lo0));
     const p = at(aPtr, ld, b, i, j);
     store<f64>(p, over(load<f64>(p) - d, ljj));
     const q = at(aPtr, ld, b, i + 1, j);
-    store<f64>(q, over(load<f64>(q) - dotRun(rk, rj, j - lo1), ljj));
+    store<f64>(q, over(load<f64>(q) - dot<f64>(rk, rj, j - lo1), ljj));
   }
-  const ssi = dotRun(ri, ri, i - lo1) + xe * xe;
+  const ssi = dot<f64>(ri, ri, i - lo1) + xe * xe;
   let status = pivot(i, b, ld, aPtr, ssi, dropTol);
   if (status != 0) return status;
   // column i of row i+1 needs the finished row i
   const q = at(aPtr, ld, b, i + 1, i);
-  store<f64>(q, over(load<f64>(q) - dotRun(rk, ri, i - lo1), load<f64>(at(aPtr, ld, b, i, i))));
-  return pivot(i + 1, b, ld, aPtr, dotRun(rk, rk, i + 1 - lo1), dropTol);
+  store<f64>(q, over(load<f64>(q) - dot<f64>(rk, ri, i - lo1), load<f64>(at(aPtr, ld, b, i, i))));
+  return pivot(i + 1, b, ld, aPtr, dot<f64>(rk, rk, i + 1 - lo1), dropTol);
 }
 
 /**
@@ -197,7 +164,7 @@ export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usiz
   for (let i = 0; i < n; i++) {
     const lo = i - b > 0 ? i - b : 0;
     const p = x + (<usize>i << 3);
-    store<f64>(p, over(load<f64>(p) - dotRun(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo), load<f64>(at(lPtr, ld, b, i, i))));
+    store<f64>(p, over(load<f64>(p) - dot<f64>(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo), load<f64>(at(lPtr, ld, b, i, i))));
   }
   // Lᵀ z = y, by columns of Lᵀ (rows of L): once z_i is known, remove it from the rows above
   for (let i = n - 1; i >= 0; i--) {
@@ -205,7 +172,7 @@ export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usiz
     const p = x + (<usize>i << 3);
     const zi = over(load<f64>(p), load<f64>(at(lPtr, ld, b, i, i)));
     store<f64>(p, zi);
-    axpyRun(zi, at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo);
+    axpy<f64>(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo, -zi);
   }
   if (permPtr != 0) for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3), load<f64>(x + (<usize>i << 3)));
 }
@@ -240,20 +207,7 @@ export function bandSolveBlocksF32(nb: i32, nPtr: usize, lPtrs: usize, permPtr: 
     // L y = r, by rows
     for (let i = 0; i < n; i++) {
       const row = L + (<usize>(i * n) << 2);
-      // four independent sums: one would wait on its own adds
-      let acc = f32x4.splat(0), acc1 = acc, acc2 = acc, acc3 = acc;
-      let k = 0;
-      for (; k + 16 <= i; k += 16) {
-        const o = <usize>k << 2;
-        acc = f32x4.add(acc, f32x4.mul(v128.load(row + o), v128.load(workPtr + o)));
-        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(row + o + 16), v128.load(workPtr + o + 16)));
-        acc2 = f32x4.add(acc2, f32x4.mul(v128.load(row + o + 32), v128.load(workPtr + o + 32)));
-        acc3 = f32x4.add(acc3, f32x4.mul(v128.load(row + o + 48), v128.load(workPtr + o + 48)));
-      }
-      for (; k + 4 <= i; k += 4) { const o = <usize>k << 2; acc = f32x4.add(acc, f32x4.mul(v128.load(row + o), v128.load(workPtr + o))); }
-      acc = f32x4.add(f32x4.add(acc, acc1), f32x4.add(acc2, acc3));
-      let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-      for (; k < i; k++) s += load<f32>(row + (<usize>k << 2)) * load<f32>(workPtr + (<usize>k << 2));
+      const s = <f32>dot<f32>(row, workPtr, i);
       const d = load<f32>(row + (<usize>i << 2));
       const p = workPtr + (<usize>i << 2);
       store<f32>(p, d == 0 ? 0 : (load<f32>(p) - s) / d);
@@ -265,10 +219,7 @@ export function bandSolveBlocksF32(nb: i32, nPtr: usize, lPtrs: usize, permPtr: 
       const p = workPtr + (<usize>i << 2);
       const z: f32 = d == 0 ? 0 : load<f32>(p) / d;
       store<f32>(p, z);
-      const zv = f32x4.splat(z);
-      let k = 0;
-      for (; k + 4 <= i; k += 4) { const o = <usize>k << 2; v128.store(workPtr + o, f32x4.sub(v128.load(workPtr + o), f32x4.mul(zv, v128.load(row + o)))); }
-      for (; k < i; k++) { const o = <usize>k << 2; store<f32>(workPtr + o, load<f32>(workPtr + o) - z * load<f32>(row + o)); }
+      axpy<f32>(row, workPtr, i, -z);
     }
     for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(off + (<usize>i << 2)) << 3), <f64>load<f32>(workPtr + (<usize>i << 2)));
     off += <usize>n << 2;
