@@ -20,7 +20,7 @@ import { gemvNF64, gemvNF32 } from "./blas1";
  * maxIter the constraint additions and drops at most. Work (caller-owned): jt (k×k), r (k×k), act (k i32:
  * 2·entry + 1 for an upper bound), u (k), flags (n i32), d (k), z (k: c in float32), rr (k), w (n: v in float32), v (n).
  * Out: c (k). Returns the iterations run (additions and drops), or −1 when capped: c is then not feasible. A bound
- * whose normal depends on the active ones and that no drop can make room for is left out (see `skipped`). */
+ * whose normal depends on the active ones and that no drop can make room for is left out of the scan. */
 export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr: usize, upPtr: usize, loPtr: usize, tol: f64, maxIter: i32,
   jtPtr: usize, rPtr: usize, actPtr: usize, uPtr: usize, flagsPtr: usize, dPtr: usize, zPtr: usize, rrPtr: usize,
   wPtr: usize, vPtr: usize, cPtr: usize): i32 {
@@ -35,7 +35,6 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
   // well above its own rounding; the entering slack is then computed in float64, so only the choice is
   // approximate, and the last rounds scan v in float64 against tol, as the method's end requires
   let fast = bt32Ptr != 0;
-  skipped = 0;
   for (;;) {
     let p: i32 = -1;
     let upper = false;
@@ -120,7 +119,6 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
         // round-off (a dependent bound violated by ~tol at a degenerate vertex); p is left out of the scan and
         // the caller's cut judges what it leaves
         store<i32>(flagsPtr + (<usize>p << 2), 2);
-        skipped++;
         break;
       }
       if (t2 < Infinity) {
@@ -179,6 +177,3 @@ export function dualTileF64(n: i32, k: i32, btPtr: usize, bt32Ptr: usize, c0Ptr:
   }
   return it; // not reached: the loop returns
 }
-
-/** bounds left out by the last call (dependent, violated at round-off) */
-export let skipped: i32 = 0;

@@ -96,8 +96,6 @@ export interface TileFitter {
   dispose(): void;
 }
 
-interface TileState { y0: number; x0: number; o: number }
-
 /**
  * A fitter for one image: δ starts at 0 (feasible since lo ≤ 0 ≤ hi) and only takes feasible steps.
  * @param tb the layer's tile basis; shape the image's (c, h, w) with c = tb's channels, CHW entries
@@ -146,7 +144,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // the held-entry step's per-tile copies of δ, the bounds and the held flags, and its candidates
   const pTD = core.alloc(n * 8); const pTHi = core.alloc(n * 8); const pTLo = core.alloc(n * 8); const pTHeld = core.alloc(n * 4);
   const pTAdded = core.alloc(n * 4); const pCandQ = core.alloc(n * 8); const pCandJ = core.alloc(n * 4);
-  const tiles = groups.map((tl) => tl.map(([y0, x0]): TileState => ({ y0, x0, o: y0 * W + x0 })));
+  const tiles = groups.map((tl) => tl.map(([y0, x0]) => y0 * W + x0)); // each tile's image offset
   const R = core.f64(pR, tmax * n);
   const v = core.f64(pv, n);
 
@@ -155,8 +153,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // free dimensions a round, holding every violator at once can pin the whole tile; past `rounds`, only
   // those that would cut the step below half), the new held flags come back
   const tD = core.f64(pTD, n); const tHi = core.f64(pTHi, n); const tLo = core.f64(pTLo, n); const tHeld = core.i32(pTHeld, n);
-  const step = (t: TileState, pc0: number, pv0: number) => {
-    const o = t.o;
+  const step = (o: number, pc0: number, pv0: number) => {
     for (let j = 0; j < n; j++) { const i = o + off[j]!; tD[j] = delta[i]!; tHi[j] = hi[i]!; tLo[j] = lo[i]!; tHeld[j] = held[i]!; }
     const tau = K.heldTileStepF64(n, k, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc);
     for (let j = 0; j < n; j++) if (tHeld[j]) held[o + off[j]!] = 1;
@@ -190,12 +187,12 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   // sweeps over the tilings: per tiling, the residual g − δ on every tile, its coefficients Bᵀr and
   // projection B Bᵀr by two GEMMs, then one tile step each (the tiles of a tiling are disjoint)
-  const sweepTiles = (g: Float64Array, sweeps: number, stepTile: (t: TileState, pc0: number, pv0: number) => void) => {
+  const sweepTiles = (g: Float64Array, sweeps: number, stepTile: (o: number, pc0: number, pv0: number) => void) => {
     for (let s = 0; s < sweeps; s++) {
       for (const tl of tiles) {
         const T = tl.length;
         for (let t = 0; t < T; t++) {
-          const o = tl[t]!.o; const row = t * n;
+          const o = tl[t]!; const row = t * n;
           for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
         }
         K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork); // (T, k): Bᵀr per tile
@@ -210,13 +207,19 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     sweepTiles(g, sweeps, step);
   };
   // one tile by the primal active-set method (assembly/tile.ts, one call), from the feasible point c = 0 (v = 0)
-  const exactStep = (t: TileState, pc0: number, pv0: number, maxIter: number, swaps: number) => {
-    const o = t.o;
+  // the room of each entry of the tile at o (relative to δ) into up/down, round-off's scale from the
+  // unconstrained step v₀, and how many entries have no room upwards / downwards
+  const rooms = (o: number, pv0: number) => {
     const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
-    // the room of each entry (relative to δ), and round-off's scale from the unconstrained step
-    let vmax = 0;
-    for (let j = 0; j < n; j++) { const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!)); }
-    const tau = 1e-13 * vmax;
+    let vmax = 0; let noUp = 0; let noDown = 0;
+    for (let j = 0; j < n; j++) {
+      const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!));
+      if (up[j]! <= 0) noUp++; if (down[j]! >= 0) noDown++;
+    }
+    return { vmax, noUp, noDown };
+  };
+  const exactStep = (o: number, pv0: number, maxIter: number, swaps: number) => {
+    const tau = 1e-13 * rooms(o, pv0).vmax;
     K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, swaps, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
@@ -224,18 +227,12 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   const runExact = (g: Float64Array, sweeps: number, iterations = 4 * k + 64, swaps = 4) => {
     checkGoal(g);
-    sweepTiles(g, sweeps, (t, pc0, pv0) => exactStep(t, pc0, pv0, iterations, swaps));
+    sweepTiles(g, sweeps, (o, _pc0, pv0) => exactStep(o, pv0, iterations, swaps));
   };
   // one tile to optimality (assembly/tile_dual.ts) from the unconstrained minimiser c₀; a capped or failed
   // solve leaves the tile where it is (the dual method's iterates are not feasible until it ends)
-  const optimalStep = (t: TileState, pc0: number, pv0: number, maxIter: number) => {
-    const o = t.o;
-    const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
-    let vmax = 0; let noUp = 0; let noDown = 0;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!));
-      if (up[j]! <= 0) noUp++; if (down[j]! >= 0) noDown++;
-    }
+  const optimalStep = (o: number, pc0: number, pv0: number, maxIter: number) => {
+    const { vmax, noUp, noDown } = rooms(o, pv0);
     // a tile wholly on one bound (paper, a black border) has nowhere to go in practice, and the dual method
     // would spend its whole budget proving it
     if (noUp === n || noDown === n) { stats.steps++; return; }
@@ -253,7 +250,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   const runOptimal = (g: Float64Array, sweeps: number, iterations = 12 * k) => {
     checkGoal(g);
-    sweepTiles(g, sweeps, (t, pc0, pv0) => optimalStep(t, pc0, pv0, iterations));
+    sweepTiles(g, sweeps, (o, pc0, pv0) => optimalStep(o, pc0, pv0, iterations));
   };
   const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
   return { delta, run, runExact, runOptimal, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
