@@ -79,6 +79,7 @@ export function formatCandidate(r: CandidateReport): string {
     if (q.response === 0) lines.push(`  ${q.bitDepth}-bit PNG: first-layer response ‖A(c − x)‖ = 0, nothing for rounding to explain`);
     else lines.push(`  ${q.bitDepth}-bit PNG rounding: first-layer response ‖A(c − x)‖ = ${sci(q.response)}, expected from ${q.bitDepth}-bit rounding alone ${sci(q.expectedRoundingResponse)} → rounding explains ${(Math.min(1, q.explained) * 100).toFixed(0)}% (ratio ${q.explained.toFixed(3)})`);
   }
+  if (r.verdict === 'storage-close') lines.push('  storage-close: the outputs differ past float32\'s 1e-5, all of it the 16-bit rounding of the first layer\'s input, every prediction kept (an exact x′ needs lossless storage: collide --npy-dir)');
   if (r.layers) {
     lines.push(`  layers (relative L2 difference, graph order)${r.identicalFrom ? ` — identical at float64 from ${r.identicalFrom} on` : ''}`);
     const w = Math.max(...r.layers.map((l) => l.name.length));

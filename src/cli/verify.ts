@@ -20,7 +20,7 @@ export interface VerifyArgs extends ModelInputArgs, BackendArgs {
 }
 
 export const command = 'verify <model> [images..]';
-export const describe = 'check that candidates collide with an original: outputs at float64/float32, first-layer features, verdict exact | float32-close | differs';
+export const describe = 'check that candidates collide with an original: outputs at float64/float32, first-layer features, verdict exact | float32-close | storage-close | differs';
 
 export function builder(y: Argv): Argv<VerifyArgs> {
   return backendOption(modelInputOptions(y
@@ -30,7 +30,7 @@ export function builder(y: Argv): Argv<VerifyArgs> {
     .option('json', { type: 'boolean', describe: 'print one JSON report instead of text' })
     .option('layers', { type: 'boolean', describe: 'the layer-by-layer profile: every tensor\'s relative difference in graph order, and the tensor from which all are identical at float64 (a collision at a stem tensor: different up to L, identical from L on)' })
     .option('shard', SHARD_OPTION)
-    .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; default both' })))
+    .option('precision', { type: 'string', default: 'both', describe: 'f64: collide only when exact (float64 outputs within 1e-12 relative); f32: float32 outputs within 1e-5; both: run both, accept exact or float32-close; f32 and both also accept storage-close (a 16-bit PNG whose whole first-layer difference is its rounding, predictions kept); default both' })))
     .example('$0 verify cls.onnx x.png x_prime.npy', 'is x_prime an exact collision of x?')
     .example('nullspace collide cls.onnx < x.png | $0 verify cls.onnx --against x.png', 'verify a stream of collisions')
     .epilogue('Exit code: 0 when every candidate collides at the requested precision, 1 when one does not (or on bad input).') as unknown as Argv<VerifyArgs>;

@@ -2,7 +2,7 @@
 // compare outputs and first-layer features; give the verdict; for PNG candidates say how much of
 // the difference their integer rounding explains (rounding.ts).
 import type { LinearOperator } from '../linalg/operator.js';
-import { compareOutputs, worstRelative, type Outputs } from './compare.js';
+import { compareOutputs, predictionAgreement, worstRelative, type Outputs } from './compare.js';
 import { maxAbs, relativeL2 } from './metrics.js';
 import type { FirstLayerForward } from './first-layer.js';
 import { roundingExplanation } from './rounding.js';
@@ -88,13 +88,17 @@ export async function createVerifier(runner: VerifyRunner, original: Float64Arra
           if (k < report.layers.length) report.identicalFrom = report.layers[k]!.name;
         }
       }
-      report.verdict = verdictOf(report.f64?.worstRelative, report.f32?.worstRelative);
-      report.collides = collides(report.verdict, opts.precision);
       const flRel = report.f64?.firstLayer.relative ?? relativeL2(fl64, runner.firstLayer.f64(c.x));
       if (c.pngBitDepth && runner.op) {
         report.rounding = roundingExplanation(runner.op, original, c.x, c.pngBitDepth, opts.std);
         report.featureCollision = report.rounding.explained >= ROUNDING_EXPLAINED_MIN;
       } else report.featureCollision = flRel <= FEATURE_TOL;
+      // a 16-bit PNG at its storage floor: the first-layer difference is the rounding's, and no prediction
+      // moved (8-bit rounding is 257× coarser: a floor that loose would pass visible noise)
+      const kept = [report.f64, report.f32].every((p) => !p || predictionAgreement(p.outputs) === 1);
+      const atFloor = report.rounding?.bitDepth === 16 && report.featureCollision && kept;
+      report.verdict = verdictOf(report.f64?.worstRelative, report.f32?.worstRelative, atFloor);
+      report.collides = collides(report.verdict, opts.precision);
       // a collision past the first layer (a stem's level set): the features are identical from a tensor on
       if (!report.featureCollision && report.identicalFrom && report.layers && report.layers[0]!.name !== report.identicalFrom) report.featureCollision = true;
       return report;

@@ -6,6 +6,8 @@ import { convOperator } from '../../src/linalg/conv.js';
 import { convGeometry } from '../../src/linalg/geometry.js';
 import { rng } from '../../src/linalg/random.js';
 import type { LinearOperator } from '../../src/linalg/operator.js';
+import { denseOperator } from '../../src/linalg/dense-operator.js';
+import type { VerifyRunner } from '../../src/verify/verify.js';
 import { fakeRunner, fakeDirections, fakeImage } from './fake-model.js';
 
 const g = rng(9);
@@ -85,5 +87,59 @@ t.test('createVerifier checks sizes and gives verdicts from the runs it was aske
   t.equal(r32.collides, true);
   await t.rejects(v.check({ source: 'b.png', x: new Float64Array(5) }, 1), /b\.png: the candidate has 5 values but the model input has 12/);
   await t.rejects(createVerifier(runner, new Float64Array(4), { precision: 'both', std: [1] }), /the original has 4 values but the model input has 12/);
+  t.end();
+});
+
+t.test('createVerifier: a 16-bit PNG whose whole difference is its rounding is storage-close; more than rounding, 8-bit storage or a moved prediction is not', async (t) => {
+  const h = rng(21);
+  const m = 6, n = 24;
+  const W = Float64Array.from({ length: m * n }, () => h.normal());
+  const op = denseOperator(W, m, n);
+  const toModel = (p: ArrayLike<number>) => Float64Array.from(p, (v) => (v - 0.5) / 0.5);
+  const x0 = Float64Array.from({ length: n }, () => Math.round((0.2 + 0.6 * h.uniform()) * 255) / 255);
+  const y0 = op.apply(toModel(x0));
+  // outputs so sensitive that 16-bit rounding shows far past 1e-5: o = A(x − x0) + u, top-1 class 0
+  const runnerWith = (u: number[]): VerifyRunner => {
+    const out = (x: ArrayLike<number>, r: (v: number) => number) => {
+      const y = op.apply(Float64Array.from(x));
+      return { logits: { dims: [1, m], data: Array.from(y, (v, i) => r(v - y0[i]! + u[i]!)) } };
+    };
+    return {
+      run64: async (x) => out(x, (v) => v), run32: async (x) => out(x, Math.fround),
+      firstLayer: { inputLength: n, f64: (x) => op.apply(Float64Array.from(x)), f32: (x) => Float32Array.from(op.apply(Float64Array.from(x))) },
+      op,
+    };
+  };
+  // δ ∈ ker(A) by projecting noise off A's row space (twice), x′ = x0 + δ at pixel RMS 0.02
+  const rows = Array.from({ length: m }, (_, i) => Array.from(W.subarray(i * n, (i + 1) * n)));
+  const q: number[][] = [];
+  for (const r of rows) {
+    const v = r.slice();
+    for (const p of q) { const d = p.reduce((s, a, j) => s + a * v[j]!, 0); for (let j = 0; j < n; j++) v[j]! -= d * p[j]!; }
+    const nv = Math.hypot(...v); q.push(v.map((a) => a / nv));
+  }
+  const d = Array.from({ length: n }, () => h.normal());
+  for (let pass = 0; pass < 2; pass++) for (const p of q) { const s = p.reduce((a, b, j) => a + b * d[j]!, 0); for (let j = 0; j < n; j++) d[j]! -= s * p[j]!; }
+  const k = 0.02 / Math.sqrt(d.reduce((s, v) => s + v * v, 0) / n);
+  const xp = x0.map((v, i) => v + k * d[i]!);
+  const grid = (a: ArrayLike<number>, levels: number) => Float64Array.from(a, (v) => Math.round(v * levels) / levels);
+  const png16 = toModel(grid(xp, 65535));
+  const png8 = toModel(grid(xp, 255));
+  const noisy = toModel(grid(xp.map((v) => v + (20 / 65535) * h.normal()), 65535));
+  const v = await createVerifier(runnerWith([0.01, 0, 0, 0, 0, 0]), toModel(x0), { precision: 'both', std: [0.5] });
+  const r16 = await v.check({ source: 'x16.png', x: png16, pngBitDepth: 16 }, 0);
+  t.ok(r16.f32!.worstRelative > 1e-4 && r16.rounding!.explained > 0.5, `past float32's tolerance (${r16.f32!.worstRelative}), explained by rounding (${r16.rounding!.explained})`);
+  t.same([r16.verdict, r16.collides, r16.featureCollision], ['storage-close', true, true]);
+  const r8 = await v.check({ source: 'x8.png', x: png8, pngBitDepth: 8 }, 1);
+  t.same([r8.verdict, r8.collides, r8.rounding!.explained > 0.5], ['differs', false, true], '8-bit: explained, yet not a collision');
+  const rn = await v.check({ source: 'noisy.png', x: noisy, pngBitDepth: 16 }, 2);
+  t.same([rn.verdict, rn.collides], ['differs', false], `20 steps of noise: ratio ${rn.rounding!.explained}`);
+  t.ok(rn.rounding!.explained < 0.2);
+  const vf64 = await createVerifier(runnerWith([0.01, 0, 0, 0, 0, 0]), toModel(x0), { precision: 'f64', std: [0.5] });
+  t.same([(await vf64.check({ source: 'x16.png', x: png16, pngBitDepth: 16 }, 0)).collides], [false], 'f64 asks for exact');
+  // a near-tie of classes 0 and 1: the same rounding moves the prediction
+  const vt = await createVerifier(runnerWith([1e-7, 0, 0, 0, 0, 0]), toModel(x0), { precision: 'both', std: [0.5] });
+  const rt = await vt.check({ source: 'x16.png', x: png16, pngBitDepth: 16 }, 0);
+  t.same([rt.f32!.outputs[0]!.top1! < 1, rt.rounding!.explained > 0.5, rt.verdict], [true, true, 'differs']);
   t.end();
 });

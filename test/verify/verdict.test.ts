@@ -10,6 +10,9 @@ t.test('verdictOf: exact needs float64 â‰¤ 1e-12, float32-close needs float32 â‰
   t.equal(verdictOf(undefined, 1e-6), 'float32-close');
   t.equal(verdictOf(1e-6, undefined), 'float32-close');
   t.equal(verdictOf(undefined, undefined), 'differs');
+  t.equal(verdictOf(1e-11, 1e-4, true), 'storage-close');
+  t.equal(verdictOf(1e-11, 1e-6, true), 'float32-close', 'float32-close before storage-close');
+  t.equal(verdictOf(1e-13, 1e-6, true), 'exact');
   t.end();
 });
 
@@ -19,6 +22,7 @@ t.test('collides: f64 accepts only exact; f32 and both accept float32-close', (t
   t.ok(collides('float32-close', 'f32'));
   t.ok(collides('float32-close', 'both'));
   t.notOk(collides('differs', 'both'));
+  t.same([collides('storage-close', 'f64'), collides('storage-close', 'f32'), collides('storage-close', 'both')], [false, true, true]);
   t.end();
 });
 
