@@ -16,3 +16,4 @@ export { dualTileF64 } from "./tile_dual";
 export { convGramTableF64, convGramRowsF64, convGramDowndateF64 } from "./conv_gram";
 export { convRowsF64, convRowsTF64 } from "./conv_rows";
 export { pdDualF32 } from "./primal_dual";
+export { gridDescentConvF64, gridDescentDenseF64 } from "./grid_round";

@@ -70,6 +70,28 @@ const STALL_WINDOW = 40;
 /** Rounds of the exact stage at most. */
 const MAX_HOLD_ROUNDS = 8;
 
+/**
+ * Whether ker(A) has room on the movable entries, counted: a movable entry no row reads is a free
+ * direction; else the movable columns must outnumber the rows they reach, or (for a generic A, as
+ * trained weights are) only δ = 0 is left. Held entries of a saturated channel can leave exactly
+ * that (a light-blue background at B = 255 holds a third of the entries of a 3×3/2 conv 8←3, whose
+ * rows are two thirds of the entries): the projections would then run to their iteration cap for
+ * nothing. Reach is read off A·w and Aᵀ·r with positive random w, r (zero only where nothing reads).
+ */
+function roomLeft(op: LinearOperator, movable: Uint8Array, count: number): boolean {
+  let s = 0x9e3779b9;
+  const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return 1 + s / 4294967296; };
+  const w = new Float64Array(op.cols);
+  for (let i = 0; i < w.length; i++) if (movable[i]) w[i] = next();
+  const y = op.apply(w);
+  let reached = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] !== 0) reached++;
+  const r = Float64Array.from({ length: op.rows }, next);
+  const z = op.applyT(r);
+  for (let i = 0; i < z.length; i++) if (movable[i] && z[i] === 0) return true;
+  return count > reached;
+}
+
 function nrm(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
 
 /**
@@ -101,7 +123,7 @@ export function boxFit(op: LinearOperator, projectorFor: (keep: Uint8Array | und
   }
   let rho = opts.warm?.rho ?? 1;
   const zeta = opts.warm ? Float64Array.from(opts.warm.zeta) : clipInto(new Float64Array(n), g, loM, hiM);
-  if (movable === 0) return { delta: new Float64Array(n), iterations: 0, gap: 0, pinRounds: 0, gamma: 0, active: 1, frozen: 1, warm: { zeta, u: new Float64Array(n), rho } };
+  if (movable === 0 || !roomLeft(op, base, movable)) return { delta: new Float64Array(n), iterations: 0, gap: 0, pinRounds: 0, gamma: 0, active: 1, frozen: 1 - movable / n, warm: { zeta, u: new Float64Array(n), rho } };
   const project = projectorFor(movable < n ? base : undefined);
   const completeFor = opts.completeFor ?? ((k: Uint8Array) => (w: Float64Array) => completion(op, w, k, opts));
   const u = opts.warm ? Float64Array.from(opts.warm.u) : new Float64Array(n);

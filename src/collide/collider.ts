@@ -313,7 +313,8 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
       r = next; reached = nr;
     }
     // the tile fit's result when it reached more (both are exact by construction)
-    if (tileResult && tileResult.reached > reached) {
+    // (a tile δ at round-off size is no move: the global fit's figures then say why)
+    if (tileResult && tileResult.reached > reached && tileResult.reached > TILE_NOISE * want.rms) {
       const figures: FitFigures = { solver: 'tile', tile: tileFigures, iterations: tileFigures!.sweeps, gap: 0, pinRounds: 0, frozen: tileFigures!.held, gamma: tileFigures!.steps ? 1 - tileFigures!.cut / tileFigures!.steps : 1, active: tileResult.active, outsideBefore: 0, rounds: tileResult.rounds };
       return { delta: tileResult.delta, figures, strength: { asked: want.rms, reached: tileResult.reached } };
     }
@@ -407,6 +408,9 @@ const TILE_EXACT_STEPS = 1.25;
 
 /** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs (and the better is kept). */
 const TILE_KEEP = 0.1;
+
+/** A tile fit reaching less than this share of the asked strength moved by round-off only. */
+const TILE_NOISE = 1e-9;
 
 /** Share of entries of δ on a bound of [lo, hi]. */
 function activeShare(delta: Float64Array, lo: Float64Array, hi: Float64Array): number {

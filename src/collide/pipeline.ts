@@ -18,6 +18,7 @@ import { prepareCollider, firstLayerFacts, NoExactCollision, type Collider, type
 import type { Analysis } from './analyse.js';
 import { stemChain } from '../stem/chain.js';
 import { prepareStem, type StemSetup } from '../stem/collider.js';
+import { roundToGrid, type GridRounding } from './grid-rounding.js';
 import { verdictOf, verdictReason, sha256Hex, type CollideRecord, type CollisionMeasures } from './report.js';
 import type { ChannelAffine } from './space.js';
 import type { ExternalReader } from '../onnx/limits.js';
@@ -207,15 +208,26 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const xm = toModelTensor(img, su.normalization, location);
     return { img, target: targetFor(su), xm, xRef: fromModelTensor(xm, su.normalization, img) };
   };
+  // (img: the input at the set-up's size, whose alpha channel x' keeps.) With a first-layer collider,
+  // x' goes to the grid by the rounding that A_img sees least (grid-rounding.ts), else to the nearest.
   const outputOf = (su: SizedSetup, img: Image, xm: Float64Array, delta: Float64Array, location: string) => {
     const xpm = new Float64Array(xm.length);
     for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + delta[i]!;
-    // (img: the input at the set-up's size, whose alpha channel x' keeps)
     const raw = fromModelTensor(xpm, su.normalization, img);
     const clipped = outsideUnit(colourData(raw));
     const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
-    const png = encodePng(xPrime, { bitDepth });
-    return { xPrime, clipped, png, storedImg: decodePng(png, { location: `${location} (output)` }) };
+    let grid: GridRounding | undefined;
+    let onGrid = xPrime;
+    if (su.collider) {
+      // samples in grid units, model order: the normalization with mean 0 and std 1/levels
+      const levels = bitDepth === 16 ? 65535 : 255;
+      const unit = { ...su.normalization, mean: 0, std: 1 / levels };
+      const { std } = affineOf(su.normalization);
+      grid = roundToGrid(su.collider.image.layer, su.collider.image.op, toModelTensor(xPrime, unit), Array.from(std, (s) => 1 / (levels * s)), levels);
+      onGrid = fromModelTensor(grid.k, unit, xPrime);
+    }
+    const png = encodePng(onGrid, { bitDepth });
+    return { xPrime, clipped, png, grid, storedImg: decodePng(png, { location: `${location} (output)` }) };
   };
 
   const processImage = (su: SizedSetup, input: Image, index: number, location: string): ProcessedImage => {
@@ -235,7 +247,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
 
     const { img, target, xm, xRef } = inputOf(su, input, location);
     const mc = collider.collide(xm, index, target?.model);
-    const { xPrime, clipped, png, storedImg } = outputOf(su, img, xm, mc.delta, location);
+    const { xPrime, clipped, png, grid, storedImg } = outputOf(su, img, xm, mc.delta, location);
     const exact = measure(xm, xRef, xPrime);
     const stored = measure(xm, xRef, storedImg);
     const record: CollideRecord = {
@@ -246,7 +258,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
       verdict: verdictOf(exact.residual, exact.delta.rms),
       nullity: su.analysis.figures,
       exact: { residual: exact.residual, delta: exact.delta, psnr: exact.psnr, clipped },
-      stored: { residual: stored.residual, delta: stored.delta, psnr: stored.psnr, clipped, bitDepth },
+      stored: { residual: stored.residual, delta: stored.delta, psnr: stored.psnr, clipped, bitDepth, ...(grid ? { nearestResidual: grid.nearest / (collider.norm * (nrm2(stored.deltaModel) || 1)), moved: grid.moved } : {}) },
       tool: opts.tool,
       model: { sha256, layer: layer.spec.name ?? '', kind: layer.spec.kind },
       settings: opts.settings ?? {},

@@ -34,7 +34,7 @@ export function verdictReason(r: Pick<CollideRecord, 'verdict' | 'exact' | 'fit'
     case 'exact': return undefined;
     case 'unmoved':
       if (r.fit && r.fit.frozen >= 1) return 'every pixel sits on a bound of the box (0 or 1): there is no room to move without leaving it';
-      if (r.fit && r.fit.gamma === 0) return 'the pixel box leaves no room for this direction: x\' would be x itself';
+      if (r.fit && r.fit.gamma === 0) return `the pixel box${r.fit.frozen > 0 ? ` (${(r.fit.frozen * 100).toFixed(1)}% of the samples on a bound, held there)` : ''} leaves no room for this direction: x' would be x itself`;
       return `x' moved by pixel RMS ${e.delta.rms.toExponential(2)} < ${MIN_MOVE_RMS}: the box${r.fit ? ` (${(r.fit.frozen * 100).toFixed(1)}% of the pixels on a bound)` : ''} and ker(A_img) leave no room for this direction`;
     default: return `first-layer residual ${e.residual.toExponential(2)} > ${EXACT_TOL}${e.clipped > 0 ? ` (${(e.clipped * 100).toFixed(2)}% of samples clipped to [0, 1]${r.fit ? '' : '; the box fit was off'})` : ''}`;
   }
@@ -137,7 +137,13 @@ export interface CollideRecord {
   /** float64 x' (what --format npy stores) */
   exact: CollisionMeasures;
   /** x' as written to the PNG (rounded to the bit depth: never exact, see `verify`'s rounding ratio) */
-  stored?: CollisionMeasures & { bitDepth: 8 | 16 };
+  stored?: CollisionMeasures & {
+    bitDepth: 8 | 16;
+    /** the residual nearest rounding would have left (the grid rounding chose samples A_img sees less) */
+    nearestResidual?: number;
+    /** share of samples stored on the other grid neighbour than the nearest */
+    moved?: number;
+  };
   /** share of ‖seed‖ (for --target: of ‖t − x‖) the projection kept */
   captured?: number;
   /** --target: ‖x' − t‖/‖x − t‖ in pixel units */

@@ -81,3 +81,28 @@ t.test('--psnr aims at the fitted result; --alpha is reported as asked and reach
   t.ok(q.verdict === 'exact' && q.strength!.asked === 0.2 && q.strength!.reached < 0.2 && Math.abs(q.strength!.reached - q.exact.delta.rms) < 1e-3,
     `--alpha 0.2: reached ${q.strength!.reached}, measured ${q.exact.delta.rms}`);
 });
+
+t.test('a light-blue background (B = 255 everywhere, R and G just below): unmoved with its reason at once; with a photo below it, exact and moved', async (t) => {
+  // 3×3/2 conv 8←3: the rows are two thirds of the entries, the held blue channel one third — the
+  // others are exactly as many as the rows, so only δ = 0 is left (the global fit ran for minutes on this)
+  const H = 24; const W = 48;
+  const m = convModel({ c: 3, h: H, w: W, outC: 8, k: 3, stride: 2, pad: 1, seed: 4 });
+  const p = await createPipeline(m.bytes, { normalization: paddle, tool });
+  const sky = (rows: number): Image => {
+    const photo = boundImage('photo', H, W, 3);
+    const data = new Float64Array(H * W * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 3;
+      if (y < rows) { data[i] = (241 + ((x * 7 + y * 3) % 3)) / 255; data[i + 1] = (251 + ((x + y) % 2)) / 255; data[i + 2] = 1; } else for (let c = 0; c < 3; c++) data[i + c] = photo.data[i + c]!;
+    }
+    return { width: W, height: H, channels: 3, bitDepth: 8, data };
+  };
+  const all = p.process(sky(H), 0, 'sky').record;
+  t.same([all.verdict, accepted(all, false), all.fit?.gamma, all.fit?.iterations], ['unmoved', false, 0, 0], 'no ADMM iteration run');
+  t.match(all.reason, /33\.3% of the samples on a bound, held there\) leaves no room/);
+  const half = p.process(sky(H / 2), 1, 'half sky');
+  const rec = half.record;
+  const blueUp = Array.from({ length: H * W }, (_, q) => half.xPrime.data[q * 3 + 2]!).some((v) => v > 1);
+  t.ok(rec.verdict === 'exact' && rec.exact.residual <= 1e-12 && rec.exact.delta.rms >= 0.01 && rec.exact.clipped === 0 && !blueUp,
+    `half sky: ${rec.verdict}, residual ${rec.exact.residual.toExponential(2)}, pixel RMS ${rec.exact.delta.rms.toFixed(4)}`);
+});
