@@ -106,3 +106,13 @@ t.test('a light-blue background (B = 255 everywhere, R and G just below): unmove
   t.ok(rec.verdict === 'exact' && rec.exact.residual <= 1e-12 && rec.exact.delta.rms >= 0.01 && rec.exact.clipped === 0 && !blueUp,
     `half sky: ${rec.verdict}, residual ${rec.exact.residual.toExponential(2)}, pixel RMS ${rec.exact.delta.rms.toFixed(4)}`);
 });
+
+t.test('a patch stem (8×8/8, disjoint windows) on a clipped photo: the tile fit (tiles of whole windows), exact at the default strength', async (t) => {
+  // strides above 4 went to the global ADMM fit (18 s on a 224×224 photo with 23% of its samples on a bound)
+  const m = convModel({ c: 3, h: 32, w: 48, outC: 16, k: 8, stride: 8, seed: 6 });
+  const p = await createPipeline(m.bytes, { normalization: paddle, tool });
+  const x = boundImage('photo', 32, 48, 3);
+  const rec = p.process(x, 0, 'photo').record;
+  t.ok(rec.fit?.solver === 'tile' && rec.verdict === 'exact' && rec.exact.residual <= 1e-12 && rec.exact.clipped === 0 && Math.abs(rec.exact.psnr - 26.02) < 0.5,
+    `${rec.fit?.solver}: ${rec.verdict}, residual ${rec.exact.residual.toExponential(2)}, PSNR ${rec.exact.psnr.toFixed(2)} dB`);
+});
