@@ -7,7 +7,8 @@
 // about 2^(−n/m) of a random one (a volume count), and this descent reaches most of that.
 //
 // Layout: k, lo, hi (grid indices as f64) and the samples in model order CHW; step[c] = model units
-// per grid step of channel c; r is the first layer's output (outC, oh, ow) or (m) for a dense layer.
+// per grid step of channel c; r is the first layer's output, channel-last (oh, ow, outC) for a conv
+// (see gridDescentConvF64), (m) for a dense layer.
 
 /** One sample's move: s = ±1 toward −g if it lowers ‖r‖² by more than round-off; returns s or 0. */
 @inline function choose(g: f64, d: f64, step: f64, k: f64, lo: f64, hi: f64): f64 {
@@ -18,8 +19,31 @@
   return step * (2 * s * g + step * d) < -1e-30 ? s : 0;
 }
 
+/** Σ_j a_j² of the last dotNorm. */
+let tapNorm: f64 = 0;
+
+/** Σ_j a_j·r_j over og contiguous entries (SIMD pairs); Σ_j a_j² into tapNorm. */
+@inline function dotNorm(wp: usize, rp: usize, og: i32): f64 {
+  let g = f64x2.splat(0), d = f64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= og; j += 2) {
+    const o = <usize>j << 3;
+    const a = v128.load(wp + o);
+    g = f64x2.add(g, f64x2.mul(a, v128.load(rp + o)));
+    d = f64x2.add(d, f64x2.mul(a, a));
+  }
+  let gs = f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1);
+  let ds = f64x2.extract_lane(d, 0) + f64x2.extract_lane(d, 1);
+  for (; j < og; j++) { const a = load<f64>(wp + (<usize>j << 3)); gs += a * load<f64>(rp + (<usize>j << 3)); ds += a * a; }
+  tapNorm = ds;
+  return gs;
+}
+
 /**
- * Conv first layer (NCHW, batch 1, any stride/padding/dilation/groups). Returns the number of moves.
+ * Conv first layer (NCHW, batch 1, any stride/padding/dilation/groups). Channel-last layouts, so that
+ * the outputs a sample reaches through one kernel tap are contiguous: r is (oh, ow, outC) and the
+ * weights wT are (c, kh, kw, outC/groups) — wT[ci, ky, kx, j] = w[o0 + j, ci mod (c/groups), ky, kx]
+ * with o0 the first output of ci's group. Returns the number of moves.
  */
 export function gridDescentConvF64(
   c: i32, h: i32, w: i32, outC: i32, groups: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
@@ -27,13 +51,11 @@ export function gridDescentConvF64(
   wPtr: usize, rPtr: usize, kPtr: usize, loPtr: usize, hiPtr: usize, stepPtr: usize, sweeps: i32,
 ): i32 {
   const cg = c / groups, og = outC / groups;
-  const plane = <usize>oh * <usize>ow;
-  const wStride = <usize>cg * <usize>kh * <usize>kw;
   let moves = 0;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
     for (let ci = 0; ci < c; ci++) {
-      const o0 = (ci / cg) * og, cl = ci % cg;
+      const o0 = (ci / cg) * og;
       const step = load<f64>(stepPtr + (<usize>ci << 3));
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
@@ -50,13 +72,10 @@ export function gridDescentConvF64(
               if (tx < 0 || tx % sw != 0) continue;
               const ox = tx / sw;
               if (ox >= ow) continue;
-              let rp = rPtr + ((<usize>o0 * plane + <usize>oy * <usize>ow + <usize>ox) << 3);
-              let wp = wPtr + ((<usize>o0 * wStride + (<usize>cl * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) << 3);
-              for (let o = 0; o < og; o++) {
-                const a = load<f64>(wp);
-                g += a * load<f64>(rp); d += a * a;
-                rp += plane << 3; wp += wStride << 3;
-              }
+              g += dotNorm(
+                wPtr + ((((<usize>ci * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) * <usize>og) << 3),
+                rPtr + (((<usize>oy * <usize>ow + <usize>ox) * <usize>outC + <usize>o0) << 3), og);
+              d += tapNorm;
             }
           }
           const k = load<f64>(kPtr + (i << 3));
@@ -64,7 +83,7 @@ export function gridDescentConvF64(
           if (s == 0) continue;
           store<f64>(kPtr + (i << 3), k + s);
           moved++;
-          const ds = s * step;
+          const ds = f64x2.splat(s * step);
           for (let ky = 0; ky < kh; ky++) {
             const ty = y + padTop - ky * dh;
             if (ty < 0 || ty % sh != 0) continue;
@@ -75,11 +94,16 @@ export function gridDescentConvF64(
               if (tx < 0 || tx % sw != 0) continue;
               const ox = tx / sw;
               if (ox >= ow) continue;
-              let rp = rPtr + ((<usize>o0 * plane + <usize>oy * <usize>ow + <usize>ox) << 3);
-              let wp = wPtr + ((<usize>o0 * wStride + (<usize>cl * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) << 3);
-              for (let o = 0; o < og; o++) {
-                store<f64>(rp, load<f64>(rp) + ds * load<f64>(wp));
-                rp += plane << 3; wp += wStride << 3;
+              const wp = wPtr + ((((<usize>ci * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) * <usize>og) << 3);
+              const rp = rPtr + (((<usize>oy * <usize>ow + <usize>ox) * <usize>outC + <usize>o0) << 3);
+              let j = 0;
+              for (; j + 2 <= og; j += 2) {
+                const o = <usize>j << 3;
+                v128.store(rp + o, f64x2.add(v128.load(rp + o), f64x2.mul(ds, v128.load(wp + o))));
+              }
+              for (; j < og; j++) {
+                const o = <usize>j << 3;
+                store<f64>(rp + o, load<f64>(rp + o) + s * step * load<f64>(wp + o));
               }
             }
           }

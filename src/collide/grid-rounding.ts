@@ -37,6 +37,17 @@ export interface GridRounding {
   moved: number;
 }
 
+/** w (outC, c/groups, kh, kw) → (c, kh, kw, outC/groups): for input channel ci, its group's outputs per tap. */
+function tapMajor(w: Float64Array, g: { c: number; outC: number; groups: number; kh: number; kw: number }): Float64Array {
+  const cg = g.c / g.groups, og = g.outC / g.groups, taps = g.kh * g.kw;
+  const out = new Float64Array(g.c * taps * og);
+  for (let ci = 0; ci < g.c; ci++) {
+    const o0 = Math.floor(ci / cg) * og, cl = ci % cg;
+    for (let t = 0; t < taps; t++) for (let j = 0; j < og; j++) out[(ci * taps + t) * og + j] = w[((o0 + j) * cg + cl) * taps + t]!;
+  }
+  return out;
+}
+
 function nrm2(a: Float64Array): number { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!; return Math.sqrt(s); }
 
 /**
@@ -69,7 +80,11 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
       const args = [rPtr, kPtr, core.put(lo), core.put(hi), core.put(Float64Array.from(step)), sweeps] as const;
       if (layer.kind === 'conv') {
         const g = layer.geometry; const { oh, ow } = outputSize(g);
-        core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, core.put(layer.weight), ...args);
+        // channel-last r and weights (the kernel's layout): the outputs one tap reaches are contiguous
+        const plane = oh * ow;
+        const rT = core.f64(rPtr, r.length);
+        for (let o = 0; o < g.outC; o++) for (let p = 0; p < plane; p++) rT[p * g.outC + o] = r[o * plane + p]!;
+        core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, core.put(tapMajor(layer.weight, g)), ...args);
       } else {
         core.kernels.gridDescentDenseF64(layer.m, layer.n, plane, core.put(layer.weight), ...args);
       }
