@@ -62,39 +62,46 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
   const n = u.length;
   if (n !== op.cols) throw new RangeError(`roundToGrid: expected ${op.cols} samples but received ${n}`);
   const plane = n / step.length;
-  const k = new Float64Array(n); const lo = new Float64Array(n); const hi = new Float64Array(n);
+  // nearest rounding first: its error e and residual r = A e
+  const k = new Float64Array(n);
   const e = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = u[i]!;
     k[i] = Math.min(levels, Math.max(0, Math.round(v)));
-    // the grid points within one step of v (two, or three when v is on the grid)
-    lo[i] = Math.max(0, Math.ceil(v) - 1); hi[i] = Math.min(levels, Math.floor(v) + 1);
     e[i] = (k[i]! - v) * step[Math.floor(i / plane)]!;
   }
   const r = op.apply(e);
   const nearest = nrm2(r);
-  const before = k.slice();
+  let moved = 0;
   if (nearest > 0 && sweeps > 0) {
     core.scoped(() => {
-      const rPtr = core.put(r); const kPtr = core.put(k);
-      const args = [rPtr, kPtr, core.put(lo), core.put(hi), core.put(Float64Array.from(step)), sweeps] as const;
+      // the grid points within one step of u (two, or three when u is on the grid), written in place
+      const loPtr = core.alloc(n * 8); const hiPtr = core.alloc(n * 8);
+      const lo = core.f64(loPtr, n); const hi = core.f64(hiPtr, n);
+      for (let i = 0; i < n; i++) { const v = u[i]!; lo[i] = Math.max(0, Math.ceil(v) - 1); hi[i] = Math.min(levels, Math.floor(v) + 1); }
+      const kPtr = core.put(k); const stepPtr = core.put(Float64Array.from(step));
+      const rPtr = core.alloc(r.length * 8);
       if (layer.kind === 'conv') {
         const g = layer.geometry; const { oh, ow } = outputSize(g);
         // channel-last r and weights (the kernel's layout): the outputs one tap reaches are contiguous
-        const plane = oh * ow;
-        const rT = core.f64(rPtr, r.length);
-        for (let o = 0; o < g.outC; o++) for (let p = 0; p < plane; p++) rT[p * g.outC + o] = r[o * plane + p]!;
-        core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, core.put(tapMajor(layer.weight, g)), ...args);
+        const rT = core.f64(rPtr, r.length); const p = oh * ow;
+        for (let o = 0; o < g.outC; o++) for (let q = 0; q < p; q++) rT[q * g.outC + o] = r[o * p + q]!;
+        const wPtr = core.put(tapMajor(layer.weight, g));
+        moved = core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, wPtr, rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps);
       } else {
-        core.kernels.gridDescentDenseF64(layer.m, layer.n, plane, core.put(layer.weight), ...args);
+        core.f64(rPtr, r.length).set(r);
+        const wPtr = core.put(layer.weight);
+        moved = core.kernels.gridDescentDenseF64(layer.m, layer.n, plane, wPtr, rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps);
       }
       k.set(core.f64(kPtr, n));
     });
   }
-  let moved = 0;
+  if (moved === 0) return { k, nearest, chosen: nearest, moved: 0 };
+  moved = 0;
   for (let i = 0; i < n; i++) {
-    if (k[i] !== before[i]) moved++;
-    e[i] = (k[i]! - u[i]!) * step[Math.floor(i / plane)]!;
+    const v = u[i]!;
+    if (k[i] !== Math.min(levels, Math.max(0, Math.round(v)))) moved++;
+    e[i] = (k[i]! - v) * step[Math.floor(i / plane)]!;
   }
   return { k, nearest, chosen: nrm2(op.apply(e)), moved: n ? moved / n : 0 };
 }
