@@ -208,8 +208,9 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const xm = toModelTensor(img, su.normalization, location);
     return { img, target: targetFor(su), xm, xRef: fromModelTensor(xm, su.normalization, img) };
   };
-  // (img: the input at the set-up's size, whose alpha channel x' keeps.) With a first-layer collider,
-  // x' goes to the grid by the rounding that A_img sees least (grid-rounding.ts), else to the nearest.
+  // (img: the input at the set-up's size, whose alpha channel x' keeps.) With a first-layer collider and
+  // an x' that was inside the box (a clipped one is no collision to keep), x' goes to the grid by the
+  // rounding that A_img sees least (grid-rounding.ts), else to the nearest.
   const outputOf = (su: SizedSetup, img: Image, xm: Float64Array, delta: Float64Array, location: string) => {
     const xpm = new Float64Array(xm.length);
     for (let i = 0; i < xm.length; i++) xpm[i] = xm[i]! + delta[i]!;
@@ -218,7 +219,7 @@ export async function createPipeline(model: Uint8Array | ModelProto, opts: Pipel
     const xPrime: Image = { ...raw, data: clip01(raw.data), bitDepth: 16 };
     let grid: GridRounding | undefined;
     let onGrid = xPrime;
-    if (su.collider) {
+    if (su.collider && clipped === 0) {
       // samples in grid units, model order: the normalization with mean 0 and std 1/levels
       const levels = bitDepth === 16 ? 65535 : 255;
       const unit = { ...su.normalization, mean: 0, std: 1 / levels };
