@@ -43,12 +43,13 @@ let tapNorm: f64 = 0;
  * Conv first layer (NCHW, batch 1, any stride/padding/dilation/groups). Channel-last layouts, so that
  * the outputs a sample reaches through one kernel tap are contiguous: r is (oh, ow, outC) and the
  * weights wT are (c, kh, kw, outC/groups) — wT[ci, ky, kx, j] = w[o0 + j, ci mod (c/groups), ky, kx]
- * with o0 the first output of ci's group. Returns the number of moves.
+ * with o0 the first output of ci's group. tapsPtr: scratch for 2·kh·kw addresses (the taps that read
+ * the current sample, found once for its gather and reused for its scatter). Returns the number of moves.
  */
 export function gridDescentConvF64(
   c: i32, h: i32, w: i32, outC: i32, groups: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
   padTop: i32, padLeft: i32, oh: i32, ow: i32,
-  wPtr: usize, rPtr: usize, kPtr: usize, loPtr: usize, hiPtr: usize, stepPtr: usize, sweeps: i32,
+  wPtr: usize, rPtr: usize, kPtr: usize, loPtr: usize, hiPtr: usize, stepPtr: usize, sweeps: i32, tapsPtr: usize,
 ): i32 {
   const cg = c / groups, og = outC / groups;
   let moves = 0;
@@ -60,30 +61,9 @@ export function gridDescentConvF64(
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const i = <usize>((ci * h + y) * w + x);
-          // g = a_iᵀ r and d = ‖a_i‖² over the windows that read (y, x)
+          // g = a_iᵀ r and d = ‖a_i‖² over the windows that read (y, x), each tap's (w, r) addresses kept
           let g: f64 = 0, d: f64 = 0;
-          for (let ky = 0; ky < kh; ky++) {
-            const ty = y + padTop - ky * dh;
-            if (ty < 0 || ty % sh != 0) continue;
-            const oy = ty / sh;
-            if (oy >= oh) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const tx = x + padLeft - kx * dw;
-              if (tx < 0 || tx % sw != 0) continue;
-              const ox = tx / sw;
-              if (ox >= ow) continue;
-              g += dotNorm(
-                wPtr + ((((<usize>ci * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) * <usize>og) << 3),
-                rPtr + (((<usize>oy * <usize>ow + <usize>ox) * <usize>outC + <usize>o0) << 3), og);
-              d += tapNorm;
-            }
-          }
-          const k = load<f64>(kPtr + (i << 3));
-          const s = choose(g, d, step, k, load<f64>(loPtr + (i << 3)), load<f64>(hiPtr + (i << 3)));
-          if (s == 0) continue;
-          store<f64>(kPtr + (i << 3), k + s);
-          moved++;
-          const ds = f64x2.splat(s * step);
+          let taps: usize = 0;
           for (let ky = 0; ky < kh; ky++) {
             const ty = y + padTop - ky * dh;
             if (ty < 0 || ty % sh != 0) continue;
@@ -96,15 +76,30 @@ export function gridDescentConvF64(
               if (ox >= ow) continue;
               const wp = wPtr + ((((<usize>ci * <usize>kh + <usize>ky) * <usize>kw + <usize>kx) * <usize>og) << 3);
               const rp = rPtr + (((<usize>oy * <usize>ow + <usize>ox) * <usize>outC + <usize>o0) << 3);
-              let j = 0;
-              for (; j + 2 <= og; j += 2) {
-                const o = <usize>j << 3;
-                v128.store(rp + o, f64x2.add(v128.load(rp + o), f64x2.mul(ds, v128.load(wp + o))));
-              }
-              for (; j < og; j++) {
-                const o = <usize>j << 3;
-                store<f64>(rp + o, load<f64>(rp + o) + s * step * load<f64>(wp + o));
-              }
+              g += dotNorm(wp, rp, og);
+              d += tapNorm;
+              store<usize>(tapsPtr + (taps << alignof<usize>()), wp);
+              store<usize>(tapsPtr + ((taps + 1) << alignof<usize>()), rp);
+              taps += 2;
+            }
+          }
+          const k = load<f64>(kPtr + (i << 3));
+          const s = choose(g, d, step, k, load<f64>(loPtr + (i << 3)), load<f64>(hiPtr + (i << 3)));
+          if (s == 0) continue;
+          store<f64>(kPtr + (i << 3), k + s);
+          moved++;
+          const ds = f64x2.splat(s * step);
+          for (let t: usize = 0; t < taps; t += 2) {
+            const wp = load<usize>(tapsPtr + (t << alignof<usize>()));
+            const rp = load<usize>(tapsPtr + ((t + 1) << alignof<usize>()));
+            let j = 0;
+            for (; j + 2 <= og; j += 2) {
+              const o = <usize>j << 3;
+              v128.store(rp + o, f64x2.add(v128.load(rp + o), f64x2.mul(ds, v128.load(wp + o))));
+            }
+            for (; j < og; j++) {
+              const o = <usize>j << 3;
+              store<f64>(rp + o, load<f64>(rp + o) + s * step * load<f64>(wp + o));
             }
           }
         }

@@ -87,7 +87,8 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
         const rT = core.f64(rPtr, r.length); const p = oh * ow;
         for (let o = 0; o < g.outC; o++) for (let q = 0; q < p; q++) rT[q * g.outC + o] = r[o * p + q]!;
         const wPtr = core.put(tapMajor(layer.weight, g));
-        moved = core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, wPtr, rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps);
+        moved = core.kernels.gridDescentConvF64(g.c, g.h, g.w, g.outC, g.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, oh, ow, wPtr, rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps,
+          core.alloc(2 * g.kh * g.kw * 8));
       } else {
         core.f64(rPtr, r.length).set(r);
         const wPtr = core.put(layer.weight);

@@ -154,9 +154,9 @@ export interface Kernels {
     wPtr: number, np: number, posPtr: number, startPtr: number, chanPtr: number, yPtr: number, patchPtr: number, xPtr: number): void;
 
   // Rounding to the PNG grid by coordinate descent on ‖A e‖² (assembly/grid_round.ts), f64, model order CHW.
-  /** (c, h, w, outC, groups, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, wPtr, rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps): moves taken; k and r = A e updated */
+  /** (c, h, w, outC, groups, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, wPtr (c, kh, kw, outC/groups), rPtr (oh, ow, outC), kPtr, loPtr, hiPtr, stepPtr, sweeps, tapsPtr (2·kh·kw addresses)): moves taken; k and r = A e updated */
   gridDescentConvF64(c: number, h: number, w: number, outC: number, groups: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    padTop: number, padLeft: number, oh: number, ow: number, wPtr: number, rPtr: number, kPtr: number, loPtr: number, hiPtr: number, stepPtr: number, sweeps: number): number;
+    padTop: number, padLeft: number, oh: number, ow: number, wPtr: number, rPtr: number, kPtr: number, loPtr: number, hiPtr: number, stepPtr: number, sweeps: number, tapsPtr: number): number;
   /** (m, n, plane, wPtr (m × n), rPtr, kPtr, loPtr, hiPtr, stepPtr, sweeps): moves taken */
   gridDescentDenseF64(m: number, n: number, plane: number, wPtr: number, rPtr: number, kPtr: number, loPtr: number, hiPtr: number, stepPtr: number, sweeps: number): number;
 }
