@@ -210,8 +210,10 @@ export function prepareCollider(layer: FirstLayerSpec, options: ColliderOptions)
     }
     return imageFactor.preconditioner;
   };
+  // (CG capped at RESTRICTED_CG_STEPS: with the keep set's own factor it needs a few steps; a keep set that
+  // leaves A_K·A_Kᵀ singular would otherwise run every ADMM step to the 20 000-step cap, minutes an image)
   const restrictedProjector = (keep: Uint8Array) => {
-    const p = projector(image.op, { tol: settings.tol, maxIter: settings.maxIter, keep, keepNorm: norm, preconditioner: restrictedPreconditioner(keep) });
+    const p = projector(image.op, { tol: settings.tol, maxIter: Math.min(settings.maxIter ?? RESTRICTED_CG_STEPS, RESTRICTED_CG_STEPS), keep, keepNorm: norm, preconditioner: restrictedPreconditioner(keep) });
     return (v: Float64Array) => p.project(v).delta;
   };
 
@@ -409,6 +411,9 @@ const TILE_EXACT_STEPS = 1.25;
 
 /** The tile fit's result is kept when it reaches this share of the asked pixel RMS; else the global fit runs (and the better is kept). */
 const TILE_KEEP = 0.1;
+
+/** CG steps at most of a projection restricted to one image's keep set (the box fit's ADMM steps). */
+const RESTRICTED_CG_STEPS = 2000;
 
 /** A tile fit reaching less than this share of the asked strength moved by round-off only. */
 const TILE_NOISE = 1e-9;
