@@ -22,6 +22,7 @@
 // rows of A with almost no free pixels and the completions stall, so the tool does not.)
 // Exactness is certified by the caller's float64 residual of the stored x', never by this solver.
 import type { LinearOperator } from '../linalg/operator.js';
+import { rng } from '../linalg/random.js';
 
 export interface BoxFitOptions {
   /** ADMM iterations at most (default 100) */
@@ -79,8 +80,8 @@ const MAX_HOLD_ROUNDS = 8;
  * nothing. Reach is read off A·w and Aᵀ·r with positive random w, r (zero only where nothing reads).
  */
 function roomLeft(op: LinearOperator, movable: Uint8Array, count: number): boolean {
-  let s = 0x9e3779b9;
-  const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return 1 + s / 4294967296; };
+  const g = rng(0);
+  const next = () => 1 + g.uniform();
   const w = new Float64Array(op.cols);
   for (let i = 0; i < w.length; i++) if (movable[i]) w[i] = next();
   const y = op.apply(w);

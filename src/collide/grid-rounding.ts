@@ -62,15 +62,16 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
   const n = u.length;
   if (n !== op.cols) throw new RangeError(`roundToGrid: expected ${op.cols} samples but received ${n}`);
   const plane = n / step.length;
-  // nearest rounding first: its error e and residual r = A e
-  const k = new Float64Array(n);
+  const nearestOf = (v: number) => Math.min(levels, Math.max(0, Math.round(v)));
+  // A e for the rounding k: e = (k − u)·step in model units
   const e = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = u[i]!;
-    k[i] = Math.min(levels, Math.max(0, Math.round(v)));
-    e[i] = (k[i]! - v) * step[Math.floor(i / plane)]!;
-  }
-  const r = op.apply(e);
+  const responseOf = (k: Float64Array) => {
+    for (let i = 0; i < n; i++) e[i] = (k[i]! - u[i]!) * step[Math.floor(i / plane)]!;
+    return op.apply(e);
+  };
+  // nearest rounding first
+  const k = Float64Array.from(u, nearestOf);
+  const r = responseOf(k);
   const nearest = nrm2(r);
   let moved = 0;
   if (nearest > 0 && sweeps > 0) {
@@ -99,10 +100,6 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
   }
   if (moved === 0) return { k, nearest, chosen: nearest, moved: 0 };
   moved = 0;
-  for (let i = 0; i < n; i++) {
-    const v = u[i]!;
-    if (k[i] !== Math.min(levels, Math.max(0, Math.round(v)))) moved++;
-    e[i] = (k[i]! - v) * step[Math.floor(i / plane)]!;
-  }
-  return { k, nearest, chosen: nrm2(op.apply(e)), moved: n ? moved / n : 0 };
+  for (let i = 0; i < n; i++) if (k[i] !== nearestOf(u[i]!)) moved++;
+  return { k, nearest, chosen: nrm2(responseOf(k)), moved: n ? moved / n : 0 };
 }

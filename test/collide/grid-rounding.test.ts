@@ -50,17 +50,16 @@ function check(t: Test, c: Case, seed: number, levels: number): { nearest: numbe
   const base = chosen * chosen;
   let worst = 0;
   const k = Float64Array.from(g.k);
+  // y = M (k − u)·step, then the change of ‖y‖² for every single move
+  const y = new Float64Array(c.rows);
+  for (let i = 0; i < c.rows; i++) for (let q = 0; q < c.cols; q++) y[i]! += c.dense[i * c.cols + q]! * (k[q]! - u[q]!) * step[Math.floor(q / plane)]!;
   for (let j = 0; j < c.cols; j++) {
     for (const s of [-1, 1]) {
       const nk = k[j]! + s;
       if (nk < 0 || nk > levels || Math.abs(nk - u[j]!) > 1) continue;
       const a = step[Math.floor(j / plane)]! * s;
       let d = 0;
-      for (let i = 0; i < c.rows; i++) {
-        let y = 0;
-        for (let q = 0; q < c.cols; q++) y += c.dense[i * c.cols + q]! * (k[q]! - u[q]!) * step[Math.floor(q / plane)]!;
-        d += 2 * a * c.dense[i * c.cols + j]! * y + (a * c.dense[i * c.cols + j]!) ** 2;
-      }
+      for (let i = 0; i < c.rows; i++) d += 2 * a * c.dense[i * c.cols + j]! * y[i]! + (a * c.dense[i * c.cols + j]!) ** 2;
       worst = Math.min(worst, d);
     }
   }
