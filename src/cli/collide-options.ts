@@ -44,6 +44,8 @@ export interface CollideArgs {
   at?: string;
   /** --stem-iter: primal–dual steps of the stem solver */
   stemIter?: number;
+  /** --threads: worker threads for a stream of images */
+  threads?: number;
 }
 
 /** "0.5" or "0.485,0.456,0.406" → numbers. */
@@ -91,6 +93,7 @@ export function pipelineOptions(a: CollideArgs): Omit<PipelineOptions, 'tool'> {
   if (a.maxIter !== undefined && !(Number.isInteger(a.maxIter) && a.maxIter > 0)) throw invalidParameter('--max-iter', 'a positive integer', a.maxIter, RangeError);
   if (a.fitIter !== undefined && !(Number.isInteger(a.fitIter) && a.fitIter >= 0)) throw invalidParameter('--fit-iter', 'a non-negative integer', a.fitIter, RangeError);
   if (a.stemIter !== undefined && !(Number.isInteger(a.stemIter) && a.stemIter >= 0)) throw invalidParameter('--stem-iter', 'a non-negative integer', a.stemIter, RangeError);
+  if (a.threads !== undefined && !(Number.isInteger(a.threads) && a.threads >= 1 && a.threads <= 256)) throw invalidParameter('--threads', 'an integer from 1 to 256', a.threads, RangeError);
   if (a.at !== undefined && (typeof a.at !== 'string' || a.at === '')) throw invalidParameter('--at', '"first-layer" or a tensor name', a.at, RangeError);
   return {
     at: a.at, stemIterations: a.stemIter,

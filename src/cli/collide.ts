@@ -3,6 +3,7 @@
 // IMAGES (files or directories) it writes to --out-dir. Reports go to --report (NDJSON).
 // This module holds the flags (loaded at every start-up); the body, collide-run.ts, is imported
 // when the command runs.
+import { availableParallelism } from 'node:os';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_MAX_PIXELS } from '../image/png-chunks.js';
 import { EXIT_CODES_HELP } from './errors.js';
@@ -47,6 +48,7 @@ export function builder(y: Argv): Argv<CollideArgs> {
     .option('tol', { type: 'number', default: 1e-13, describe: 'solver target for ‖Aδ‖/(‖A‖‖δ‖)' })
     .option('max-iter', { type: 'number', describe: 'solver iteration cap (default 3000)' })
     .option('json', { type: 'boolean', describe: 'IMAGES mode: print the NDJSON records to stdout instead of the text summary' })
+    .option('threads', { type: 'number', default: availableParallelism(), describe: 'worker threads for a stream or folder of images, started when a second image arrives (each holds its own set-up: at most as many as fit 1 GiB of them); the output is the same for any count. Default: all cores' })
     .option('shard', SHARD_OPTION)
     .epilogue(EXIT_CODES_HELP)
     .example('$0 collide cls.onnx --preset paddle < in.png > out.png', 'one image through a pipe')

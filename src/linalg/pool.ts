@@ -1,6 +1,7 @@
 // Independent SVDs on worker threads, one WASM instance each, so every core works (the WASM core
 // itself is single-threaded). In a browser, or with threads = 0, jobs run inline.
 import { env } from '../env.js';
+import { spawnWorker } from '../core/worker.js';
 import { LinAlgError, assertInt } from '../core/index.js';
 import { singularValues, type SingularValuesOptions, type SingularValuesResult } from './singular-values.js';
 import { matrixRank, type MatrixRankOptions, type MatrixRankResult } from './rank.js';
@@ -23,13 +24,6 @@ const ERRORS: Record<string, new (m: string) => Error> = { LinAlgError, TypeErro
 
 function revive(e: { name: string; message: string }): Error {
   return new (ERRORS[e.name] ?? Error)(e.message);
-}
-
-/** The worker script next to this module, with the same extension (.ts under tsx/ts-node, .js from dist/). */
-function workerUrl(): { url: URL; typescript: boolean } {
-  const here = import.meta.url;
-  const typescript = /\.ts$/.test(new URL(here).pathname);
-  return { url: new URL(`./pool-worker${typescript ? '.ts' : '.js'}`, here), typescript };
 }
 
 export class SvdPool {
@@ -58,18 +52,11 @@ export class SvdPool {
     const os = await import('node:os');
     const count = threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     assertInt('SvdPool threads', count, 0, 256);
-    const { Worker } = await import('node:worker_threads');
-    const { url, typescript } = workerUrl();
-    // Under tsx/ts-node the worker is TypeScript source. Node 20 does not apply the parent's
-    // --import loader hooks to a worker's entry module, so the worker registers tsx itself and
-    // then imports the script (checked with both `node --import tsx` and tap's ts-node loader).
-    const spawn = typescript
-      ? () => new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
-      : () => new Worker(url);
+    const spawn = () => spawnWorker(import.meta.url, 'pool-worker');
     const workers: WorkerLike[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const w = spawn() as unknown as WorkerLike;
+        const w = await spawn() as unknown as WorkerLike;
         workers.push(w);
         await new Promise<void>((resolve, reject) => {
           w.on('message', (r: PoolReply) => { if (r.ready) resolve(); });
