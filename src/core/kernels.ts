@@ -63,6 +63,15 @@ export interface Kernels {
   /** (wPtr, k, len, ld, tauPtr, yPtr, ldy, tPtr): compact WY Q = I − Yᵀ·T·Y, Y rows = reflectors, T (k×k) f64 */
   qrWyF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, ldy: number, tPtr: number): void;
   qrWyF32(wPtr: number, k: number, len: number, ld: number, tauPtr: number, yPtr: number, ldy: number, tPtr: number): void;
+  // Pivoted QR (assembly/qrcp.ts), f64, the column-set layout of qrHouse.
+  /** (wPtr, k, len, ld, permPtr k i32 out, vnPtr 2k f64 out): column norms (twice) and perm = identity */
+  qrcpInitF64(wPtr: number, k: number, len: number, ld: number, permPtr: number, vnPtr: number): void;
+  /** (wPtr, k, len, ld, tauPtr, rdiagPtr, permPtr, vnPtr, j, stop) → 1 (column j reduced), 0 (remaining norm of the pivot ≤ stop: stopped) */
+  qrcpStepF64(wPtr: number, k: number, len: number, ld: number, tauPtr: number, rdiagPtr: number, permPtr: number, vnPtr: number, j: number, stop: number): number;
+  /** (wPtr, r, ld, rdiagPtr, workPtr 8r f64, c0, c1) → Σ over columns c0..c1−1 of R⁻¹ of their squared norms */
+  triInvFrobF64(wPtr: number, r: number, ld: number, rdiagPtr: number, workPtr: number, c0: number, c1: number): number;
+  /** (aPtr m×n, m, n, ld, workPtr n f64) → √(‖A‖₁·‖A‖_∞) ≥ ‖A‖₂ */
+  normOneInfF64(aPtr: number, m: number, n: number, ld: number, workPtr: number): number;
   /** (xPtr, k, len, ld even, gPtr): G (k×k) = X·Xᵀ, f64 */
   gramF64(xPtr: number, k: number, len: number, ld: number, gPtr: number): void;
   /** (aPtr, n, dPtr, ePtr, workPtr 4n + 9) → 0, or −1 if QL did not converge; d descending */
