@@ -180,7 +180,8 @@ export interface RunnerOptions {
  */
 export class ImageRunner {
   private pool: CollidePool | undefined;
-  private starting: Promise<void> | undefined;
+  private startPromise: Promise<void> | undefined;
+  private startingNow = false;
   private closed = false;
   private readonly spawned: Worker[] = [];
   private submitted = 0;
@@ -200,14 +201,17 @@ export class ImageRunner {
   get window(): number { return this.pool ? 2 * this.pool.threads : 1; }
 
   /** Resolves when worker threads started by now are ready (or failed to start: the images then stay here). */
-  async started(): Promise<void> { await this.starting; }
+  async started(): Promise<void> { await this.startPromise; }
+
+  /** Whether worker threads are being started (not ready yet). */
+  get starting(): boolean { return this.startingNow; }
 
   /** Threads working (1 until the pool is ready). */
   get threads(): number { return this.pool?.threads ?? 1; }
 
   submit(image: Image, index: number, location: string): Tracked<Outcome> {
     this.submitted++;
-    if (this.submitted === 2 && !this.starting) this.startPool();
+    if (this.submitted === 2 && !this.startPromise) this.startPool();
     if (this.pool) return track(this.pool.process(image, index, location));
     try {
       const r = this.p.process(image, index, location);
@@ -224,7 +228,7 @@ export class ImageRunner {
     this.pool = undefined;
     // workers still starting are stopped now: a short stream does not wait for them
     await Promise.all(this.spawned.splice(0).map((w) => w.terminate()));
-    await this.starting;
+    await this.startPromise;
   }
 
   private announceOnce(key: string, line: string): void {
@@ -238,10 +242,11 @@ export class ImageRunner {
     if (n < 2) return;
     // (the hash of the model's bytes as read here: a worker's records name the same model)
     const spec: PoolSpec = { ...this.o.spec, options: { ...this.o.spec.options, sha256: this.p.sha256 }, primes: tileBasisEntries() };
-    this.starting = CollidePool.start(spec, n, (key, line) => this.announceOnce(key, line), this.spawned).then(
+    this.startingNow = true;
+    this.startPromise = CollidePool.start(spec, n, (key, line) => this.announceOnce(key, line), this.spawned).then(
       (pool) => { if (!this.closed) this.pool = pool; },
       () => { /* no threads: the images go on here, as with --threads 1 */ },
-    );
+    ).finally(() => { this.startingNow = false; });
   }
 }
 
@@ -270,6 +275,9 @@ export async function ordered(runner: ImageRunner, source: AsyncIterable<{ name:
     } catch (e) { fault = { e }; }
   }
   for await (const item of pulled()) {
+    // while threads start, images run here; a turn of the event loop between them lets their "ready"
+    // arrive (a source already in memory would otherwise resolve in microtasks only, never yielding)
+    if (runner.starting) await new Promise(setImmediate);
     inFlight.push({ name: item.name, index: item.index, out: runner.submit(item.decoded, item.index, item.name) });
     while (inFlight.length && (inFlight[0]!.out.settled || inFlight.length > runner.window)) if (!(await next())) return;
   }
