@@ -106,7 +106,7 @@ async function threaded(label: string, modelPath: string, bytes: Uint8Array, png
   const per = (performance.now() - s) / 1000 / pngs.length;
   const cpu = process.cpuUsage(cpu0);
   const used = runner.threads;
-  await runner.close();
+  runner.close();
   return `| ${label}, ${used} worker thread${used === 1 ? '' : 's'} (as the CLI streams) | ${pngs.length} | ${setup.toFixed(2)} | ${(1000 * per).toFixed(1)} (stream wall / images) | ${((cpu.user + cpu.system) / 1000 / pngs.length).toFixed(1)} (all threads) | ${(1 / per).toFixed(2)} | ${(per / io).toFixed(1)}× | ${exact}/${pngs.length} | ${exact ? (psnr / exact).toFixed(1) : '—'} | ${exact ? worst.toExponential(1) : '—'} |`;
 }
 

@@ -74,9 +74,9 @@ class CollidePool {
   /**
    * Starts `threads` workers and resolves when every one has its pipeline (rejects, with none left
    * running, if one fails). Each worker is pushed to `workers` as it is spawned (to be terminated
-   * by the caller should it stop waiting).
+   * by the caller should it stop waiting); one spawned once `cancelled()` is stopped at once.
    */
-  static async start(spec: PoolSpec, threads: number, onSetup: (key: string, line: string) => void, workers: Worker[] = []): Promise<CollidePool> {
+  static async start(spec: PoolSpec, threads: number, onSetup: (key: string, line: string) => void, workers: Worker[] = [], cancelled: () => boolean = () => false): Promise<CollidePool> {
     // one set of listeners a worker, routed to the pool once it exists (removeAllListeners would also
     // drop the worker's own 'newListener' hook that keeps its message port reading)
     let pool: CollidePool | undefined;
@@ -84,6 +84,8 @@ class CollidePool {
       await Promise.all(Array.from({ length: threads }, async () => {
         const w = await spawnWorker(import.meta.url, 'collide-worker', { workerData: spec });
         workers.push(w);
+        // the caller stopped waiting while this one was being created: stop it now
+        if (cancelled()) { w.unref(); void w.terminate(); throw new Error('collide workers no longer wanted'); }
         await new Promise<void>((resolve, reject) => {
           w.on('message', (m: PoolMessage) => {
             if (pool) pool.settle(w, m, onSetup);
@@ -98,7 +100,7 @@ class CollidePool {
         });
       }));
     } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      for (const w of workers) { w.unref(); void w.terminate(); }
       throw e;
     }
     pool = new CollidePool(workers);
@@ -112,9 +114,8 @@ class CollidePool {
     });
   }
 
-  async close(): Promise<void> {
-    const ws = this.workers.splice(0); // their exits are not losses now
-    await Promise.all(ws.map((w) => w.terminate()));
+  close(): void {
+    for (const w of this.workers.splice(0)) { w.unref(); void w.terminate(); } // their exits are not losses now
   }
 
   private pump(): void {
@@ -221,14 +222,16 @@ export class ImageRunner {
     }
   }
 
-  /** Stops the workers (one still starting is stopped when it is ready). */
-  async close(): Promise<void> {
+  /**
+   * Stops the workers, started or still starting, without waiting for them: each is unref'd, so the
+   * process ends when the command does (a worker stopped while its module loader is busy — under tsx,
+   * in tests — may never report its exit).
+   */
+  close(): void {
     this.closed = true;
-    await this.pool?.close();
+    this.pool?.close();
     this.pool = undefined;
-    // workers still starting are stopped now: a short stream does not wait for them
-    await Promise.all(this.spawned.splice(0).map((w) => w.terminate()));
-    await this.startPromise;
+    for (const w of this.spawned.splice(0)) { w.unref(); void w.terminate(); }
   }
 
   private announceOnce(key: string, line: string): void {
@@ -243,7 +246,7 @@ export class ImageRunner {
     // (the hash of the model's bytes as read here: a worker's records name the same model)
     const spec: PoolSpec = { ...this.o.spec, options: { ...this.o.spec.options, sha256: this.p.sha256 }, primes: tileBasisEntries() };
     this.startingNow = true;
-    this.startPromise = CollidePool.start(spec, n, (key, line) => this.announceOnce(key, line), this.spawned).then(
+    this.startPromise = CollidePool.start(spec, n, (key, line) => this.announceOnce(key, line), this.spawned, () => this.closed).then(
       (pool) => { if (!this.closed) this.pool = pool; },
       () => { /* no threads: the images go on here, as with --threads 1 */ },
     ).finally(() => { this.startingNow = false; });

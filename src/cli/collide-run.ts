@@ -91,7 +91,7 @@ export async function run(args: ArgumentsCamelCase): Promise<void> {
     else await filesMode(runner, argv, report, refusals, shard);
   } finally {
     report.close();
-    await runner.close();
+    runner.close();
   }
   refusals.finish();
 }

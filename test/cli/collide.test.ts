@@ -140,6 +140,7 @@ t.test('bad flag values name the flag and what it expects (exit 1)', async (t) =
     [['--size', '12by3'], /Expected HxW .* for --size/],
     [['--preset', 'mine'], /for preset but received "mine"/],
     [['--basis', '23'], /Expected an integer between 0 and 22 \(ker\(W\) of group 0 has dimension 23\) for basis but received 23/],
+    [['--threads', '0'], /Expected an integer from 1 to 256 for --threads but received 0/],
   ];
   for (const [flags, re] of cases) {
     const r = await runCli(['collide', wide, ...flags]);
