@@ -13,6 +13,7 @@ import type { Pipeline, PipelineOptions, SizedSetup } from '../collide/pipeline.
 import { NoExactCollision } from '../collide/collider.js';
 import { tileBasisEntries, type TileBasisEntry } from '../collide/tile-basis.js';
 import { spawnWorker } from '../core/worker.js';
+import { JobQueue } from '../core/job-queue.js';
 import { EXIT, ExitError } from './errors.js';
 import { setupSummary } from './collide-summary.js';
 
@@ -62,12 +63,10 @@ function revive(f: WorkerFault): Error {
 }
 
 class CollidePool {
-  private readonly idle: Worker[];
-  private readonly queue: Array<{ job: PoolJob; resolve: (o: Outcome) => void; reject: (e: Error) => void }> = [];
-  private readonly pending = new Map<number, { worker: Worker; resolve: (o: Outcome) => void; reject: (e: Error) => void }>();
+  private readonly jobs: JobQueue<Worker, PoolJob, Outcome>;
   private nextId = 0;
 
-  private constructor(private readonly workers: Worker[]) { this.idle = [...workers]; }
+  private constructor(private readonly workers: Worker[]) { this.jobs = new JobQueue(workers); }
 
   get threads(): number { return this.workers.length; }
 
@@ -108,47 +107,27 @@ class CollidePool {
   }
 
   process(image: Image, index: number, location: string): Promise<Outcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, image, index, location }, resolve, reject });
-      this.pump();
-    });
+    // no worker left at all: nothing would take it
+    if (this.workers.length === 0) return Promise.reject(new ExitError('collide: every worker thread failed', EXIT.internal));
+    return this.jobs.run({ id: this.nextId++, image, index, location });
   }
 
   close(): void {
     for (const w of this.workers.splice(0)) { w.unref(); void w.terminate(); } // their exits are not losses now
   }
 
-  private pump(): void {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
-      const { job, resolve, reject } = this.queue.shift()!;
-      this.pending.set(job.id, { worker: w, resolve, reject });
-      w.postMessage(job);
-    }
-    // no worker left at all: nothing will take the rest
-    if (this.workers.length === 0) for (const q of this.queue.splice(0)) q.reject(new ExitError('collide: every worker thread failed', EXIT.internal));
-  }
-
   private settle(w: Worker, m: PoolMessage, onSetup: (key: string, line: string) => void): void {
-    if (m.kind === 'setup') { onSetup(m.key, m.line); return; }
-    if (m.kind === 'ready') return;
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    this.idle.push(w);
-    if (m.kind === 'failed') p.reject(revive(m.fault));
-    else p.resolve({ png: m.png, record: m.record, xPrime: m.xPrime });
-    this.pump();
+    if (m.kind === 'setup') onSetup(m.key, m.line);
+    else if (m.kind === 'failed') this.jobs.settle(w, m.id, { error: revive(m.fault) });
+    else if (m.kind === 'done') this.jobs.settle(w, m.id, { value: { png: m.png, record: m.record, xPrime: m.xPrime } });
   }
 
-  /** A worker that crashed: its image fails (an internal error, exit 2), the others carry on. */
+  /** A worker that crashed: its image fails (an internal error, exit 2), the others carry on; with none left, the waiting ones fail too. */
   private lose(w: Worker, e: Error): void {
     const i = this.workers.indexOf(w);
     if (i < 0) return;
     this.workers.splice(i, 1);
-    const j = this.idle.indexOf(w); if (j >= 0) this.idle.splice(j, 1);
-    for (const [id, p] of this.pending) if (p.worker === w) { this.pending.delete(id); p.reject(new ExitError(`collide worker thread failed: ${e.message}`, EXIT.internal)); }
-    this.pump();
+    this.jobs.lose(w, new ExitError(`collide worker thread failed: ${e.message}`, EXIT.internal), { left: this.workers.length, error: new ExitError('collide: every worker thread failed', EXIT.internal) });
   }
 }
 

@@ -2,6 +2,7 @@
 // itself is single-threaded). In a browser, or with threads = 0, jobs run inline.
 import { env } from '../env.js';
 import { spawnWorker } from '../core/worker.js';
+import { JobQueue } from '../core/job-queue.js';
 import { LinAlgError, assertInt } from '../core/index.js';
 import { singularValues, type SingularValuesOptions, type SingularValuesResult } from './singular-values.js';
 import { matrixRank, type MatrixRankOptions, type MatrixRankResult } from './rank.js';
@@ -27,21 +28,19 @@ function revive(e: { name: string; message: string }): Error {
 }
 
 export class SvdPool {
-  private readonly idle: WorkerLike[] = [];
-  private readonly queue: { job: PoolJob; resolve: (v: any) => void; reject: (e: Error) => void }[] = [];
-  private readonly pending = new Map<number, { worker: WorkerLike; resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly jobs: JobQueue<WorkerLike, PoolJob, unknown>;
   private nextId = 0;
   private closed = false;
 
   private constructor(private readonly workers: WorkerLike[]) {
-    this.idle.push(...workers);
+    this.jobs = new JobQueue(workers);
   }
 
   /** Number of worker threads (0: jobs run inline). */
   get threads(): number { return this.workers.length; }
 
   /** Jobs waiting for an idle worker (posted as soon as a worker's reply has been handled). */
-  get queued(): number { return this.queue.length; }
+  get queued(): number { return this.jobs.queued; }
 
   /**
    * Starts `threads` workers (default: the number of logical CPUs) and waits until each has
@@ -89,9 +88,7 @@ export class SvdPool {
   /** Stops the workers; pending jobs are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const q of this.queue.splice(0)) q.reject(new Error('SvdPool closed'));
-    for (const p of this.pending.values()) p.reject(new Error('SvdPool closed'));
-    this.pending.clear();
+    this.jobs.clear(new Error('SvdPool closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -104,32 +101,14 @@ export class SvdPool {
           : matrixRank(job.a, job.m, job.n, job.opts)) as T);
       } catch (e) { return Promise.reject(e); }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
-      const { job, resolve, reject } = this.queue.shift()!;
-      this.pending.set(job.id, { worker: w, resolve, reject });
-      w.postMessage(job);
-    }
+    return this.jobs.run({ ...job, id: this.nextId++ }) as Promise<T>;
   }
 
   private settle(w: WorkerLike, r: PoolReply): void {
-    const p = this.pending.get(r.id);
-    if (!p) return;
-    this.pending.delete(r.id);
-    this.idle.push(w);
-    if (r.error) p.reject(revive(r.error));
-    else p.resolve(r.result);
-    this.pump();
+    this.jobs.settle(w, r.id, r.error ? { error: revive(r.error) } : { value: r.result });
   }
 
   private fail(w: WorkerLike, e: Error): void {
-    for (const [id, p] of this.pending) if (p.worker === w) { this.pending.delete(id); p.reject(e); }
+    this.jobs.lose(w, e);
   }
 }
