@@ -12,7 +12,7 @@ export { bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, maxAbsF64, stageF64
 export { symEigJacobiF64 } from "./ritz";
 export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";
 export { bandCholeskyF64, bandSolveF64, bandSolveBlocksF64, bandSolveBlocksF32 } from "./banded";
-export { rowsCombineF64, trsvLowerF64, trsvLowerTF64, activeSetTileF64, heldTileStepF64 } from "./tile";
+export { rowsCombineF64, trsvLowerF64, trsvLowerTF64, trsvLowerFromF64, trsvLowerTBlockF64, activeSetTileF64, heldTileStepF64 } from "./tile";
 export { dualTileF64 } from "./tile_dual";
 export { convGramTableF64, convGramRowsF64, convGramDowndateF64 } from "./conv_gram";
 export { convRowsF64, convRowsTF64 } from "./conv_rows";

@@ -115,10 +115,15 @@ export interface Kernels {
   trsvLowerF64(a: number, lPtr: number, ld: number, xPtr: number): void;
   /** (a, lPtr, ld, xPtr): x ← L⁻ᵀ·x */
   trsvLowerTF64(a: number, lPtr: number, ld: number, xPtr: number): void;
+  /** (from, a, lPtr, ld, xPtr): rows from … a − 1 of trsvLowerF64 (x[0:from] already solved), bit for bit */
+  trsvLowerFromF64(from: number, a: number, lPtr: number, ld: number, xPtr: number): void;
+  /** (a, lPtr, ld, xPtr): trsvLowerTF64 bit for bit, four rows a block */
+  trsvLowerTBlockF64(a: number, lPtr: number, ld: number, xPtr: number): void;
   /** one tile problem min ‖c − c₀‖ s.t. lo ≤ B c ≤ up by the primal active-set method from c = 0 (see assembly/tile.ts for the
-   *  arguments: P, Bt, v0, up, lo, tau, maxIter, swapLimit (degenerate blockers swapped in), then the work l, h, beta, side, lam, v, blockAt, flags, and out cc, vc) → iterations */
+   *  arguments: P, Bt, v0, up, lo, tau, maxIter, swapLimit (degenerate blockers swapped in), then the work l, h, beta, side, lam, v, blockAt, flags, out cc, vc, and the work y (k)) → iterations */
   activeSetTileF64(n: number, k: number, pPtr: number, btPtr: number, v0Ptr: number, upPtr: number, loPtr: number, tau: number, maxIter: number, swapLimit: number,
-    lPtr: number, hPtr: number, betaPtr: number, sidePtr: number, lamPtr: number, vPtr: number, blockAtPtr: number, flagsPtr: number, ccPtr: number, vcPtr: number): number;
+    lPtr: number, hPtr: number, betaPtr: number, sidePtr: number, lamPtr: number, vPtr: number, blockAtPtr: number, flagsPtr: number, ccPtr: number, vcPtr: number,
+    yPtr: number): number;
   /** one held-entry tile step of the tile fit, all rounds in one call (assembly/tile.ts): P, Bt, c0, v0, the tile's δ, hi, lo,
    *  held (n i32 in/out), rounds, maxRounds, then the work l, h, added, lam, candQ, candJ, and out v, c → tau */
   heldTileStepF64(n: number, k: number, pPtr: number, btPtr: number, c0Ptr: number, v0Ptr: number, deltaPtr: number, hiPtr: number, loPtr: number,

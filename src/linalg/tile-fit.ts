@@ -136,7 +136,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const pL1 = core.alloc(k * k * 8); const pH1 = core.alloc(k * 4);
   const pCc = core.alloc(k * 8); const pVc = core.alloc(n * 8);
   const pUp = core.alloc(n * 8); const pLo = core.alloc(n * 8); const pBlockAt = core.alloc(n * 8); const pFlags = core.alloc(n * 4);
-  const pBeta = core.alloc(k * 8); const pSide = core.alloc(k * 4);
+  const pBeta = core.alloc(k * 8); const pSide = core.alloc(k * 4); const pY = core.alloc(k * 8);
   // the dual method (runOptimal): its basis Jᵀ and triangle R, the active set and multipliers, steps
   const pJt = core.alloc(k * k * 8); const pR2 = core.alloc(k * k * 8); const pAct = core.alloc(k * 4); const pU = core.alloc(k * 8);
   const pBt32 = core.put(Float32Array.from(tb.bt));
@@ -220,7 +220,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   };
   const exactStep = (o: number, pv0: number, maxIter: number, swaps: number) => {
     const tau = 1e-13 * rooms(o, pv0).vmax;
-    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, swaps, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc);
+    K.activeSetTileF64(n, k, pP, pBt, pv0, pUp, pLo, tau, maxIter, swaps, pL1, pH1, pBeta, pSide, pLam, pv, pBlockAt, pFlags, pCc, pVc, pY);
     // the step: v = B c, exact in the tile's null space; what is left over is cut
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
     stepAlong(o, tau);
