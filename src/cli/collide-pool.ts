@@ -48,12 +48,12 @@ export interface Outcome { png: Uint8Array; record: CollideRecord; xPrime?: Imag
 /** Memory the set-ups of all threads may hold together. */
 export const SETUP_BUDGET = 1024 ** 3;
 
-/** A worker's own memory besides its set-up (isolate, WASM core, per-image copies), estimated. */
-const WORKER_BASE = 64 * 1024 ** 2;
+/** A worker's own memory besides its set-up (isolate, WASM core, per-image copies): ~100 MiB measured at 48×192, rounded up. */
+const WORKER_BASE = 128 * 1024 ** 2;
 
-/** Threads for set-ups of this size: as many as asked, at most as many as fit SETUP_BUDGET (at least one). */
-export function threadsFor(asked: number, setupBytes: number): number {
-  return Math.max(1, Math.min(asked, Math.floor(SETUP_BUDGET / (setupBytes + WORKER_BASE))));
+/** Threads for set-ups of this size: as many as asked, at most as many as fit the budget (at least one). */
+export function threadsFor(asked: number, setupBytes: number, budget = SETUP_BUDGET, workerBase = WORKER_BASE): number {
+  return Math.max(1, Math.min(asked, Math.floor(budget / (setupBytes + workerBase))));
 }
 
 function revive(f: WorkerFault): Error {
@@ -151,6 +151,8 @@ export interface RunnerOptions {
   spec: Omit<PoolSpec, 'primes'>;
   /** prints a set-up's line once per input size */
   announce: (line: string) => void;
+  /** memory the threads' set-ups may hold together, and each thread's own besides (default SETUP_BUDGET, ~128 MiB) */
+  budget?: number; workerBase?: number;
 }
 
 /**
@@ -164,6 +166,8 @@ export class ImageRunner {
   private startingNow = false;
   private closed = false;
   private readonly spawned: Worker[] = [];
+  /** a pool no longer given images (a new size's set-up would not fit the budget in every thread) */
+  private retired: CollidePool | undefined;
   private submitted = 0;
   private readonly announced = new Set<string>();
   private setupBytes = 0;
@@ -192,7 +196,15 @@ export class ImageRunner {
   submit(image: Image, index: number, location: string): Tracked<Outcome> {
     this.submitted++;
     if (this.submitted === 2 && !this.startPromise) this.startPool();
-    if (this.pool) return track(this.pool.process(image, index, location));
+    if (this.pool) {
+      // a size this thread has not set up yet (a dynamic model): set it up here first, for its memory —
+      // every worker would hold one too; past the budget the threads stop and the images stay here
+      try { this.p.setupFor(image.height, image.width); } catch { /* the image's own run reports it, in its turn */ }
+      if (threadsFor(this.o.threads, this.setupBytes, this.o.budget, this.o.workerBase) >= this.pool.threads) return track(this.pool.process(image, index, location));
+      // (its images still running finish there; it is stopped with the command)
+      this.retired = this.pool;
+      this.pool = undefined;
+    }
     try {
       const r = this.p.process(image, index, location);
       return track(Promise.resolve({ png: r.png, record: r.record, xPrime: r.xPrime }));
@@ -209,7 +221,8 @@ export class ImageRunner {
   close(): void {
     this.closed = true;
     this.pool?.close();
-    this.pool = undefined;
+    this.retired?.close();
+    this.pool = this.retired = undefined;
     for (const w of this.spawned.splice(0)) { w.unref(); void w.terminate(); }
   }
 
@@ -220,7 +233,7 @@ export class ImageRunner {
   }
 
   private startPool(): void {
-    const n = threadsFor(this.o.threads, this.setupBytes);
+    const n = threadsFor(this.o.threads, this.setupBytes, this.o.budget, this.o.workerBase);
     if (n < 2) return;
     // (the hash of the model's bytes as read here: a worker's records name the same model)
     const spec: PoolSpec = { ...this.o.spec, options: { ...this.o.spec.options, sha256: this.p.sha256 }, primes: tileBasisEntries() };

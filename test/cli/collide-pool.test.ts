@@ -10,7 +10,7 @@ import { createPipeline, type PipelineOptions } from '../../src/collide/pipeline
 import { ImageRunner, ordered, threadsFor, SETUP_BUDGET, type Outcome } from '../../src/cli/collide-pool.js';
 import { ExitError } from '../../src/cli/errors.js';
 import { InputError } from '../../src/core/errors.js';
-import { boundImage, convModel, testImage } from '../collide/models.js';
+import { boundImage, convModel, dynamicConvModel, testImage } from '../collide/models.js';
 import type { Image } from '../../src/image/image.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nullspace-pool-'));
@@ -82,7 +82,38 @@ t.test('a broken item after worker results: everything before it out in order, t
 
 t.test('threads are capped by the set-up memory budget', async (t) => {
   t.equal(threadsFor(8, 700 * 2 ** 20), 1, 'a 700 MiB factor: one thread');
-  t.equal(threadsFor(8, 31 * 2 ** 20), 8);
+  t.equal(threadsFor(8, 31 * 2 ** 20), 6, 'a 31 MiB factor (48×192): six, with the per-worker base');
   t.equal(threadsFor(1, 0), 1);
-  t.equal(threadsFor(64, SETUP_BUDGET / 4), 3, 'a quarter of the budget each, with the per-worker base: three');
+  t.equal(threadsFor(64, SETUP_BUDGET / 4), 2, 'a quarter of the budget each, with the per-worker base: two');
+  t.equal(threadsFor(2, 31 * 2 ** 20), 2);
+});
+
+t.test('a dynamic model: a new size whose set-up would not fit the budget in every thread sends the images back to this thread, and everything still comes out, as one thread gives it', async (t) => {
+  const dynPath = join(dir, 'dynamic.onnx');
+  const dyn = dynamicConvModel({ c: 3, outC: 4, k: 3, stride: 2, pad: 1, seed: 5 });
+  writeFileSync(dynPath, dyn);
+  const ref = await createPipeline(dyn, options);
+  const small = ref.setupFor(24, 24).collider!.normal!.bytes!;
+  const big = ref.setupFor(64, 64).collider!.normal!.bytes!;
+  t.ok(big > small, `the larger size's factor holds more (${big} > ${small} bytes)`);
+  const seq: Image[] = [testImage(24, 24, 1), testImage(24, 24, 2), testImage(24, 24, 3), testImage(24, 24, 4), testImage(64, 64, 5), testImage(24, 24, 6)];
+  const expected = seq.map((img, i) => ref.process(img, i, `image ${i}`));
+  const p = await createPipeline(dyn, options);
+  const lines: string[] = [];
+  // two threads fit the small set-up, not the large one
+  const runner = new ImageRunner(p, { threads: 2, spec: { modelPath: dynPath, label: 'dynamic.onnx', options, wantNpy: false }, announce: (l) => lines.push(l), budget: 2 * small + (big - small), workerBase: 0 });
+  t.teardown(() => runner.close());
+  const out = [runner.submit(seq[0]!, 0, 'image 0'), runner.submit(seq[1]!, 1, 'image 1')];
+  await runner.started();
+  t.equal(runner.threads, 2, 'the pool started on the small size');
+  out.push(runner.submit(seq[2]!, 2, 'image 2'), runner.submit(seq[3]!, 3, 'image 3'));
+  out.push(runner.submit(seq[4]!, 4, 'image 4'));
+  t.equal(runner.threads, 1, 'the large size: back to this thread');
+  out.push(runner.submit(seq[5]!, 5, 'image 5'));
+  await Promise.all(out.map((o) => o.done));
+  for (let i = 0; i < seq.length; i++) {
+    t.ok(Buffer.from(out[i]!.get().png).equals(Buffer.from(expected[i]!.png)), `image ${i}: the same PNG bytes`);
+    t.equal(out[i]!.get().record.verdict, expected[i]!.record.verdict);
+  }
+  t.equal(lines.filter((l) => /at 64×64/.test(l)).length, 1, 'the large size announced once');
 });
