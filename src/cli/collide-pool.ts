@@ -62,6 +62,23 @@ function revive(f: WorkerFault): Error {
   return e;
 }
 
+/**
+ * An error as `collide` reports it, wherever it arose (set-up, an image on this thread or a worker's):
+ * NoExactCollision — a trivial ker(A_img), possibly of a dynamic model's new size — exits with 3, named after the model.
+ */
+export function commandError(e: unknown, label: string): unknown {
+  if (!(e instanceof NoExactCollision)) return e;
+  const x = new ExitError(`${label}: ${e.message}`, EXIT.noExactCollision);
+  x.stack = e.stack; // --debug shows where it arose
+  return x;
+}
+
+/** Stops a worker without waiting for it (unref'd: a worker stopped while its module loader is busy may never report its exit). */
+function stop(w: Worker): void { w.unref(); void w.terminate(); }
+
+/** What the images still waiting get when no worker is left. */
+const noWorkers = () => new ExitError('collide: every worker thread failed', EXIT.internal);
+
 class CollidePool {
   private readonly jobs: JobQueue<Worker, PoolJob, Outcome>;
   private nextId = 0;
@@ -84,7 +101,7 @@ class CollidePool {
         const w = await spawnWorker(import.meta.url, 'collide-worker', { workerData: spec });
         workers.push(w);
         // the caller stopped waiting while this one was being created: stop it now
-        if (cancelled()) { w.unref(); void w.terminate(); throw new Error('collide workers no longer wanted'); }
+        if (cancelled()) { stop(w); throw new Error('collide workers no longer wanted'); }
         await new Promise<void>((resolve, reject) => {
           w.on('message', (m: PoolMessage) => {
             if (pool) pool.settle(w, m, onSetup);
@@ -99,7 +116,7 @@ class CollidePool {
         });
       }));
     } catch (e) {
-      for (const w of workers) { w.unref(); void w.terminate(); }
+      for (const w of workers) stop(w);
       throw e;
     }
     pool = new CollidePool(workers);
@@ -108,12 +125,12 @@ class CollidePool {
 
   process(image: Image, index: number, location: string): Promise<Outcome> {
     // no worker left at all: nothing would take it
-    if (this.workers.length === 0) return Promise.reject(new ExitError('collide: every worker thread failed', EXIT.internal));
+    if (this.workers.length === 0) return Promise.reject(noWorkers());
     return this.jobs.run({ id: this.nextId++, image, index, location });
   }
 
   close(): void {
-    for (const w of this.workers.splice(0)) { w.unref(); void w.terminate(); } // their exits are not losses now
+    for (const w of this.workers.splice(0)) stop(w); // their exits are not losses now
   }
 
   private settle(w: Worker, m: PoolMessage, onSetup: (key: string, line: string) => void): void {
@@ -127,7 +144,7 @@ class CollidePool {
     const i = this.workers.indexOf(w);
     if (i < 0) return;
     this.workers.splice(i, 1);
-    this.jobs.lose(w, new ExitError(`collide worker thread failed: ${e.message}`, EXIT.internal), { left: this.workers.length, error: new ExitError('collide: every worker thread failed', EXIT.internal) });
+    this.jobs.lose(w, new ExitError(`collide worker thread failed: ${e.message}`, EXIT.internal), { left: this.workers.length, error: noWorkers() });
   }
 }
 
@@ -209,7 +226,7 @@ export class ImageRunner {
       const r = this.p.process(image, index, location);
       return track(Promise.resolve({ png: r.png, record: r.record, xPrime: r.xPrime }));
     } catch (e) {
-      return track(Promise.reject(e instanceof NoExactCollision ? new ExitError(`${this.o.spec.label}: ${e.message}`, EXIT.noExactCollision) : e));
+      return track(Promise.reject(commandError(e, this.o.spec.label)));
     }
   }
 
@@ -223,7 +240,7 @@ export class ImageRunner {
     this.pool?.close();
     this.retired?.close();
     this.pool = this.retired = undefined;
-    for (const w of this.spawned.splice(0)) { w.unref(); void w.terminate(); }
+    for (const w of this.spawned.splice(0)) stop(w);
   }
 
   private announceOnce(key: string, line: string): void {

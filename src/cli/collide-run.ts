@@ -6,7 +6,6 @@ import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase } from 'yargs';
 import { createPipeline, accepted } from '../collide/pipeline.js';
-import { NoExactCollision } from '../collide/collider.js';
 import { formatRecord, type CollideRecord } from '../collide/report.js';
 import { readImageFile, listImages, writeFileAtomic } from '../image/io.js';
 import { stdinPngStream, createPayloadWriter } from '../image/io-stream.js';
@@ -18,7 +17,7 @@ import { EXIT, ExitError } from './errors.js';
 import { tool } from './version.js';
 import { pipelineOptions, reportSettings, type CollideArgs } from './collide-options.js';
 import { parseShard, inShard, type Shard } from './shard.js';
-import { ImageRunner, ordered } from './collide-pool.js';
+import { ImageRunner, ordered, commandError } from './collide-pool.js';
 
 /** Opens the report sink: a file, stderr ('-'), or nothing. */
 function reportSink(target: string | undefined): { write(r: CollideRecord): void; close(): void } {
@@ -74,8 +73,7 @@ export async function run(args: ArgumentsCamelCase): Promise<void> {
   try {
     pipeline = await createPipeline(model.model, { ...options, external: model.external });
   } catch (e) {
-    if (e instanceof NoExactCollision) throw new ExitError(`${model.label}: ${e.message}`, EXIT.noExactCollision);
-    throw e;
+    throw commandError(e, model.label);
   }
   // with --report - stderr is an NDJSON stream: the set-up line would break it
   const quiet = !!argv.json || argv.report === '-';

@@ -3,20 +3,19 @@
 // tile bases the command already found; decoded images in, PNG bytes and records out. Node only.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPipeline } from '../collide/pipeline.js';
-import { NoExactCollision } from '../collide/collider.js';
 import { primeTileBases } from '../collide/tile-basis.js';
 import { readModelFile } from './model-file.js';
-import { exitCodeFor, EXIT } from './errors.js';
+import { exitCodeFor } from './errors.js';
 import { setupSummary } from './collide-summary.js';
-import type { PoolJob, PoolMessage, PoolSpec, WorkerFault } from './collide-pool.js';
+import { commandError, type PoolJob, type PoolMessage, type PoolSpec, type WorkerFault } from './collide-pool.js';
 
 const port = parentPort!;
 const spec = workerData as PoolSpec;
 
-/** An error as the command would report it: NoExactCollision from a new size's set-up exits with 3, named after the model. */
+/** An error as the command would report it (commandError), with its exit code, for the command's thread. */
 function fault(e: unknown, label: string): WorkerFault {
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (err instanceof NoExactCollision) return { message: `${label}: ${err.message}`, code: EXIT.noExactCollision, stack: err.stack };
+  const c = commandError(e, label);
+  const err = c instanceof Error ? c : new Error(String(c));
   return { message: err.message, code: exitCodeFor(err), name: err.name, stack: err.stack };
 }
 

@@ -115,6 +115,12 @@ function memoised(key: string, w: Float64Array): TileBasisEntry | undefined {
   return cache.find((e) => e.key === key && e.weight.length === w.length && e.weight.every((v, i) => v === w[i]));
 }
 
+/** Adds an entry, the oldest leaving past CACHE_SIZE. */
+function remember(e: TileBasisEntry): void {
+  cache.push(e);
+  if (cache.length > CACHE_SIZE) cache.shift();
+}
+
 /** tileBasis, memoised on the geometry, tile size and weights (compared in full). */
 export function tileBasisFor(layer: ConvLayer, ph: number, pw: number): TileBasis {
   const key = `${JSON.stringify({ ...layer.geometry, h: 0, w: 0 })}|${ph}x${pw}`; // the image size does not enter
@@ -122,8 +128,7 @@ export function tileBasisFor(layer: ConvLayer, ph: number, pw: number): TileBasi
   const hit = memoised(key, w);
   if (hit) return hit.tb;
   const tb = tileBasis(layer, ph, pw);
-  cache.push({ key, weight: Float64Array.from(w), tb });
-  if (cache.length > CACHE_SIZE) cache.shift();
+  remember({ key, weight: Float64Array.from(w), tb });
   return tb;
 }
 
@@ -136,8 +141,6 @@ export function tileBasisEntries(): TileBasisEntry[] { return cache.slice(); }
 /** Adds bases found elsewhere (tileBasisEntries of another thread) to this thread's memo. */
 export function primeTileBases(entries: readonly TileBasisEntry[]): void {
   for (const e of entries) {
-    if (memoised(e.key, e.weight)) continue;
-    cache.push(e);
-    if (cache.length > CACHE_SIZE) cache.shift();
+    if (!memoised(e.key, e.weight)) remember(e);
   }
 }
