@@ -71,22 +71,25 @@ function fromBytes(bytes: Uint8Array, type: number, count: number): Float64Array
   const copy = new Uint8Array(count * ELEMENT_BYTES[type]!);
   copy.set(bytes.subarray(0, copy.length));
   const buf = copy.buffer;
+  // (TypedArray.prototype.set converts element types natively: Float64Array.from with an iterable
+  // walks the iterator, ≈ 8 ns an element — 18 ms for one 512×4608 weight)
+  const widen = (src: ArrayLike<number>) => { const out = new Float64Array(count); out.set(src); return out; };
   switch (type) {
-    case DataType.float32: return Float64Array.from(new Float32Array(buf));
+    case DataType.float32: return widen(new Float32Array(buf));
     case DataType.float64: return new Float64Array(buf);
     case DataType.float16: return Float64Array.from(new Uint16Array(buf), halfToFloat);
     case DataType.bfloat16: {
       const u = new Uint16Array(buf);
       const w = new Uint32Array(count);
       for (let i = 0; i < count; i++) w[i] = u[i]! << 16;
-      return Float64Array.from(new Float32Array(w.buffer));
+      return widen(new Float32Array(w.buffer));
     }
-    case DataType.int8: return Float64Array.from(new Int8Array(buf));
-    case DataType.uint8: case DataType.bool: return Float64Array.from(new Uint8Array(buf));
-    case DataType.int16: return Float64Array.from(new Int16Array(buf));
-    case DataType.uint16: return Float64Array.from(new Uint16Array(buf));
-    case DataType.int32: return Float64Array.from(new Int32Array(buf));
-    case DataType.uint32: return Float64Array.from(new Uint32Array(buf));
+    case DataType.int8: return widen(new Int8Array(buf));
+    case DataType.uint8: case DataType.bool: return widen(new Uint8Array(buf));
+    case DataType.int16: return widen(new Int16Array(buf));
+    case DataType.uint16: return widen(new Uint16Array(buf));
+    case DataType.int32: return widen(new Int32Array(buf));
+    case DataType.uint32: return widen(new Uint32Array(buf));
     case DataType.int64: return Float64Array.from(new BigInt64Array(buf), Number);
     case DataType.uint64: return Float64Array.from(new BigUint64Array(buf), Number);
     default: throw new Error(`unreachable dtype ${type}`);
