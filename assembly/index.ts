@@ -14,6 +14,7 @@ export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpby
 export { bandCholeskyF64, bandSolveF64, bandSolveBlocksF64, bandSolveBlocksF32 } from "./banded";
 export { rowsCombineF64, trsvLowerF64, trsvLowerTF64, trsvLowerFromF64, trsvLowerTBlockF64, activeSetTileF64, heldTileStepF64 } from "./tile";
 export { dualTileF64 } from "./tile_dual";
+export { tileResidualsF64, tileRoomsF64, tileNoUp, tileNoDown, tileStepAlongF64, heldTileAtF64 } from "./tile_sweep";
 export { convGramTableF64, convGramRowsF64, convGramDowndateF64 } from "./conv_gram";
 export { convRowsF64, convRowsTF64 } from "./conv_rows";
 export { pdDualF32 } from "./primal_dual";

@@ -66,11 +66,12 @@ export function roundToGrid(layer: FirstLayerSpec, op: LinearOperator, u: Float6
   // A e for the rounding k: e = (k − u)·step in model units
   const e = new Float64Array(n);
   const responseOf = (k: Float64Array) => {
-    for (let i = 0; i < n; i++) e[i] = (k[i]! - u[i]!) * step[Math.floor(i / plane)]!;
+    for (let c = 0, i = 0; c < step.length; c++) { const s = step[c]!; for (const end = i + plane; i < end; i++) e[i] = (k[i]! - u[i]!) * s; }
     return op.apply(e);
   };
-  // nearest rounding first
-  const k = Float64Array.from(u, nearestOf);
+  // nearest rounding first (a loop: Float64Array.from with a map function costs ≈ 130 ns an element)
+  const k = new Float64Array(n);
+  for (let i = 0; i < n; i++) k[i] = nearestOf(u[i]!);
   const r = responseOf(k);
   const nearest = nrm2(r);
   let moved = 0;

@@ -129,6 +129,22 @@ export interface Kernels {
   heldTileStepF64(n: number, k: number, pPtr: number, btPtr: number, c0Ptr: number, v0Ptr: number, deltaPtr: number, hiPtr: number, loPtr: number,
     heldPtr: number, rounds: number, maxRounds: number, lPtr: number, hPtr: number, addedPtr: number, lamPtr: number, candQPtr: number,
     candJPtr: number, vPtr: number, cPtr: number): number;
+  // The tile fit's gathers and steps on the whole image (assembly/tile_sweep.ts); tiles at image offsets, entries o + off[j].
+  /** (T, n, tilesPtr i32, offPtr i32, gPtr, dPtr, rPtr): R (T × n) = g − δ on each tile */
+  tileResidualsF64(T: number, n: number, tilesPtr: number, offPtr: number, gPtr: number, dPtr: number, rPtr: number): void;
+  /** (o, n, offPtr, dPtr, hiPtr, loPtr, v0Ptr, upPtr, downPtr): the tile's room (up = hi − δ, down = lo − δ); returns max |v0| */
+  tileRoomsF64(o: number, n: number, offPtr: number, dPtr: number, hiPtr: number, loPtr: number, v0Ptr: number, upPtr: number, downPtr: number): number;
+  /** entries of the last tileRoomsF64 tile without room upwards */
+  tileNoUp(): number;
+  /** … and downwards */
+  tileNoDown(): number;
+  /** (o, n, offPtr, dPtr, hiPtr, loPtr, vPtr, tau): δ += γ v on the tile, γ ≤ 1 the largest feasible; returns γ */
+  tileStepAlongF64(o: number, n: number, offPtr: number, dPtr: number, hiPtr: number, loPtr: number, vPtr: number, tau: number): number;
+  /** one held-entry tile step at o (copies out, heldTileStepF64, held flags back, the feasible step); returns γ */
+  heldTileAtF64(o: number, n: number, k: number, offPtr: number, dPtr: number, hiPtr: number, loPtr: number, heldPtr: number,
+    pPtr: number, btPtr: number, c0Ptr: number, v0Ptr: number, tDPtr: number, tHiPtr: number, tLoPtr: number, tHeldPtr: number,
+    rounds: number, maxRounds: number, lPtr: number, hPtr: number, addedPtr: number, lamPtr: number, candQPtr: number, candJPtr: number,
+    vPtr: number, cPtr: number): number;
   /** one tile problem min ‖c − c₀‖ s.t. lo ≤ B c ≤ up to optimality by the dual active-set method (Goldfarb–Idnani; assembly/tile_dual.ts):
    *  Bt, Bt32 (its float32 copy, or 0), c0, up, lo, tol, maxIter, then the work jt, r, act, u, flags, d, z, rr, w, v, and out c → iterations, −1 capped, −2 infeasible */
   dualTileF64(n: number, k: number, btPtr: number, bt32Ptr: number, c0Ptr: number, upPtr: number, loPtr: number, tol: number, maxIter: number,

@@ -112,19 +112,23 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   const rounds = opts.rounds ?? 3;
   const maxRounds = rounds + (opts.extraRounds ?? 6);
   const delta = new Float64Array(N);
-  const held = new Uint8Array(N);
   const groups = tilings(tb, H, W);
   const off = new Int32Array(n); // entry j of a tile ↦ image offset from the tile origin
   for (let ch = 0, j = 0; ch < C; ch++) for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++, j++) off[j] = ch * plane + y * W + x;
   const covered = new Uint8Array(N);
   for (const tl of groups) for (const [y0, x0] of tl) for (let j = 0; j < n; j++) covered[y0 * W + x0 + off[j]!] = 1;
   const stats = { sweeps: 0, cut: 0, steps: 0 };
-  const count = (a: Uint8Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
+  const count = (a: Uint8Array | Int32Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
   if (k === 0 || groups.length === 0) return { delta, run: () => {}, runExact: () => {}, runOptimal: () => {}, figures: () => ({ ...stats, held: 0, covered: count(covered) / N }), dispose: () => {} };
 
-  // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid)
+  // WASM memory for the whole fit, allocated once (no growth afterwards, so views stay valid): the image-wide
+  // δ, bounds, goal and held flags live there (assembly/tile_sweep.ts gathers and steps on them), δ is copied
+  // to and from the JS `delta` around each run
   const K = core.kernels;
   const mark = core.mark();
+  const pDelta = core.alloc(N * 8); const pHi = core.put(hi); const pLoB = core.put(lo); const pG = core.alloc(N * 8);
+  const pHeld = core.alloc(N * 4); core.i32(pHeld, N).fill(0);
+  const pOff = core.put(off);
   const tmax = Math.max(...groups.map((g) => g.length));
   const pP = core.put(tb.proj); const pBt = core.put(tb.bt); const pBasis = core.put(tb.basis);
   const pR = core.alloc(tmax * n * 8); const pC0 = core.alloc(tmax * k * 8); const pV = core.alloc(tmax * n * 8);
@@ -144,41 +148,20 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // the held-entry step's per-tile copies of δ, the bounds and the held flags, and its candidates
   const pTD = core.alloc(n * 8); const pTHi = core.alloc(n * 8); const pTLo = core.alloc(n * 8); const pTHeld = core.alloc(n * 4);
   const pTAdded = core.alloc(n * 4); const pCandQ = core.alloc(n * 8); const pCandJ = core.alloc(n * 4);
-  const tiles = groups.map((tl) => tl.map(([y0, x0]) => y0 * W + x0)); // each tile's image offset
-  const R = core.f64(pR, tmax * n);
+  const tiles = groups.map((tl) => Int32Array.from(tl, ([y0, x0]) => y0 * W + x0)); // each tile's image offset
+  const pTiles = tiles.map((tl) => core.put(tl));
   const v = core.f64(pv, n);
+  const tally = (gamma: number) => { stats.steps++; if (gamma < 1) stats.cut++; };
 
-  // one held-entry tile step: the tile's δ, bounds and held flags go to WASM, every round runs there
-  // (assembly/tile.ts heldTileStepF64: hold the violators that cut the step most, at most a third of the
-  // free dimensions a round, holding every violator at once can pin the whole tile; past `rounds`, only
-  // those that would cut the step below half), the new held flags come back
-  const tD = core.f64(pTD, n); const tHi = core.f64(pTHi, n); const tLo = core.f64(pTLo, n); const tHeld = core.i32(pTHeld, n);
+  // one held-entry tile step (assembly/tile_sweep.ts heldTileAtF64): the tile's δ, bounds and held flags copied
+  // out, every round of assembly/tile.ts heldTileStepF64 (hold the violators that cut the step most, at most a
+  // third of the free dimensions a round, holding every violator at once can pin the whole tile; past `rounds`,
+  // only those that would cut the step below half), the new held flags back, then the largest feasible step
   const step = (o: number, pc0: number, pv0: number) => {
-    for (let j = 0; j < n; j++) { const i = o + off[j]!; tD[j] = delta[i]!; tHi[j] = hi[i]!; tLo[j] = lo[i]!; tHeld[j] = held[i]!; }
-    const tau = K.heldTileStepF64(n, k, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc);
-    for (let j = 0; j < n; j++) if (tHeld[j]) held[o + off[j]!] = 1;
-    // the largest feasible step along v (held entries have v at round-off: they land where they are)
-    stepAlong(o, tau);
+    tally(K.heldTileAtF64(o, n, k, pOff, pDelta, pHi, pLoB, pHeld, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc));
   };
-
   /** δ += γ·v on the tile at o, γ ≤ 1 the largest step that keeps every entry in the box (beyond tau). */
-  const stepAlong = (o: number, tau: number): void => {
-    let gamma = 1;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!; const vj = v[j]!; const d = delta[i]! + vj;
-      if (d > hi[i]! + tau) gamma = Math.min(gamma, Math.max(0, (hi[i]! - delta[i]!) / vj));
-      else if (d < lo[i]! - tau) gamma = Math.min(gamma, Math.max(0, (lo[i]! - delta[i]!) / vj));
-    }
-    stats.steps++;
-    if (gamma < 1) stats.cut++;
-    if (gamma === 0) return;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!;
-      let d = delta[i]! + gamma * v[j]!;
-      if (d > hi[i]!) d = hi[i]!; else if (d < lo[i]!) d = lo[i]!; // within round-off of the bound: on it
-      delta[i] = d;
-    }
-  };
+  const stepAlong = (o: number, tau: number): void => tally(K.tileStepAlongF64(o, n, pOff, pDelta, pHi, pLoB, pv, tau));
 
   let disposed = false;
   const checkGoal = (g: Float64Array) => {
@@ -188,19 +171,18 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // sweeps over the tilings: per tiling, the residual g − δ on every tile, its coefficients Bᵀr and
   // projection B Bᵀr by two GEMMs, then one tile step each (the tiles of a tiling are disjoint)
   const sweepTiles = (g: Float64Array, sweeps: number, stepTile: (o: number, pc0: number, pv0: number) => void) => {
+    core.f64(pG, N).set(g); core.f64(pDelta, N).set(delta);
     for (let s = 0; s < sweeps; s++) {
-      for (const tl of tiles) {
+      for (const [ti, tl] of tiles.entries()) {
         const T = tl.length;
-        for (let t = 0; t < T; t++) {
-          const o = tl[t]!; const row = t * n;
-          for (let j = 0; j < n; j++) { const i = o + off[j]!; R[row + j] = g[i]! - delta[i]!; }
-        }
+        K.tileResidualsF64(T, n, pTiles[ti]!, pOff, pG, pDelta, pR);
         K.gemmF64(0, 0, T, k, n, 1, pR, n, pBt, k, 0, pC0, k, pWork); // (T, k): Bᵀr per tile
         K.gemmF64(0, 0, T, n, k, 1, pC0, k, pBasis, n, 0, pV, n, pWork); // (T, n): B Bᵀr
         for (let t = 0; t < T; t++) stepTile(tl[t]!, pC0 + t * k * 8, pV + t * n * 8);
       }
       stats.sweeps++;
     }
+    delta.set(core.f64(pDelta, N));
   };
   const run = (g: Float64Array, sweeps = 1) => {
     checkGoal(g);
@@ -210,13 +192,8 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // the room of each entry of the tile at o (relative to δ) into up/down, round-off's scale from the
   // unconstrained step v₀, and how many entries have no room upwards / downwards
   const rooms = (o: number, pv0: number) => {
-    const v0 = core.f64(pv0, n); const up = core.f64(pUp, n); const down = core.f64(pLo, n);
-    let vmax = 0; let noUp = 0; let noDown = 0;
-    for (let j = 0; j < n; j++) {
-      const i = o + off[j]!; up[j] = hi[i]! - delta[i]!; down[j] = lo[i]! - delta[i]!; vmax = Math.max(vmax, Math.abs(v0[j]!));
-      if (up[j]! <= 0) noUp++; if (down[j]! >= 0) noDown++;
-    }
-    return { vmax, noUp, noDown };
+    const vmax = K.tileRoomsF64(o, n, pOff, pDelta, pHi, pLoB, pv0, pUp, pLo);
+    return { vmax, noUp: K.tileNoUp(), noDown: K.tileNoDown() };
   };
   const exactStep = (o: number, pv0: number, maxIter: number, swaps: number) => {
     const tau = 1e-13 * rooms(o, pv0).vmax;
@@ -235,23 +212,24 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
     const { vmax, noUp, noDown } = rooms(o, pv0);
     // a tile wholly on one bound (paper, a black border) has nowhere to go in practice, and the dual method
     // would spend its whole budget proving it
-    if (noUp === n || noDown === n) { stats.steps++; return; }
+    if (noUp === n || noDown === n) { tally(1); return; }
     // the solve ends with every bound met to 1e-13 of the step's scale; the cut allows ten times that, for
     // the dependent bounds the solve leaves out at a degenerate vertex (violated at round-off)
     const tol = 1e-13 * vmax;
     const it = K.dualTileF64(n, k, pBt, pBt32, pc0, pUp, pLo, tol, maxIter, pJt, pR2, pAct, pU, pFlags, pD, pZ, pRr, pW, pVd, pCc);
-    if (it < 0) { stats.steps++; stats.cut++; return; }
+    if (it < 0) { tally(0); return; }
     K.gemvNF64(n, k, 1, pBt, k, pCc, 0, pv);
     // an optimum at δ itself comes back as round-off of the path from c₀ (all-white or all-black tiles: ~1e-10
     // of the goal's scale): no step below 1e-8 of it
     let smax = 0; for (let j = 0; j < n; j++) smax = Math.max(smax, Math.abs(v[j]!));
-    if (smax <= 1e-8 * vmax) { stats.steps++; return; }
+    if (smax <= 1e-8 * vmax) { tally(1); return; }
     stepAlong(o, 10 * tol);
   };
   const runOptimal = (g: Float64Array, sweeps: number, iterations = 12 * k) => {
     checkGoal(g);
     sweepTiles(g, sweeps, (o, pc0, pv0) => optimalStep(o, pc0, pv0, iterations));
   };
-  const dispose = () => { if (!disposed) { disposed = true; core.release(mark); } };
-  return { delta, run, runExact, runOptimal, figures: () => ({ ...stats, held: count(held) / N, covered: count(covered) / N }), dispose };
+  let heldShare = 0;
+  const dispose = () => { if (!disposed) { heldShare = count(core.i32(pHeld, N)) / N; disposed = true; core.release(mark); } };
+  return { delta, run, runExact, runOptimal, figures: () => ({ ...stats, held: disposed ? heldShare : count(core.i32(pHeld, N)) / N, covered: count(covered) / N }), dispose };
 }
