@@ -2,21 +2,23 @@
 // is light (flags only) and imports its body when it runs, so start-up loads no command's
 // dependencies (test/cli/startup.test.ts checks it). A bare `--version` is answered before yargs
 // loads (yargs and its helpers are ≈ 80 ms of a 200 ms start).
-import { EXIT_CODES_HELP, UsageError, reportError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, UsageError, reportError } from './errors.js';
 import { version } from './version.js';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const debug = argv.includes('--debug');
+  // An EPIPE on stdout (`| head`) ends the process quietly; any other write failure (a full disk) is one line
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    if (debug) throw e;
+    process.stderr.write(`nullspace: cannot write standard output: ${e.code ?? e.message}\n`);
+    process.exit(EXIT.failure);
+  });
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${version}\n`);
     return;
   }
   const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
-  const debug = argv.includes('--debug');
-  // An EPIPE on stdout (`| head`) ends the process quietly.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
   let y = yargs(argv)
     .scriptName('nullspace')
     .usage('$0 <command> [options]\n\nFind, build and verify exact feature collisions in neural networks.')

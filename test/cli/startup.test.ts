@@ -3,8 +3,8 @@
 // library), only yargs and the command modules' flags. Every module loaded is recorded by load-probe.mjs; a control
 // run (inspect of a model) shows that the probe does see the heavy modules when they load.
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,4 +78,26 @@ t.test('control: the probe sees the heavy modules when a command loads them (ins
   t.equal(JSON.parse(r.stdout).models[0].weights[0].rank, 4);
   // onnx-proto is imported from ES modules, protobufjs required from CommonJS: both routes are seen
   t.same(heavyIn(r.modules), ['onnx-proto', 'protobufjs', 'the WASM core', 'the library']);
+});
+
+t.test('a bare --version keeps Unix manners: a closed pipe ends it quietly (exit 0), a full disk is one line (exit 1)', async (t) => {
+  // the read end closed before the child writes: its write fails with EPIPE
+  const piped = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--version'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout.destroy();
+    let stderr = '';
+    c.stderr.on('data', (d) => { stderr += d; });
+    c.on('close', (code) => resolve({ code, stderr }));
+  });
+  t.ok(piped.code === 0 && piped.stderr === '', `closed pipe: exit ${piped.code}, stderr ${JSON.stringify(piped.stderr)}`);
+  if (!existsSync('/dev/full')) { t.comment('no /dev/full here: the full-disk case is not run'); return; }
+  const full = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const fd = openSync('/dev/full', 'w');
+    const c = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--version'], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    let stderr = '';
+    c.stderr.on('data', (d) => { stderr += d; });
+    c.on('close', (code) => resolve({ code, stderr }));
+  });
+  t.ok(full.code === 1 && /^nullspace: cannot write standard output: ENOSPC\n$/.test(full.stderr), `full disk: exit ${full.code}, stderr ${JSON.stringify(full.stderr)}`);
 });
