@@ -96,7 +96,7 @@ t.test('a bare --version keeps Unix manners: a closed pipe ends it quietly (exit
     const c = spawn(process.execPath, ['--import', 'tsx', ENTRY, '--version'], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
     closeSync(fd);
     let stderr = '';
-    c.stderr.on('data', (d) => { stderr += d; });
+    c.stderr!.on('data', (d) => { stderr += d; });
     c.on('close', (code) => resolve({ code, stderr }));
   });
   t.ok(full.code === 1 && /^nullspace: cannot write standard output: ENOSPC\n$/.test(full.stderr), `full disk: exit ${full.code}, stderr ${JSON.stringify(full.stderr)}`);
