@@ -126,7 +126,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // to and from the JS `delta` around each run
   const K = core.kernels;
   const mark = core.mark();
-  const pDelta = core.alloc(N * 8); const pHi = core.put(hi); const pLoB = core.put(lo); const pG = core.alloc(N * 8);
+  const pDelta = core.alloc(N * 8); const pBoxHi = core.put(hi); const pBoxLo = core.put(lo); const pG = core.alloc(N * 8);
   const pHeld = core.alloc(N * 4); core.i32(pHeld, N).fill(0);
   const pOff = core.put(off);
   const tmax = Math.max(...groups.map((g) => g.length));
@@ -158,10 +158,10 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // third of the free dimensions a round, holding every violator at once can pin the whole tile; past `rounds`,
   // only those that would cut the step below half), the new held flags back, then the largest feasible step
   const step = (o: number, pc0: number, pv0: number) => {
-    tally(K.heldTileAtF64(o, n, k, pOff, pDelta, pHi, pLoB, pHeld, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc));
+    tally(K.heldTileAtF64(o, n, k, pOff, pDelta, pBoxHi, pBoxLo, pHeld, pP, pBt, pc0, pv0, pTD, pTHi, pTLo, pTHeld, rounds, maxRounds, pL, pH, pTAdded, pLam, pCandQ, pCandJ, pv, pc));
   };
   /** δ += γ·v on the tile at o, γ ≤ 1 the largest step that keeps every entry in the box (beyond tau). */
-  const stepAlong = (o: number, tau: number): void => tally(K.tileStepAlongF64(o, n, pOff, pDelta, pHi, pLoB, pv, tau));
+  const stepAlong = (o: number, tau: number): void => tally(K.tileStepAlongF64(o, n, pOff, pDelta, pBoxHi, pBoxLo, pv, tau));
 
   let disposed = false;
   const checkGoal = (g: Float64Array) => {
@@ -192,7 +192,7 @@ export function tileFitter(tb: TileSpace, shape: { c: number; h: number; w: numb
   // the room of each entry of the tile at o (relative to δ) into up/down, round-off's scale from the
   // unconstrained step v₀, and how many entries have no room upwards / downwards
   const rooms = (o: number, pv0: number) => {
-    const vmax = K.tileRoomsF64(o, n, pOff, pDelta, pHi, pLoB, pv0, pUp, pLo);
+    const vmax = K.tileRoomsF64(o, n, pOff, pDelta, pBoxHi, pBoxLo, pv0, pUp, pLo);
     return { vmax, noUp: K.tileNoUp(), noDown: K.tileNoDown() };
   };
   const exactStep = (o: number, pv0: number, maxIter: number, swaps: number) => {
