@@ -7,7 +7,7 @@ export { im2colF64, im2colF32, col2imF64, col2imF32 } from "./im2col";
 export { jacobiF64, jacobiF32, jacobiRotations, jacobiMaxCosine, jacobiMaxSine, rowsNormalizeF64, rowsNormalizeF32, rowsCompleteF64, rowsCompleteF32, transposeF64, transposeF32 } from "./svd_jacobi";
 export { qrHouseF64, qrHouseF32, qrRF64, qrRF32, qrApplyF64, qrApplyF32, qrWyF64, qrWyF32, qrBlockSize, qrWorkElems } from "./qr";
 export { qrcpInitF64, qrcpStepF64, triInvFrobF64, normOneInfF64 } from "./qrcp";
-export { gramF64, symEigvalsF64 } from "./sym_eigen";
+export { gramF64, gramWorkElems, symEigvalsF64 } from "./sym_eigen";
 export { bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, maxAbsF64, stageF64, qrColumnsF64 } from "./bidiag";
 export { symEigJacobiF64 } from "./ritz";
 export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";

@@ -5,62 +5,87 @@
 import { dot, axpy, zero } from './vec';
 import { house } from './qr';
 
-// Columns of the operand processed per pass: 4 rows × 256 doubles stay in L1 while the other
-// rows of the chunk (k × 2 KiB) stay in L2.
+// Columns of the operand processed per pass: a chunk of 4-row panels (k × LC doubles, 1 MiB for
+// k = 512) stays in L2 while one panel's slice stays in L1.
 const LC = 256;
 
-/** G (k × k, full, row-major) = X·Xᵀ for X (k × ld f64 rows, ld even, zero padding beyond len). */
-export function gramF64(x: usize, k: i32, len: i32, ld: i32, g: usize): void {
+/** f64 elements of gramF64's scratch for k rows. */
+export function gramWorkElems(k: i32): i32 { return ((k + 3) >> 2) * 4 * LC; }
+
+/**
+ * G (k × k, full, row-major) = X·Xᵀ for X (k × ld f64 rows, ld even, zero padding beyond len);
+ * work: gramWorkElems(k) f64 scratch.
+ *
+ * Each chunk of X's columns is first packed into panels of 4 rows with each column pair's 4 rows
+ * adjacent (64 bytes; a chunk's panels, 1 MiB for k = 512, are reused chunk after chunk), so
+ * the inner loop reads both operands through one pointer each at constant offsets: the 4×2 block
+ * with rows spread over 6 pointers spent as many instructions on addresses as on arithmetic
+ * (10.5 GFlop/s on a 512×4608 weight, front-end bound). Sums run in the same order as a plain
+ * dot product split in two lanes, whatever the blocking.
+ */
+export function gramF64(x: usize, k: i32, len: i32, ld: i32, work: usize, g: usize): void {
   zero<f64>(g, k * k);
+  const np = (k + 3) >> 2;
+  const pb = <usize>LC << 5; // bytes per packed panel: 4 rows × LC doubles
   const rb = <usize>ld << 3;
   const gb = <usize>k << 3;
   for (let c0 = 0; c0 < len; c0 += LC) {
     const cl = min(LC, ld - c0);
-    const off = <usize>c0 << 3;
-    let i = 0;
-    for (; i + 4 <= k; i += 4) {
-      const x0 = x + <usize>i * rb + off, x1 = x0 + rb, x2 = x1 + rb, x3 = x2 + rb;
-      let j = i;
-      for (; j + 2 <= k; j += 2) {
-        const y0 = x + <usize>j * rb + off, y1 = y0 + rb;
+    const pairs = (cl + 1) >> 1;
+    for (let p = 0; p < np; p++) {
+      const dst = work + <usize>p * pb;
+      for (let a = 0; a < 4; a++) {
+        const r = (p << 2) + a;
+        const at = dst + (<usize>a << 4);
+        if (r < k) {
+          const src = x + <usize>r * rb + (<usize>c0 << 3);
+          for (let c = 0; c < cl; c += 2) v128.store(at + (<usize>c << 5), v128.load(src + (<usize>c << 3)));
+        } else {
+          for (let c = 0; c < cl; c += 2) v128.store(at + (<usize>c << 5), f64x2.splat(0));
+        }
+      }
+    }
+    for (let ip = 0; ip < np; ip++) {
+      const xs = work + <usize>ip * pb;
+      for (let jh = ip << 1; jh < np << 1; jh++) {
+        // rows 2·jh, 2·jh + 1: the upper or lower half of panel jh >> 1
+        const ys = work + <usize>(jh >> 1) * pb + (<usize>(jh & 1) << 5);
         let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
         let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-        for (let l = 0; l < cl; l += 2) {
-          const o = <usize>l << 3;
-          const b0 = v128.load(y0 + o), b1 = v128.load(y1 + o);
-          const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
+        let xp = xs, yp = ys;
+        const xe = xs + (<usize>pairs << 6);
+        for (; xp < xe; xp += 64, yp += 64) {
+          const b0 = v128.load(yp), b1 = v128.load(yp, 16);
+          const v0 = v128.load(xp), v1 = v128.load(xp, 16), v2 = v128.load(xp, 32), v3 = v128.load(xp, 48);
           a00 = f64x2.add(a00, f64x2.mul(v0, b0)); a01 = f64x2.add(a01, f64x2.mul(v0, b1));
           a10 = f64x2.add(a10, f64x2.mul(v1, b0)); a11 = f64x2.add(a11, f64x2.mul(v1, b1));
           a20 = f64x2.add(a20, f64x2.mul(v2, b0)); a21 = f64x2.add(a21, f64x2.mul(v2, b1));
           a30 = f64x2.add(a30, f64x2.mul(v3, b0)); a31 = f64x2.add(a31, f64x2.mul(v3, b1));
         }
-        const g0 = g + <usize>i * gb + (<usize>j << 3), g1 = g0 + gb, g2 = g1 + gb, g3 = g2 + gb;
+        const i = ip << 2, j = jh << 1;
+        if (j >= k) continue;
+        const two = j + 1 < k;
+        const g0 = g + <usize>i * gb + (<usize>j << 3);
         store<f64>(g0, load<f64>(g0) + f64x2.extract_lane(a00, 0) + f64x2.extract_lane(a00, 1));
-        store<f64>(g0, load<f64>(g0, 8) + f64x2.extract_lane(a01, 0) + f64x2.extract_lane(a01, 1), 8);
+        if (two) store<f64>(g0, load<f64>(g0, 8) + f64x2.extract_lane(a01, 0) + f64x2.extract_lane(a01, 1), 8);
+        if (i + 1 >= k) continue;
+        const g1 = g0 + gb;
         store<f64>(g1, load<f64>(g1) + f64x2.extract_lane(a10, 0) + f64x2.extract_lane(a10, 1));
-        store<f64>(g1, load<f64>(g1, 8) + f64x2.extract_lane(a11, 0) + f64x2.extract_lane(a11, 1), 8);
+        if (two) store<f64>(g1, load<f64>(g1, 8) + f64x2.extract_lane(a11, 0) + f64x2.extract_lane(a11, 1), 8);
+        if (i + 2 >= k) continue;
+        const g2 = g1 + gb;
         store<f64>(g2, load<f64>(g2) + f64x2.extract_lane(a20, 0) + f64x2.extract_lane(a20, 1));
-        store<f64>(g2, load<f64>(g2, 8) + f64x2.extract_lane(a21, 0) + f64x2.extract_lane(a21, 1), 8);
+        if (two) store<f64>(g2, load<f64>(g2, 8) + f64x2.extract_lane(a21, 0) + f64x2.extract_lane(a21, 1), 8);
+        if (i + 3 >= k) continue;
+        const g3 = g2 + gb;
         store<f64>(g3, load<f64>(g3) + f64x2.extract_lane(a30, 0) + f64x2.extract_lane(a30, 1));
-        store<f64>(g3, load<f64>(g3, 8) + f64x2.extract_lane(a31, 0) + f64x2.extract_lane(a31, 1), 8);
-      }
-      for (; j < k; j++) {
-        const y = x + <usize>j * rb + off;
-        for (let a = 0; a < 4; a++) {
-          const ga = g + <usize>(i + a) * gb + (<usize>j << 3);
-          store<f64>(ga, load<f64>(ga) + dot<f64>(x + <usize>(i + a) * rb + off, y, cl));
-        }
-      }
-    }
-    for (; i < k; i++) {
-      for (let j = i; j < k; j++) {
-        const ga = g + <usize>i * gb + (<usize>j << 3);
-        store<f64>(ga, load<f64>(ga) + dot<f64>(x + <usize>i * rb + off, x + <usize>j * rb + off, cl));
+        if (two) store<f64>(g3, load<f64>(g3, 8) + f64x2.extract_lane(a31, 0) + f64x2.extract_lane(a31, 1), 8);
       }
     }
   }
+  // the diagonal panels computed both triangles of their 4×4 block; the rest is upper only
   for (let i = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++) store<f64>(g + <usize>j * gb + (<usize>i << 3), load<f64>(g + <usize>i * gb + (<usize>j << 3)));
+    for (let j = (i & ~3) + 4; j < k; j++) store<f64>(g + <usize>j * gb + (<usize>i << 3), load<f64>(g + <usize>i * gb + (<usize>j << 3)));
   }
 }
 

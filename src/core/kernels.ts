@@ -72,8 +72,9 @@ export interface Kernels {
   triInvFrobF64(wPtr: number, r: number, ld: number, rdiagPtr: number, workPtr: number, c0: number, c1: number): number;
   /** (aPtr m×n, m, n, ld, workPtr n f64) → √(‖A‖₁·‖A‖_∞) ≥ ‖A‖₂ */
   normOneInfF64(aPtr: number, m: number, n: number, ld: number, workPtr: number): number;
-  /** (xPtr, k, len, ld even, gPtr): G (k×k) = X·Xᵀ, f64 */
-  gramF64(xPtr: number, k: number, len: number, ld: number, gPtr: number): void;
+  /** (xPtr, k, len, ld even, workPtr gramWorkElems(k) f64, gPtr): G (k×k) = X·Xᵀ, f64 */
+  gramF64(xPtr: number, k: number, len: number, ld: number, workPtr: number, gPtr: number): void;
+  gramWorkElems(k: number): number;
   /** (aPtr, n, dPtr, ePtr, workPtr 4n + 9) → 0, or −1 if QL did not converge; d descending */
   symEigvalsF64(aPtr: number, n: number, dPtr: number, ePtr: number, workPtr: number): number;
 
