@@ -2,7 +2,7 @@
 // bidiagonalisation + bidiagonal QR (LAPACK's way, accurate to eps64·σmax absolutely) or the
 // float64 Gram matrix's eigenvalues (fastest, valid only for σ far above √eps64·σmax). 'auto' chooses.
 import { core, LinAlgError } from '../core/index.js';
-import { checkMatrix, oneOf, padded, positiveOrZero, precisionOf, stageRows, type Matrix } from './svd-input.js';
+import { oneOf, padded, positiveOrZero, precisionOf, stageRowsChecked, type Matrix } from './svd-input.js';
 import { svdFor } from './svd.js';
 import { bidiagFor } from './bidiag.js';
 import { gramMinRtol } from './tolerance.js';
@@ -56,24 +56,24 @@ export function singularValues(a: Matrix, m: number, n: number, opts: SingularVa
 }
 
 function gramSingularValues(a: Matrix, m: number, n: number): Float64Array {
-  const scale = checkMatrix('singularValues', a, m, n);
   const k = Math.min(m, n), L = Math.max(m, n);
-  if (k === 0 || scale === 0) return new Float64Array(k);
   const K = core.kernels;
   return core.scoped(() => {
     const ld = padded(L, 8);
     let x: number;
-    if (m <= n) x = stageRows(a, m, n, ld, scale, 'f64');
+    const staged = stageRowsChecked('singularValues', a, m, n, m <= n ? ld : n);
+    const scale = staged.scale;
+    if (k === 0 || scale === 0) return new Float64Array(k);
+    if (m <= n) x = staged.ptr;
     else {
-      const src = stageRows(a, m, n, n, scale, 'f64');
       x = core.alloc(k * ld * 8);
       core.f64(x, k * ld).fill(0);
-      K.transposeF64(src, m, n, n, x, ld);
+      K.transposeF64(staged.ptr, m, n, n, x, ld);
     }
-    const g = core.alloc(k * k * 8);
-    K.gramF64(x, k, L, ld, g);
-    const d = core.alloc(k * 8), e = core.alloc(k * 8), work = core.alloc((4 * k + 9) * 8);
-    if (K.symEigvalsF64(g, k, d, e, work) < 0) throw new LinAlgError('Gram eigenvalue iteration did not converge');
+    const g = core.alloc(k * k * 8), work = core.alloc(K.gramWorkElems(k) * 8);
+    K.gramF64(x, k, L, ld, work, g);
+    const d = core.alloc(k * 8), e = core.alloc(k * 8), eig = core.alloc((4 * k + 9) * 8);
+    if (K.symEigvalsF64(g, k, d, e, eig) < 0) throw new LinAlgError('Gram eigenvalue iteration did not converge');
     return core.f64(d, k).map((l) => Math.sqrt(Math.max(l, 0)) * scale);
   });
 }

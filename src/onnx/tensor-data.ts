@@ -66,14 +66,17 @@ export function tensorShape(t: TensorProto, where: string): { dims: number[]; co
 }
 
 function fromBytes(bytes: Uint8Array, type: number, count: number): Float64Array {
-  // Copy into an aligned buffer; ONNX raw data is little-endian, as are the hosts we run on.
-  // (Buffer.prototype.slice would return a view of Node's pool, so copy explicitly.)
-  const copy = new Uint8Array(count * ELEMENT_BYTES[type]!);
-  copy.set(bytes.subarray(0, copy.length));
-  const buf = copy.buffer;
   // (TypedArray.prototype.set converts element types natively: Float64Array.from with an iterable
   // walks the iterator, ≈ 8 ns an element — 18 ms for one 512×4608 weight)
   const widen = (src: ArrayLike<number>) => { const out = new Float64Array(count); out.set(src); return out; };
+  // ONNX raw data is little-endian, as are the hosts we run on. A float32 tensor sitting aligned
+  // (the usual case) is widened straight from the file's bytes; anything else is first copied into
+  // an aligned buffer of our own (float64 is returned as that copy; Buffer.prototype.slice would
+  // return a view of Node's pool).
+  if (type === DataType.float32 && bytes.byteOffset % 4 === 0) return widen(new Float32Array(bytes.buffer, bytes.byteOffset, count));
+  const copy = new Uint8Array(count * ELEMENT_BYTES[type]!);
+  copy.set(bytes.subarray(0, copy.length));
+  const buf = copy.buffer;
   switch (type) {
     case DataType.float32: return widen(new Float32Array(buf));
     case DataType.float64: return new Float64Array(buf);
