@@ -257,7 +257,8 @@ export class ImageRunner {
     this.startingNow = true;
     this.startPromise = CollidePool.start(spec, n, (key, line) => this.announceOnce(key, line), this.spawned, () => this.closed).then(
       (pool) => { if (!this.closed) this.pool = pool; },
-      () => { /* no threads: the images go on here, as with --threads 1 */ },
+      // no threads: the images go on here, as with --threads 1 (said once, unless the command ended first)
+      (e: unknown) => { if (!this.closed) this.announceOnce('threads', `${n} worker threads did not start (${e instanceof Error ? e.message : String(e)}); the images run in this thread`); },
     ).finally(() => { this.startingNow = false; });
   }
 }

@@ -117,3 +117,22 @@ t.test('a dynamic model: a new size whose set-up would not fit the budget in eve
   }
   t.equal(lines.filter((l) => /at 64×64/.test(l)).length, 1, 'the large size announced once');
 });
+
+t.test('workers that cannot start: said once on the announce line, and every image still comes out here, as one thread gives it', async (t) => {
+  const ref = await createPipeline(model.bytes, options);
+  const expected = images.slice(0, 4).map((img, i) => ref.process(img, i, `image ${i}`));
+  const p = await createPipeline(model.bytes, options);
+  const lines: string[] = [];
+  // the workers read the model again from its file: a missing one fails every worker's set-up
+  const runner = new ImageRunner(p, { threads: 2, spec: { modelPath: join(dir, 'gone.onnx'), label: 'gone.onnx', options, wantNpy: false }, announce: (l) => lines.push(l) });
+  t.teardown(() => runner.close());
+  const out = [runner.submit(images[0]!, 0, 'image 0'), runner.submit(images[1]!, 1, 'image 1')];
+  await runner.started();
+  out.push(runner.submit(images[2]!, 2, 'image 2'), runner.submit(images[3]!, 3, 'image 3'));
+  await Promise.all(out.map((o) => o.done));
+  t.equal(runner.threads, 1, 'no pool');
+  for (let i = 0; i < 4; i++) t.ok(Buffer.from(out[i]!.get().png).equals(Buffer.from(expected[i]!.png)), `image ${i}: the same PNG bytes`);
+  const said = lines.filter((l) => /worker threads/.test(l));
+  t.equal(said.length, 1, lines.join(' | '));
+  t.match(said[0], /^2 worker threads did not start \(.*gone\.onnx.*\); the images run in this thread$/);
+});
