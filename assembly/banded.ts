@@ -157,22 +157,49 @@ function rowPair(i: i32, b: i32, ld: i32, aPtr: usize, dropTol: f64): i32 {
  * Dropped pivots (L[k,k] = 0) give out[perm[k]] = 0: the inverse of A restricted to the kept rows.
  */
 export function bandSolveF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize): void {
+  bandSolve(n, b, ld, lPtr, permPtr, rPtr, workPtr, outPtr, n, 1);
+}
+
+/**
+ * bandSolveF64 with a factor whose rows repeat: rows i ≥ r0 are stored once per residue,
+ * L[i] = L[r0 + (i − r0) mod period] (relative to the diagonal), the factor holding r0 + period rows.
+ * The Cholesky factor of a convolution's A·Aᵀ, in an order that walks the image column by column,
+ * settles to one column's rows within round-off after a few dozen columns (normal-factor.ts): what is
+ * streamed per solve then fits in cache instead of the whole band.
+ */
+export function bandSolvePeriodicF64(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize, r0: i32, period: i32): void {
+  bandSolve(n, b, ld, lPtr, permPtr, rPtr, workPtr, outPtr, r0, period);
+}
+
+// the stored row of row i
+@inline function stored(i: i32, r0: i32, period: i32): i32 {
+  return i < r0 ? i : r0 + (i - r0) % period;
+}
+
+// address of entry (i, k) of row i stored as row si
+@inline function atRow(ptr: usize, ld: i32, b: i32, si: i32, i: i32, k: i32): usize {
+  return ptr + ((<usize>si * <usize>ld + <usize>(k - i + b)) << 3);
+}
+
+@inline function bandSolve(n: i32, b: i32, ld: i32, lPtr: usize, permPtr: usize, rPtr: usize, workPtr: usize, outPtr: usize, r0: i32, period: i32): void {
   const x = permPtr == 0 ? outPtr : workPtr;
   if (permPtr == 0) memory.copy(x, rPtr, <usize>n << 3);
   else for (let i = 0; i < n; i++) store<f64>(x + (<usize>i << 3), load<f64>(rPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3)));
   // L y = P r
   for (let i = 0; i < n; i++) {
     const lo = i - b > 0 ? i - b : 0;
+    const si = stored(i, r0, period);
     const p = x + (<usize>i << 3);
-    store<f64>(p, over(load<f64>(p) - dot<f64>(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo), load<f64>(at(lPtr, ld, b, i, i))));
+    store<f64>(p, over(load<f64>(p) - dot<f64>(atRow(lPtr, ld, b, si, i, lo), x + (<usize>lo << 3), i - lo), load<f64>(atRow(lPtr, ld, b, si, i, i))));
   }
   // Lᵀ z = y, by columns of Lᵀ (rows of L): once z_i is known, remove it from the rows above
   for (let i = n - 1; i >= 0; i--) {
     const lo = i - b > 0 ? i - b : 0;
+    const si = stored(i, r0, period);
     const p = x + (<usize>i << 3);
-    const zi = over(load<f64>(p), load<f64>(at(lPtr, ld, b, i, i)));
+    const zi = over(load<f64>(p), load<f64>(atRow(lPtr, ld, b, si, i, i)));
     store<f64>(p, zi);
-    axpy<f64>(at(lPtr, ld, b, i, lo), x + (<usize>lo << 3), i - lo, -zi);
+    axpy<f64>(atRow(lPtr, ld, b, si, i, lo), x + (<usize>lo << 3), i - lo, -zi);
   }
   if (permPtr != 0) for (let i = 0; i < n; i++) store<f64>(outPtr + (<usize>load<i32>(permPtr + (<usize>i << 2)) << 3), load<f64>(x + (<usize>i << 3)));
 }

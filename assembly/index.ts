@@ -11,7 +11,7 @@ export { gramF64, gramWorkElems, symEigvalsF64 } from "./sym_eigen";
 export { bidiagonalizeF64, bidiagWorkElems, bidiagValuesF64, maxAbsF64, stageF64, qrColumnsF64 } from "./bidiag";
 export { symEigJacobiF64 } from "./ritz";
 export { gemvNF64, gemvNF32, gemvTF64, gemvTF32, dotF64, dotF32, axpbyF64, axpbyF32 } from "./blas1";
-export { bandCholeskyF64, bandSolveF64, bandSolveBlocksF64, bandSolveBlocksF32 } from "./banded";
+export { bandCholeskyF64, bandSolveF64, bandSolvePeriodicF64, bandSolveBlocksF64, bandSolveBlocksF32 } from "./banded";
 export { rowsCombineF64, trsvLowerF64, trsvLowerTF64, trsvLowerFromF64, trsvLowerTBlockF64, activeSetTileF64, heldTileStepF64 } from "./tile";
 export { dualTileF64 } from "./tile_dual";
 export { tileResidualsF64, tileRoomsF64, tileNoUp, tileNoDown, tileStepAlongF64, heldTileAtF64 } from "./tile_sweep";

@@ -158,6 +158,8 @@ export interface Kernels {
   bandCholeskyF64(n: number, b: number, ld: number, aPtr: number, dropTol: number): number;
   /** (n, b, ld, lPtr, permPtr n i32 | 0, rPtr, workPtr n f64, outPtr): out = Pᵀ(L·Lᵀ)⁻¹P·r, (P r)[i] = r[perm[i]], 0 at dropped pivots; out may alias r */
   bandSolveF64(n: number, b: number, ld: number, lPtr: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number): void;
+  /** bandSolveF64 with rows i ≥ r0 stored once per residue mod period (r0 + period rows held) */
+  bandSolvePeriodicF64(n: number, b: number, ld: number, lPtr: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number, r0: number, period: number): void;
   /** (nb, nPtr i32, lPtrs i32, permPtr i32 concatenated, rPtr, workPtr, outPtr, len): out = 0, then out[perm_t] = (L_t L_tᵀ)⁻¹ r[perm_t] per dense block */
   bandSolveBlocksF64(nb: number, nPtr: number, lPtrs: number, permPtr: number, rPtr: number, workPtr: number, outPtr: number, len: number): void;
   /** the same with float32 factors (dense row-major n × n each) and the solve in f32 (work f32) */

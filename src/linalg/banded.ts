@@ -20,6 +20,12 @@ export function bandSolvePtr(c: Core, n: number, b: number, ld: number, lPtr: nu
   if (n > 0) c.kernels.bandSolveF64(n, b, ld, lPtr, permPtr, rPtr, workPtr, outPtr);
 }
 
+/** bandSolvePtr with rows i ≥ r0 read from row r0 + (i − r0) mod period (the factor holds r0 + period rows). */
+export function bandSolvePeriodicPtr(c: Core, n: number, b: number, ld: number, lPtr: number, permPtr: number,
+  rPtr: number, workPtr: number, outPtr: number, r0: number, period: number): void {
+  if (n > 0) c.kernels.bandSolvePeriodicF64(n, b, ld, lPtr, permPtr, rPtr, workPtr, outPtr, r0, period);
+}
+
 /** RangeError naming the first NaN/Inf among the slots the band holds (ignored slots may hold anything). */
 function checkBandFinite(band: Float64Array, n: number, b: number, ld: number): void {
   for (let i = 0; i < n; i++) {

@@ -26,7 +26,7 @@ export function axisReach(k: number, s: number, dil: number, outLen: number): nu
 }
 
 /** Row order and half-bandwidth for a conv: perm[position] = row of A (CHW). Internal. */
-export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: Int32Array; bandwidth: number; ry: number; rx: number } {
+export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: Int32Array; bandwidth: number; ry: number; rx: number; slow: number } {
   const M = g.outC / g.groups;
   const ry = axisReach(g.kh, g.sh, g.dh, oh), rx = axisReach(g.kw, g.sw, g.dw, ow);
   const bYFast = (rx * oh + ry + 1) * M - 1; // slow = x, fast = y
@@ -42,7 +42,7 @@ export function convRowOrder(g: ConvGeometry, oh: number, ow: number): { perm: I
       for (let o = 0; o < M; o++) perm[p++] = (gi * M + o) * oh * ow + pos;
     }
   }
-  return { perm, bandwidth: Math.min(yFast ? bYFast : bXFast, rows - 1), ry, rx };
+  return { perm, bandwidth: Math.min(yFast ? bYFast : bXFast, rows - 1), ry, rx, slow: S };
 }
 
 /**

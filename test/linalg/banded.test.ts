@@ -232,3 +232,32 @@ t.test('bandSolveBlocksF64 / F32: each block solved where its permutation puts i
   t.ok(Math.sqrt(d64) <= 1e-12 * norm && Math.sqrt(d32) <= 1e-4 * norm && Math.sqrt(d32) > 0 && stray === 0,
     `f64 ${(Math.sqrt(d64) / norm).toExponential(1)}, f32 ${(Math.sqrt(d32) / norm).toExponential(1)} relative; ${stray} entries off the blocks not zero`);
 });
+
+t.test('bandSolvePeriodicF64 on the first r0 + period rows equals bandSolveF64 on the band those rows repeat into, bit for bit', (t) => {
+  const K = core.kernels;
+  let cases = 0;
+  for (const [n, b, r0, period] of [[40, 5, 10, 6], [64, 9, 0, 16], [50, 12, 20, 7], [30, 3, 27, 3], [97, 20, 33, 21]] as const) {
+    const g = rng(7 * n + b);
+    const ld = b + 2; // a stride beyond b + 1, as the factors in normal-factor.ts may not have
+    const held = r0 + period;
+    const short = new Float64Array(held * ld);
+    for (let i = 0; i < held; i++) for (let s = 0; s <= b; s++) short[i * ld + s] = s === b ? 1 + g.uniform() : g.normal() / (b + 1);
+    const full = new Float64Array(n * ld);
+    for (let i = 0; i < n; i++) {
+      const si = i < r0 ? i : r0 + ((i - r0) % period);
+      full.set(short.subarray(si * ld, (si + 1) * ld), i * ld);
+    }
+    const perm = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
+    const r = Float64Array.from({ length: n }, () => g.normal());
+    const [a, c] = core.scoped(() => {
+      const pf = core.put(full), ps = core.put(short), pp = core.put(perm), pr = core.put(r), pw = core.alloc(n * 8), pa = core.alloc(n * 8), pc = core.alloc(n * 8);
+      K.bandSolveF64(n, b, ld, pf, pp, pr, pw, pa);
+      K.bandSolvePeriodicF64(n, b, ld, ps, pp, pr, pw, pc, r0, period);
+      return [core.f64(pa, n).slice(), core.f64(pc, n).slice()];
+    });
+    cases++;
+    t.ok(a.every((v, i) => Object.is(v, c[i])) && a.some((v) => v !== 0), `n ${n} b ${b} r0 ${r0} period ${period}: identical`);
+  }
+  t.equal(cases, 5);
+  t.end();
+});
