@@ -86,8 +86,11 @@ function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number
  * measured, CG then stalls at 1e-9 … 1e-4 for some random directions and not for others, so (1)
  * tests the rows themselves rather than relying on (2) alone.
  */
+/** factorChecked's factor, with its test projection: the direction, the norm bound used, the PCG steps taken. */
+type Checked = Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs'> & { probe: { v: Float64Array; norm: number; iterations: number } };
+
 function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array | undefined,
-  assemble: () => void, op: LinearOperator): Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs'> | undefined {
+  assemble: () => void, op: LinearOperator): Checked | undefined {
   const { solve, bytes } = solverOf(fc, n, b, ld, bandPtr, perm);
   const norm = opNorm(op, { iters: 10 }); // a lower bound of ‖A‖: makes the check a little stricter
   const v = randn(op.cols, 0);
@@ -104,7 +107,7 @@ function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: numb
     if (suspects.length > 0 && !(spanError(op, solve, suspects, 1) <= SPAN_TOL && spanError(op, solve, suspects, 2) <= SPAN_TOL)) continue;
     const check = projectToNullSpace(op, v, { preconditioner: solve, norm, tol: 1e-13, maxIter: dropped > 0 ? 5 : 20 });
     // captured ≈ 0: ker(A) is trivial, δ shrinks to rounding and no ratio can reach tol; nothing to project
-    if (check.converged || check.captured < 1e-8) return { solve, bytes, dropped, accuracy: accuracyOf(op, solve), shift: 0 };
+    if (check.converged || check.captured < 1e-8) return { solve, bytes, dropped, accuracy: accuracyOf(op, solve), shift: 0, probe: { v, norm, iterations: check.iterations } };
     if (dropped === 0) break; // not a matter of dropping: A·Aᵀ is too ill-conditioned for the factor
   }
   // Near-dependent rows of a column-restricted A (held pixels leave a chain of windows only a few
@@ -126,7 +129,7 @@ function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: numb
     const f = fc.f64(bandPtr, n * ld);
     for (let i = 0; i < n; i++) if (f[i * ld + b] === 0) dropped++;
     const check = projectToNullSpace(op, v, { preconditioner: solve, norm, tol: 1e-13, maxIter: 60 });
-    if (check.converged || check.captured < 1e-8) return { solve, bytes, dropped, accuracy: accuracyOf(op, solve), shift: mu };
+    if (check.converged || check.captured < 1e-8) return { solve, bytes, dropped, accuracy: accuracyOf(op, solve), shift: mu, probe: { v, norm, iterations: check.iterations } };
   }
   return undefined;
 }
@@ -242,18 +245,20 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
     : (): void => void convBandDirect(weight, g, oh, ow, perm, b, ld, view);
   const op = convOperator(weight, g);
   const f = factorChecked(fc, n, b, ld, bandPtr, perm, assemble, opts.keep ? restrictColumns(op, opts.keep).op : op);
+  if (!f) return undefined;
+  const { probe, ...factor } = f;
   // one group, every pixel free, nothing dropped or shifted: the rows may settle to one column's (periodicFactor)
-  const settled = opts.settle !== false && f && !held?.length && g.groups === 1 && f.dropped === 0 && f.shift === 0
-    ? periodicFactor(fc, n, b, ld, bandPtr, perm, n / slow, op) : undefined;
-  return f && { ...f, ...settled, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
+  const settled = opts.settle !== false && !held?.length && g.groups === 1 && f.dropped === 0 && f.shift === 0
+    ? periodicFactor(fc, n, b, ld, bandPtr, perm, n / slow, op, probe) : undefined;
+  return { ...factor, ...settled, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
 }
 
 /**
  * Largest entry-wise difference, relative to the factor's largest entry, for a row block to stand in
- * for a later one: a quarter of the band factorization's own rounding level, (b + 1)·eps. (The settled
+ * for another: an eighth of the band factorization's own rounding level, (b + 1)·eps. (The settled
  * blocks jitter by 1–2e-15 of the largest entry on the PP-OCR classifier, 2e-16 on random weights.)
  */
-const settledTol = (b: number) => (b + 1) * EPS / 4;
+const settledTol = (b: number) => (b + 1) * EPS / 8;
 
 /**
  * In the row order of convRowOrder (one slow index after another, `period` rows each), the band
@@ -261,21 +266,20 @@ const settledTol = (b: number) => (b + 1) * EPS / 4;
  * the image: away from the first columns its row blocks converge geometrically to a fixed block
  * (measured on the PP-OCR classifier's 48×192 layer: a factor ≈ 50 every four columns, round-off
  * level — 1–2e-15 of the largest entry — from the 36th of 96 columns on; the entries then jitter in
- * the last bits and never settle exactly). Once every later block lies within settledTol(b) of block j0, the
- * factor is kept as its first (j0 + 1) blocks, the later rows read from block j0
- * (assembly/banded.ts bandSolvePeriodicF64): the solve then streams a third of the band, and the
- * held memory shrinks with it. The perturbation is that of the factorization's own rounding; the
- * shorter factor is kept only if the test projection converges as fast as with the whole one.
+ * the last bits and never settle exactly). Once every block from j0 on lies within settledTol(b) of
+ * the last one, the factor is kept as its first j0 blocks and the last, which the rows from block j0
+ * on read (assembly/banded.ts bandSolvePeriodicF64): the solve then streams a third of the band, and
+ * the held memory shrinks with it. The perturbation is below the factorization's own rounding; the
+ * shorter factor is kept only if the test projection converges in as few PCG steps as with the whole.
  */
-function periodicFactor(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array, period: number, op: LinearOperator): Pick<NormalFactor, 'solve' | 'bytes' | 'accuracy' | 'settledAt'> | undefined {
+function periodicFactor(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array, period: number, op: LinearOperator,
+  probe: Checked['probe']): Pick<NormalFactor, 'solve' | 'bytes' | 'accuracy' | 'settledAt'> | undefined {
   const S = n / period;
   if (!Number.isInteger(S) || S < 4) return undefined;
   const band = fc.f64(bandPtr, n * ld);
   const blockLen = period * ld;
-  let max = 0;
-  for (let i = 0; i < band.length; i++) max = Math.max(max, Math.abs(band[i]!));
-  // each block's distance to the last one; j0: from there on every block within tol/2 of the last, so
-  // within tol of block j0
+  const max = fc.kernels.maxAbsF64(bandPtr, n * ld);
+  // each block's distance to the last one; j0: from there on every block within tol of it
   const tol = settledTol(b) * max;
   const last = (S - 1) * blockLen;
   let j0 = S - 1;
@@ -283,21 +287,21 @@ function periodicFactor(fc: Core, n: number, b: number, ld: number, bandPtr: num
     const o = j * blockLen;
     let d = 0;
     for (let t = 0; t < blockLen; t++) d = Math.max(d, Math.abs(band[o + t]! - band[last + t]!));
-    if (!(d <= tol / 2)) break;
+    if (!(d <= tol)) break;
     j0 = j;
   }
   // worth it only when the kept part is clearly smaller
   if (j0 + 1 > 0.75 * S) return undefined;
+  // rows from block j0 on read the last block, the most settled one (every block from j0 lies within tol of it)
   const pc = createCoreSync();
   const keepPtr = pc.alloc((j0 + 1) * blockLen * 8);
-  pc.f64(keepPtr, (j0 + 1) * blockLen).set(band.subarray(0, (j0 + 1) * blockLen));
+  const kept = pc.f64(keepPtr, (j0 + 1) * blockLen);
+  kept.set(band.subarray(0, j0 * blockLen));
+  kept.set(band.subarray(last, last + blockLen), j0 * blockLen);
   const short = solverOf(pc, n, b, ld, keepPtr, perm, { r0: j0 * period, period });
-  const whole = solverOf(fc, n, b, ld, bandPtr, perm);
-  const norm = opNorm(op, { iters: 10 });
-  const v = randn(op.cols, 1);
-  const withWhole = projectToNullSpace(op, v, { preconditioner: whole.solve, norm, tol: 1e-13, maxIter: 20 });
-  const withShort = projectToNullSpace(op, v, { preconditioner: short.solve, norm, tol: 1e-13, maxIter: 20 });
-  if (!withShort.converged || withShort.iterations > withWhole.iterations) return undefined;
+  // factorChecked's test projection again, with the shorter factor
+  const check = projectToNullSpace(op, probe.v, { preconditioner: short.solve, norm: probe.norm, tol: 1e-13, maxIter: 20 });
+  if (!check.converged || check.iterations > probe.iterations) return undefined;
   return { solve: short.solve, bytes: short.bytes, accuracy: accuracyOf(op, short.solve), settledAt: j0 * period };
 }
 
@@ -338,5 +342,7 @@ export function denseNormalFactor(w: Float64Array, m: number, n: number, opts: N
     for (let i = 0; i < m; i++) band.copyWithin(i * ld + b - i, i * ld, i * ld + i + 1);
   };
   const f = factorChecked(fc, m, b, ld, bandPtr, undefined, assemble, denseOperator(wk, m, n));
-  return f && { ...f, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
+  if (!f) return undefined;
+  const { probe: _probe, ...factor } = f;
+  return { ...factor, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
 }
