@@ -1,8 +1,8 @@
 // Singular values (no vectors) by Householder bidiagonalisation and dqds / implicit QR on the
 // bidiagonal in the WASM core (assembly/bidiag.ts), the way LAPACK's gesdd/gesvd compute them. Internal:
 // BIDIAG_QR_RATIO, the status table.
-import { core, LinAlgError, assertInt, invalidParameter } from '../core/index.js';
-import { checkMatrix, padded, type Matrix } from './svd-input.js';
+import { core, LinAlgError } from '../core/index.js';
+import { checkMatrix, checkShape, padded, type Matrix } from './svd-input.js';
 
 /**
  * Householder QR first when the long side exceeds the short one by more than this factor. By flop
@@ -51,10 +51,7 @@ export function bidiagSingularValues(a: Matrix, m: number, n: number): BidiagSin
 
 /** bidiagSingularValues() with the calling operation's name in argument errors (internal). */
 export function bidiagFor(op: string, a: Matrix, m: number, n: number): BidiagSingularValues {
-  assertInt(`${op} m`, m, 0, 2 ** 31 - 1);
-  assertInt(`${op} n`, n, 0, 2 ** 31 - 1);
-  if (!(a instanceof Float64Array) && !(a instanceof Float32Array)) throw invalidParameter(`${op} a`, 'a Float64Array or Float32Array', a);
-  if (a.length !== m * n) throw new RangeError(`Expected length ${m * n} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
+  checkShape(op, a, m, n);
   const k = Math.min(m, n), L = Math.max(m, n);
   if (k === 0) return { s: new Float64Array(0), path: 'bidiag' };
   const K = core.kernels;

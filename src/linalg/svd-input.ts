@@ -30,19 +30,24 @@ export function positiveOrZero(name: string, value: unknown): number | undefined
   return value;
 }
 
-/**
- * Checks a is a Float64Array/Float32Array of length m·n with finite entries, m and n
- * non-negative integers; returns max|a_ij| (0 for an empty or zero matrix).
- */
-export function checkMatrix(op: string, a: unknown, m: unknown, n: unknown): number {
+/** a is a Float64Array/Float32Array of length m·n, m and n non-negative integers. */
+export function checkShape(op: string, a: unknown, m: unknown, n: unknown): asserts a is Matrix {
   assertInt(`${op} m`, m, 0, 2 ** 31 - 1);
   assertInt(`${op} n`, n, 0, 2 ** 31 - 1);
   if (!(a instanceof Float64Array) && !(a instanceof Float32Array)) {
     throw invalidParameter(`${op} a`, 'a Float64Array or Float32Array', a);
   }
-  if (a.length !== m * n) {
-    throw new RangeError(`Expected length ${m * n} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
+  if (a.length !== (m as number) * (n as number)) {
+    throw new RangeError(`Expected length ${(m as number) * (n as number)} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
   }
+}
+
+/**
+ * Checks a is a Float64Array/Float32Array of length m·n with finite entries, m and n
+ * non-negative integers; returns max|a_ij| (0 for an empty or zero matrix).
+ */
+export function checkMatrix(op: string, a: unknown, m: unknown, n: unknown): number {
+  checkShape(op, a, m, n);
   // One tight pass (no throw inside the loop, so V8 keeps it optimised); NaN fails x <= max.
   let max = 0;
   let bad = false;
@@ -98,15 +103,8 @@ export function stageRows(a: Matrix, rows: number, cols: number, ld: number, sca
  * pointer and the scale (0 for an empty or zero matrix, whose rows are then left unscaled).
  * Call inside core.scoped().
  */
-export function stageRowsChecked(op: string, a: unknown, m: unknown, n: unknown, ld: number): { ptr: number; scale: number } {
-  assertInt(`${op} m`, m, 0, 2 ** 31 - 1);
-  assertInt(`${op} n`, n, 0, 2 ** 31 - 1);
-  if (!(a instanceof Float64Array) && !(a instanceof Float32Array)) {
-    throw invalidParameter(`${op} a`, 'a Float64Array or Float32Array', a);
-  }
-  if (a.length !== m * n) {
-    throw new RangeError(`Expected length ${m * n} (m·n = ${m}·${n}) for ${op} a but received length ${a.length}`);
-  }
+export function stageRowsChecked(op: string, a: unknown, m: number, n: number, ld: number): { ptr: number; scale: number } {
+  checkShape(op, a, m, n);
   const ptr = stageRows(a, m, n, ld, 1, 'f64');
   const scale = core.kernels.maxAbsF64(ptr, m * ld);
   if (!(scale < Infinity)) checkMatrix(op, a, m, n); // throws, naming the first non-finite entry
