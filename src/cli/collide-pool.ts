@@ -191,7 +191,8 @@ export class ImageRunner {
 
   constructor(private readonly p: Pipeline, private readonly o: RunnerOptions) {
     const seen = (s: SizedSetup) => {
-      this.setupBytes = Math.max(this.setupBytes, s.collider?.normal?.bytes ?? 0);
+      // a worker's set-up peaks above what it then holds (the whole band before its settled part is kept)
+      this.setupBytes = Math.max(this.setupBytes, s.collider?.normal?.peakBytes ?? s.collider?.normal?.bytes ?? 0);
       this.announceOnce(`${s.height}x${s.width}`, setupSummary(s));
     };
     if (p.fixed) seen(p.fixed);

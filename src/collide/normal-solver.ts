@@ -15,6 +15,8 @@ export interface NormalSolver {
   bandwidth?: number;
   /** bytes the factor holds (banded only) */
   bytes?: number;
+  /** bytes held at the set-up's peak (banded only; the factor was built whole, then its settled part kept) */
+  peakBytes?: number;
   /** rows of A·Aᵀ left out of the factor as dependent on others (banded only; 0 when A has full row rank) */
   dropped?: number;
   /** ‖Aᵀ(M·A·Aᵀ·x − x)‖ / ‖Aᵀx‖ for a random x, measured at set-up (banded only) */
@@ -47,7 +49,7 @@ export function normalSolver(layer: FirstLayerSpec, opts: NormalFactorOptions = 
   const f = layer.kind === 'conv'
     ? convNormalFactor(layer.weight, layer.geometry, opts)
     : denseNormalFactor(layer.weight, layer.m, layer.n, opts);
-  if (f) return { preconditioner: f.solve, kind: 'banded', bandwidth: f.bandwidth, bytes: f.bytes, dropped: f.dropped, accuracy: f.accuracy, factorMs: f.factorMs };
+  if (f) return { preconditioner: f.solve, kind: 'banded', bandwidth: f.bandwidth, bytes: f.bytes, peakBytes: f.peakBytes, dropped: f.dropped, accuracy: f.accuracy, factorMs: f.factorMs };
   if (layer.kind === 'dense') return { kind: 'none', factorMs: performance.now() - t0 };
   const preconditioner = convPreconditioner(layer.weight, layer.geometry);
   return { preconditioner, kind: 'block-jacobi', factorMs: performance.now() - t0 };

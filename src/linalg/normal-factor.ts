@@ -50,6 +50,8 @@ export interface NormalFactor {
   rows: number;
   /** bytes held by the factor (band, permutation, two vectors) */
   bytes: number;
+  /** bytes held at the set-up's peak: the whole band and, while it is copied, its settled part (≥ bytes) */
+  peakBytes: number;
   /** shift μ added to the diagonal (0: none) when near-dependent rows of a restricted A defeat the plain factor */
   shift: number;
   /** rows of A·Aᵀ found to depend on earlier rows (pivot at rounding level) and left out: 0 when A has full row rank */
@@ -87,7 +89,7 @@ function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number
  * tests the rows themselves rather than relying on (2) alone.
  */
 /** factorChecked's factor, with its test projection: the direction, the norm bound used, the PCG steps taken. */
-type Checked = Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs'> & { probe: { v: Float64Array; norm: number; iterations: number } };
+type Checked = Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs' | 'peakBytes'> & { probe: { v: Float64Array; norm: number; iterations: number } };
 
 function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array | undefined,
   assemble: () => void, op: LinearOperator): Checked | undefined {
@@ -250,7 +252,7 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
   // one group, every pixel free, nothing dropped or shifted: the rows may settle to one column's (periodicFactor)
   const settled = opts.settle !== false && !held?.length && g.groups === 1 && f.dropped === 0 && f.shift === 0
     ? periodicFactor(fc, n, b, ld, bandPtr, perm, n / slow, op, probe) : undefined;
-  return { ...factor, ...settled, bandwidth: b, rows: n, factorMs: performance.now() - t0 };
+  return { ...factor, ...settled, peakBytes: factor.bytes + (settled?.bytes ?? 0), bandwidth: b, rows: n, factorMs: performance.now() - t0 };
 }
 
 /**
@@ -344,5 +346,5 @@ export function denseNormalFactor(w: Float64Array, m: number, n: number, opts: N
   const f = factorChecked(fc, m, b, ld, bandPtr, undefined, assemble, denseOperator(wk, m, n));
   if (!f) return undefined;
   const { probe: _probe, ...factor } = f;
-  return { ...factor, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
+  return { ...factor, peakBytes: factor.bytes, bandwidth: b, rows: m, factorMs: performance.now() - t0 };
 }

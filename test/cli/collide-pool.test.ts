@@ -93,9 +93,9 @@ t.test('a dynamic model: a new size whose set-up would not fit the budget in eve
   const dyn = dynamicConvModel({ c: 3, outC: 4, k: 3, stride: 2, pad: 1, seed: 5 });
   writeFileSync(dynPath, dyn);
   const ref = await createPipeline(dyn, options);
-  const small = ref.setupFor(24, 24).collider!.normal!.bytes!;
-  const big = ref.setupFor(64, 64).collider!.normal!.bytes!;
-  t.ok(big > small, `the larger size's factor holds more (${big} > ${small} bytes)`);
+  const small = ref.setupFor(24, 24).collider!.normal!.peakBytes!;
+  const big = ref.setupFor(64, 64).collider!.normal!.peakBytes!;
+  t.ok(big > small, `the larger size's set-up peaks higher (${big} > ${small} bytes)`);
   const seq: Image[] = [testImage(24, 24, 1), testImage(24, 24, 2), testImage(24, 24, 3), testImage(24, 24, 4), testImage(64, 64, 5), testImage(24, 24, 6)];
   const expected = seq.map((img, i) => ref.process(img, i, `image ${i}`));
   const p = await createPipeline(dyn, options);

@@ -167,7 +167,8 @@ t.test('a wide image: the factor settles to the rows of one column, is held as i
   const f = convNormalFactor(w, g)!;
   const whole = convNormalFactor(w, g, { settle: false })!;
   const full = op.rows * (f.bandwidth + 1) * 8;
-  t.ok(whole.settledAt === undefined && whole.bytes >= full, `settle: false holds the whole band (${whole.bytes} bytes)`);
+  t.ok(whole.settledAt === undefined && whole.bytes >= full && whole.peakBytes === whole.bytes, `settle: false holds the whole band (${whole.bytes} bytes)`);
+  t.ok(f.peakBytes >= full + f.bytes, `the set-up peaks at the whole band and the kept part (${f.peakBytes} bytes)`);
   const period = 8 * 12; // output rows per output column
   t.ok(f.settledAt !== undefined && f.settledAt % period === 0 && f.settledAt < 0.75 * op.rows && f.bytes < 0.5 * full,
     `settled from row ${f.settledAt} of ${op.rows}: ${f.bytes} bytes held against ${full}`);
