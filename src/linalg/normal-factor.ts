@@ -75,6 +75,9 @@ function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number
   return { budget: Math.min(budget, MAX_BYTES), held: Int32Array.from(held) };
 }
 
+/** factorChecked's factor, with its test projection: the direction, the norm bound used, the PCG steps taken. */
+type Checked = Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs' | 'peakBytes'> & { probe: { v: Float64Array; norm: number; iterations: number } };
+
 /**
  * Assembles and factors the band, dropping the pivots of rows that depend on earlier rows, and
  * keeps the factor only if (1) the dropped rows of A that are not zero lie in the span of the kept
@@ -88,9 +91,6 @@ function checkOptions(opts: NormalFactorOptions, cols: number): { budget: number
  * measured, CG then stalls at 1e-9 … 1e-4 for some random directions and not for others, so (1)
  * tests the rows themselves rather than relying on (2) alone.
  */
-/** factorChecked's factor, with its test projection: the direction, the norm bound used, the PCG steps taken. */
-type Checked = Omit<NormalFactor, 'bandwidth' | 'rows' | 'factorMs' | 'peakBytes'> & { probe: { v: Float64Array; norm: number; iterations: number } };
-
 function factorChecked(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array | undefined,
   assemble: () => void, op: LinearOperator): Checked | undefined {
   const { solve, bytes } = solverOf(fc, n, b, ld, bandPtr, perm);
@@ -251,7 +251,7 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
   const { probe, ...factor } = f;
   // one group, every pixel free, nothing dropped or shifted: the rows may settle to one column's (periodicFactor)
   const settled = opts.settle !== false && !held?.length && g.groups === 1 && f.dropped === 0 && f.shift === 0
-    ? periodicFactor(fc, n, b, ld, bandPtr, perm, n / slow, op, probe) : undefined;
+    ? periodicFactor(fc, n, b, ld, bandPtr, perm, slow, op, probe) : undefined;
   return { ...factor, ...settled, peakBytes: factor.bytes + (settled?.bytes ?? 0), bandwidth: b, rows: n, factorMs: performance.now() - t0 };
 }
 
@@ -263,7 +263,7 @@ export function convNormalFactor(weight: Float64Array, geometry: ConvGeometry, o
 const settledTol = (b: number) => (b + 1) * EPS / 8;
 
 /**
- * In the row order of convRowOrder (one slow index after another, `period` rows each), the band
+ * In the row order of convRowOrder (one slow index after another — S of them, n/S rows each), the band
  * Cholesky factor of a convolution's A·Aᵀ is the same recurrence applied column after column of
  * the image: away from the first columns its row blocks converge geometrically to a fixed block
  * (measured on the PP-OCR classifier's 48×192 layer: a factor ≈ 50 every four columns, round-off
@@ -274,10 +274,10 @@ const settledTol = (b: number) => (b + 1) * EPS / 8;
  * the held memory shrinks with it. The perturbation is below the factorization's own rounding; the
  * shorter factor is kept only if the test projection converges in as few PCG steps as with the whole.
  */
-function periodicFactor(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array, period: number, op: LinearOperator,
+function periodicFactor(fc: Core, n: number, b: number, ld: number, bandPtr: number, perm: Int32Array, S: number, op: LinearOperator,
   probe: Checked['probe']): Pick<NormalFactor, 'solve' | 'bytes' | 'accuracy' | 'settledAt'> | undefined {
-  const S = n / period;
-  if (!Number.isInteger(S) || S < 4) return undefined;
+  if (S < 4) return undefined;
+  const period = n / S; // rows per column (one group: every output channel at every fast position)
   const band = fc.f64(bandPtr, n * ld);
   const blockLen = period * ld;
   const max = fc.kernels.maxAbsF64(bandPtr, n * ld);
